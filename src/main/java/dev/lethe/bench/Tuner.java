@@ -104,8 +104,30 @@ public final class Tuner {
     } finally {
       originals.values().forEach(Network::close);
     }
-    Json.writeAtomically(config.out().resolve("tuning-summary.md"), Summary.markdown(log.rows()));
+    Json.writeAtomically(config.out().resolve("tuning-summary.md"), Summary.markdown(labelledByGridPoint(log.rows())));
     return log.rows();
+  }
+
+  /**
+   * The rows with each tuned method's name followed by its grid point ({@code ga lr=1e-5}), so the tuning
+   * summary gives every configuration its own line instead of pooling them as seeds of one method.
+   */
+  static List<JsonNode> labelledByGridPoint(List<JsonNode> rows) {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode row : rows) {
+      JsonNode point = row.path("grid_point");
+      if (point.isEmpty()) {
+        out.add(row);
+        continue;
+      }
+      StringBuilder label = new StringBuilder(row.get("method").asText());
+      point.fields().forEachRemaining(
+          f -> label.append(' ').append(f.getKey()).append('=').append(f.getValue().asText()));
+      ObjectNode copy = row.deepCopy();
+      copy.put("method", label.toString());
+      out.add(copy);
+    }
+    return out;
   }
 
   private void tuneScenario(

@@ -88,10 +88,16 @@ public final class Amun extends OptionsUnlearner<Amun.Options> {
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
     Dataset adversarial;
+    long started = System.nanoTime();
+    double[] distances;
     try (Network frozen = original.copy()) {
+      distances = new double[task.forget().size()];
       adversarial = adversarialSet(frozen, task.forget(), o.epsilon(), o.attackSteps(), o.maxDoublings(),
-          o.batchSize());
+          o.batchSize(), distances);
     }
+    progress.note(String.format(java.util.Locale.ROOT,
+        "D_A: %d of %d forget images flipped, median L2 distance %.3f, attack %.1f s",
+        adversarial.size(), task.forget().size(), median(distances), (System.nanoTime() - started) / 1e9));
     List<Dataset> parts = new ArrayList<>();
     if (o.useRetain()) {
       parts.add(task.retain());
@@ -127,16 +133,55 @@ public final class Amun extends OptionsUnlearner<Amun.Options> {
   /**
    * D_A: for every row of {@code data} whose {@link Attacks#pgdL2} attack on {@code frozen} succeeds, the
    * adversarial image labelled with {@code frozen}'s prediction on it (never the row's true label), with
-   * the row's id; rows whose attack fails are left out. Attacks run in chunks of {@code batchSize} rows;
-   * each row is attacked on its own, so the chunking does not change the result.
+   * the row's id; rows whose attack fails are left out. The L2 distance of every row's final image to its
+   * original (flipped or not) is written into {@code distances}.
    */
   static Dataset adversarialSet(
-      Network frozen, Dataset data, double epsilon, int steps, int maxDoublings, int batchSize) {
+      Network frozen, Dataset data, double epsilon, int steps, int maxDoublings, int batchSize,
+      double[] distances) {
     int size = data.imageSize();
     float[] pixels = new float[data.size() * size];
     int[] labels = new int[data.size()];
     int[] ids = new int[data.size()];
-    int kept = 0;
+    int[] kept = {0};
+    attackInChunks(frozen, data, epsilon, steps, maxDoublings, batchSize, (row, image, attack, i) -> {
+      distances[row] = attack.distances()[i];
+      if (attack.found()[i]) {
+        System.arraycopy(image, i * size, pixels, kept[0] * size, size);
+        labels[kept[0]] = attack.labels()[i];
+        ids[kept[0]] = data.id(row);
+        kept[0]++;
+      }
+    });
+    return new Dataset(data.name() + "/adversarial", data.channels(), data.height(), data.width(),
+        Arrays.copyOf(pixels, kept[0] * size), Arrays.copyOf(labels, kept[0]),
+        Arrays.copyOf(ids, kept[0]), data.classNames());
+  }
+
+  /**
+   * {@code frozen}'s prediction on the {@link Attacks#pgdL2} adversarial image of every row of {@code data}:
+   * a wrong class where the attack succeeds, the true label where it fails.
+   */
+  static int[] adversarialLabels(
+      Network frozen, Dataset data, double epsilon, int steps, int maxDoublings, int batchSize) {
+    int[] labels = new int[data.size()];
+    attackInChunks(frozen, data, epsilon, steps, maxDoublings, batchSize,
+        (row, image, attack, i) -> labels[row] = attack.labels()[i]);
+    return labels;
+  }
+
+  /** Receives the attack's result for one row of the dataset: batch position {@code i} of {@code attack}. */
+  private interface AttackedRow {
+    void accept(int row, float[] images, Attacks.L2Adversarial attack, int i);
+  }
+
+  /**
+   * Attacks every row of {@code data} in chunks of {@code batchSize} rows; each row is attacked on its own,
+   * so the chunking does not change the result.
+   */
+  private static void attackInChunks(
+      Network frozen, Dataset data, double epsilon, int steps, int maxDoublings, int batchSize,
+      AttackedRow sink) {
     for (int start = 0; start < data.size(); start += batchSize) {
       int[] rows = new int[Math.min(batchSize, data.size() - start)];
       for (int i = 0; i < rows.length; i++) {
@@ -148,18 +193,19 @@ public final class Amun extends OptionsUnlearner<Amun.Options> {
                 epsilon, steps, maxDoublings);
         float[] images = attack.images().toFloatArray();
         for (int i = 0; i < rows.length; i++) {
-          if (attack.found()[i]) {
-            System.arraycopy(images, i * size, pixels, kept * size, size);
-            labels[kept] = attack.labels()[i];
-            ids[kept] = data.id(rows[i]);
-            kept++;
-          }
+          sink.accept(rows[i], images, attack, i);
         }
       }
     }
-    return new Dataset(data.name() + "/adversarial", data.channels(), data.height(), data.width(),
-        Arrays.copyOf(pixels, kept * size), Arrays.copyOf(labels, kept),
-        Arrays.copyOf(ids, kept), data.classNames());
+  }
+
+  private static double median(double[] values) {
+    if (values.length == 0) {
+      return Double.NaN;
+    }
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
   }
 
   /** The rows of {@code parts}, in order, as one dataset (named after the first part). */

@@ -36,6 +36,11 @@ import dev.lethe.train.Schedule;
  * 99.6 %): forget / retain accuracy 90.9 / 96.4 % at 3e-5, 33.2 / 94.1 % at 1e-4, 0.2 / 89.9 % at 3e-4,
  * 0.0 / 84.9 % at 1e-3 (one seed, ε = 0.1). Train-mode BatchNorm on forget-only batches costs retain
  * accuracy at any rate.
+ *
+ * <p>{@code attack=pgd} replaces the single FGSM step by AMUN's L2 PGD with a doubling radius
+ * ({@link Attacks#pgdL2}, {@value #PGD_STEPS} steps per radius, starting at {@code epsilon}): every label
+ * is then a genuinely wrong class, the nearest one along the attack path, where FGSM's label can still be
+ * the true one.
  */
 public final class BoundaryShrink extends OptionsUnlearner<BoundaryShrink.Options> {
   /** The registry id. */
@@ -49,18 +54,31 @@ public final class BoundaryShrink extends OptionsUnlearner<BoundaryShrink.Option
       @Doc("SGD momentum") double momentum,
       @Doc("weight decay") double weightDecay,
       @Doc("learning-rate schedule: cosine, step or constant") String schedule,
-      @Doc("FGSM step size in [0, 1] pixel units, in (0, 1]") double epsilon) {
+      @Doc("FGSM step size (L-inf), or PGD's initial L2 radius, in [0, 1] pixel units, in (0, 1]") double epsilon,
+      @Doc("how the nearest wrong class is found: fgsm (reference code) or pgd (AMUN's L2 PGD, doubling radius)")
+          String attack) {
     /** Validates the options. */
     public Options {
       Checks.sgd(ID, epochs, lr, batchSize, momentum, weightDecay, schedule);
       if (!(epsilon > 0 && epsilon <= 1)) {
         throw new LetheException(ID + ".epsilon must be in (0, 1] (pixel units), got " + epsilon);
       }
+      if (!ATTACKS.contains(attack)) {
+        throw new LetheException(ID + ".attack must be one of " + String.join(", ", ATTACKS) + ", got '" + attack + "'");
+      }
     }
   }
 
+  /** The attacks that can find the nearest wrong class. */
+  public static final java.util.List<String> ATTACKS = java.util.List.of("fgsm", "pgd");
+
+  /** PGD's iterations per radius and radius doublings when {@code attack=pgd} (AMUN's cheap setting). */
+  private static final int PGD_STEPS = 10;
+
+  private static final int PGD_DOUBLINGS = 11;
+
   /** The defaults described in the class comment. */
-  public static final Options DEFAULTS = new Options(2, 3e-4, 128, 0.9, 5e-4, "constant", 0.1);
+  public static final Options DEFAULTS = new Options(2, 3e-4, 128, 0.9, 5e-4, "constant", 0.1, "fgsm");
 
   /** BS with {@code options}. */
   public BoundaryShrink(Options options) {
@@ -72,7 +90,9 @@ public final class BoundaryShrink extends OptionsUnlearner<BoundaryShrink.Option
     Dataset forget = task.forget();
     int[] labels;
     try (Network frozen = original.copy()) {
-      labels = nearestWrongLabels(frozen, forget, o.epsilon(), o.batchSize());
+      labels = o.attack().equals("pgd")
+          ? Amun.adversarialLabels(frozen, forget, o.epsilon(), PGD_STEPS, PGD_DOUBLINGS, o.batchSize())
+          : nearestWrongLabels(frozen, forget, o.epsilon(), o.batchSize());
     }
     Network net = original.copy();
     try {

@@ -35,7 +35,9 @@ public final class RandomLabels extends OptionsUnlearner<RandomLabels.Options> {
       @Doc("images per step") int batchSize,
       @Doc("SGD momentum") double momentum,
       @Doc("weight decay") double weightDecay,
-      @Doc("learning-rate schedule: cosine, step or constant") String schedule) {
+      @Doc("learning-rate schedule: cosine, step or constant") String schedule,
+      @Doc("interleave passes over the retain set (false: the setting without D_R, forget set only)")
+          boolean useRetain) {
     /** Validates the o. */
     public Options {
       Checks.sgd(ID, epochs, lr, batchSize, momentum, weightDecay, schedule);
@@ -43,7 +45,7 @@ public final class RandomLabels extends OptionsUnlearner<RandomLabels.Options> {
   }
 
   /** The defaults described in the class comment. */
-  public static final Options DEFAULTS = new Options(2, 0.01, 128, 0.9, 5e-4, "constant");
+  public static final Options DEFAULTS = new Options(2, 0.01, 128, 0.9, 5e-4, "constant", true);
 
   /** RL with {@code options}. */
   public RandomLabels(Options options) {
@@ -55,22 +57,23 @@ public final class RandomLabels extends OptionsUnlearner<RandomLabels.Options> {
     Network net = original.copy();
     try (Sgd sgd = new Sgd(net, o.momentum(), o.weightDecay())) {
       relabelAndFineTune(net, sgd, task, seed, o.epochs(), o.batchSize(), o.lr(),
-          o.schedule(), ID, progress);
+          o.schedule(), o.useRetain(), ID, progress);
     }
     return net;
   }
 
   /**
    * The RL loop, shared with SalUn: {@code epochs} times one pass over D_f with fresh uniform random
-   * labels, then one pass over D_r with true labels, stepping {@code sgd} (which may carry a mask).
+   * labels, then (if {@code useRetain}) one pass over D_r with true labels, stepping {@code sgd} (which
+   * may carry a mask).
    */
   static void relabelAndFineTune(Network net, Sgd sgd, ForgetTask task, long seed, int epochs,
-      int batchSize, double lr, String lrSchedule, String what, Progress progress) {
+      int batchSize, double lr, String lrSchedule, boolean useRetain, String what, Progress progress) {
     SplittableRandom random = new SplittableRandom(seed);
     BatchStream forget = new BatchStream(task.forget(), batchSize, random.nextLong(), true);
     BatchStream retain = new BatchStream(task.retain(), batchSize, random.nextLong(), true);
     int forgetSteps = forget.batchesPerEpoch();
-    int cycle = forgetSteps + retain.batchesPerEpoch();
+    int cycle = forgetSteps + (useRetain ? retain.batchesPerEpoch() : 0);
     Schedule schedule = new Schedule(epochs * cycle, cycle, batchSize, lr, lrSchedule);
     Optimization.run(
         net, sgd, schedule,

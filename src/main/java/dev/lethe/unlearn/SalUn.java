@@ -30,7 +30,9 @@ public final class SalUn extends OptionsUnlearner<SalUn.Options> {
       @Doc("SGD momentum") double momentum,
       @Doc("weight decay") double weightDecay,
       @Doc("learning-rate schedule: cosine, step or constant") String schedule,
-      @Doc("hard_freeze (masked weights never move; PR #33) or grad_only (paper code)") String maskMode) {
+      @Doc("hard_freeze (masked weights never move; PR #33) or grad_only (paper code)") String maskMode,
+      @Doc("interleave passes over the retain set (false: the setting without D_R, forget set only)")
+          boolean useRetain) {
     /** Validates the o. */
     public Options {
       Checks.sgd(ID, epochs, lr, batchSize, momentum, weightDecay, schedule);
@@ -41,7 +43,7 @@ public final class SalUn extends OptionsUnlearner<SalUn.Options> {
 
   /** The defaults described in the class comment. */
   public static final Options DEFAULTS =
-      new Options(0.5, 2, 0.01, 128, 0.9, 5e-4, "constant", "hard_freeze");
+      new Options(0.5, 2, 0.01, 128, 0.9, 5e-4, "constant", "hard_freeze", true);
 
   /** SalUn with {@code options}. */
   public SalUn(Options options) {
@@ -54,7 +56,7 @@ public final class SalUn extends OptionsUnlearner<SalUn.Options> {
     try (ParameterMask mask = Saliency.topGradient(net, task.forget(), o.sparsity(), o.batchSize());
         Sgd sgd = new Sgd(net, o.momentum(), o.weightDecay(), mask, MaskModes.parse(ID, o.maskMode()))) {
       RandomLabels.relabelAndFineTune(
-          net, sgd, task, seed, o.epochs(), o.batchSize(), o.lr(), o.schedule(), ID, progress);
+          net, sgd, task, seed, o.epochs(), o.batchSize(), o.lr(), o.schedule(), o.useRetain(), ID, progress);
     } catch (RuntimeException e) {
       net.close();
       throw e;

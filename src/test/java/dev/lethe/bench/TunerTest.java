@@ -93,6 +93,8 @@ class TunerTest {
         ? "1e-5" : "2e-3";
     Recipe recipe = Recipe.find(recipes, "fashion-mnist", "cnn", Recipe.setup(tune), "class:Sandal");
     assertThat(recipe.winner("ga")).containsEntry("lr", expected);
+    assertThat(Files.readString(tmp.resolve("out").resolve("tuning-summary.md")))
+        .contains("| ga lr=1e-5 | 1 |").contains("| ga lr=2e-3 | 1 |");
 
     List<JsonNode> again = new Tuner(tune, List.of("ga.lr=1e-5,2e-3"), 64, false).run();
     assertThat(again).hasSize(3);

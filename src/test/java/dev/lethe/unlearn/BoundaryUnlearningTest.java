@@ -74,6 +74,21 @@ class BoundaryUnlearningTest {
   }
 
   @Test
+  void pgdLabelsAreAlwaysAWrongClassWhereFgsmOfTheSameSizeLeavesTheTrueOne() {
+    Dataset forget = CLASS.forget();
+    // at ε = 0.1 FGSM moves no label (see EPSILON); the doubling PGD radius keeps going until each flips
+    int[] labels = Amun.adversarialLabels(original, forget, 0.1, 10, 11, 16);
+    assertThat(disagreements(labels, forget)).isEqualTo(forget.size());
+    assertThat(disagreements(BoundaryShrink.nearestWrongLabels(original, forget, 0.1, 16), forget)).isZero();
+    try (Network out = method("bs", Map.of("epsilon", "0.1", "attack", "pgd"))
+        .unlearn(original, CLASS, 1, Progress.silent())) {
+      assertThat(TinyData.accuracy(out, CLASS.forget())).isLessThan(0.5);
+    }
+    assertThatThrownBy(() -> method("bs", Map.of("attack", "cw")))
+        .isInstanceOf(LetheException.class).hasMessageContaining("bs.attack must be one of fgsm, pgd");
+  }
+
+  @Test
   void boundaryShrinkingLowersTheForgetAccuracyAndLeavesTheOriginalUntouched() {
     byte[] before = TinyData.paramBytes(original);
     assertThat(TinyData.accuracy(original, CLASS.forget())).isEqualTo(1.0);
