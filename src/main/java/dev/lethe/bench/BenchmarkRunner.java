@@ -98,7 +98,7 @@ public final class BenchmarkRunner {
         String scenario = config.scenario(spec.text());
         List<String> pending = new ArrayList<>();
         for (String m : methodsInOrder()) {
-          if (!log.has(scenario, m, seed)) {
+          if (!log.has(scenario, m, seed) && appliesTo(m, spec)) {
             pending.add(m);
           }
         }
@@ -139,6 +139,12 @@ public final class BenchmarkRunner {
       log.append(Rows.of(config.dataset(), config.model(), scenario, experiment, task, method,
           unlearner.options(), seed, metrics, false, recipe == null ? null : recipe.file()));
     }
+  }
+
+  /** Whether {@code method} can run on {@code spec} (class-only methods skip random forget sets). */
+  private boolean appliesTo(String method, ForgetSpec spec) {
+    return method.equals(Retrain.ID)
+        || registry.get(method).create(paramsFor(recipes.get(spec.text()), method)).appliesTo(spec);
   }
 
   private Map<String, String> paramsFor(Recipe recipe, String method) {

@@ -146,6 +146,10 @@ public final class Tuner {
     ObjectNode winners = Json.MAPPER.createObjectNode();
     for (Map.Entry<String, List<Map<String, String>>> e : points.entrySet()) {
       String method = e.getKey();
+      if (!registry.get(method).create(Map.of()).appliesTo(spec)) {
+        progress.note("skipping " + method + " on " + spec.text() + ": it does not apply to this kind of forget set");
+        continue;
+      }
       Candidate best = null;
       for (Map<String, String> point : e.getValue()) {
         Unlearner unlearner = registry.get(method).create(point);

@@ -12,6 +12,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import dev.lethe.LetheException;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -78,9 +79,31 @@ public final class Network implements AutoCloseable {
     return block.forward(store, new NDList(images), training).singletonOrThrow();
   }
 
-  /** Penultimate-layer embeddings for a batch. */
+  /**
+   * Penultimate-layer embeddings for a batch: the output of the features block, one row of d values per
+   * image. A {@link LetheException} if the features block does not return a batch x d matrix.
+   */
   public NDArray embed(NDArray images, boolean training) {
-    return features.forward(store, new NDList(images), training).singletonOrThrow();
+    return requireEmbedding(
+        spec.architecture(), features.forward(store, new NDList(images), training).singletonOrThrow());
+  }
+
+  /** The head (final classifier) applied to embeddings from {@link #embed}: the logits. */
+  public NDArray head(NDArray embeddings, boolean training) {
+    return head.forward(store, new NDList(embeddings), training).singletonOrThrow();
+  }
+
+  /**
+   * Returns {@code features} if it is a batch x d matrix, the shape methods working in representation
+   * space need; otherwise a one-line {@link LetheException} naming {@code architecture}.
+   */
+  static NDArray requireEmbedding(String architecture, NDArray features) {
+    if (features.getShape().dimension() != 2) {
+      throw new LetheException(
+          "network " + architecture + " has no embedding tap: its features block returns shape "
+              + features.getShape() + " instead of batch x d; flatten the features or pick another --model");
+    }
+    return features;
   }
 
   /** Every parameter in a stable order, including BatchNorm running statistics. */

@@ -16,18 +16,20 @@ public final class Optimization {
   private Optimization() {}
 
   /**
-   * Runs {@code schedule.steps()} steps of {@code loss} with {@code sgd}.
+   * Runs {@code schedule.steps()} steps of {@code loss} with {@code optimizer}. Each step first runs
+   * {@link StepLoss#prepare} (outside the gradient collector), then the backward pass and the update.
    *
    * @param what names the run in error messages ("training the original", "ga")
    * @return the loss of the last step
    */
   public static double run(
-      Network network, Sgd sgd, Schedule schedule, StepLoss loss, String what, Progress progress) {
+      Network network, Optimizer optimizer, Schedule schedule, StepLoss loss, String what, Progress progress) {
     double last = Double.NaN;
     for (int t = 0; t < schedule.steps(); t++) {
       try (NDManager step = network.manager().newSubManager()) {
+        loss.prepare(step, t);
         last = backward(step, loss, t, what, schedule.steps());
-        sgd.step(schedule.lrAt(t), step);
+        optimizer.step(schedule.lrAt(t), step);
       }
       int epochs = (schedule.steps() + schedule.stepsPerEpoch() - 1) / schedule.stepsPerEpoch();
       progress.step(

@@ -13,7 +13,7 @@ import java.util.List;
  * optimiser zeroes gradients after each update, as DJL never does. An optional {@link ParameterMask}
  * restricts which weights move, in one of two {@link MaskMode}s.
  */
-public final class Sgd implements AutoCloseable {
+public final class Sgd implements Optimizer {
   /** How a weight-saliency mask is applied. */
   public enum MaskMode {
     /**
@@ -64,6 +64,7 @@ public final class Sgd implements AutoCloseable {
   }
 
   /** Applies one update with rate {@code lr} from the current gradients, then zeroes them. */
+  @Override
   public void step(double lr, NDManager step) {
     step(lr, step, mask, maskMode);
   }

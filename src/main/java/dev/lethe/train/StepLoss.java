@@ -12,4 +12,11 @@ import ai.djl.ndarray.NDManager;
 public interface StepLoss {
   /** The loss to minimise at step {@code t} (0-based). */
   NDArray loss(NDManager step, int t);
+
+  /**
+   * Work step {@code t} needs before its forward pass that must not be recorded for the gradient, e.g.
+   * a nested optimisation: {@link Optimization#run} calls it outside the gradient collector, where only
+   * one collector may be open. Nothing by default.
+   */
+  default void prepare(NDManager step, int t) {}
 }

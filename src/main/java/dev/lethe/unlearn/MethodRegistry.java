@@ -72,6 +72,10 @@ public final class MethodRegistry {
     add(new Method(Amun.ID_ADV_ONLY, "AMUN without the forget set: fine-tune on D_R and the adversarial examples",
         "Ebrahimpour-Boroojeny et al. (AMUN), ICML 2025", Amun.DEFAULTS_ADV_ONLY,
         o -> new Amun(Amun.ID_ADV_ONLY, (Amun.Options) o)));
+    add(new Method(ManifSmc.ID,
+        "Representation-space forgetting: push each forget sample off its retained-neighbour centroid, with"
+            + " self-mode-connectivity margins",
+        "Wang et al. (ManiF-SMC), KDD 2026", ManifSmc.DEFAULTS, o -> new ManifSmc((ManifSmc.Options) o)));
   }
 
   private void add(Method method) {

@@ -1,5 +1,6 @@
 package dev.lethe.unlearn;
 
+import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Progress;
@@ -15,6 +16,14 @@ public interface Unlearner {
 
   /** The hyperparameters this instance runs with. */
   Record options();
+
+  /**
+   * Whether this method can unlearn a forget set of {@code spec}'s kind; the benchmark skips the
+   * scenarios where it cannot (class-only methods on random forget sets) and {@link #unlearn} rejects them.
+   */
+  default boolean appliesTo(ForgetSpec spec) {
+    return true;
+  }
 
   /** Removes the influence of {@code task.forget()} from a copy of {@code original}. */
   Network unlearn(Network original, ForgetTask task, long seed, Progress progress);

@@ -39,7 +39,8 @@ class UnlearnersTest {
       Map.entry("bs", Map.of("epochs", "1", "batchSize", "16")),
       Map.entry("be", Map.of("epochs", "1", "batchSize", "16")),
       Map.entry("amun", Map.of("epochs", "1", "batchSize", "16", "attackSteps", "5", "maxDoublings", "4")),
-      Map.entry("amun-a", Map.of("epochs", "1", "batchSize", "16", "attackSteps", "5", "maxDoublings", "4")));
+      Map.entry("amun-a", Map.of("epochs", "1", "batchSize", "16", "attackSteps", "5", "maxDoublings", "4")),
+      Map.entry("manif-smc", Map.of("epochs", "1", "batchSize", "8")));
 
   private static Network original;
 
