@@ -268,8 +268,10 @@ public final class Tuner {
     ObjectNode g = recipe.has("grids") ? (ObjectNode) recipe.get("grids") : recipe.putObject("grids");
     ObjectNode w = recipe.has("winners") ? (ObjectNode) recipe.get("winners") : recipe.putObject("winners");
     for (String method : points.keySet()) {
-      g.set(method, Json.MAPPER.valueToTree(grids.getOrDefault(method, Map.of())));
-      w.set(method, winners.get(method));
+      if (winners.has(method)) {
+        g.set(method, Json.MAPPER.valueToTree(grids.getOrDefault(method, Map.of())));
+        w.set(method, winners.get(method));
+      }
     }
     recipe.set("versions", Provenance.versions(Json.MAPPER));
     Recipe.write(file, recipe);
