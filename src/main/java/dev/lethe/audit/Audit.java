@@ -62,7 +62,25 @@ public final class Audit {
     m.put("kl_to_retrain_test", Divergences.meanKl(rt, pt));
     m.put("js_to_retrain_forget", Divergences.meanJs(rf, pf));
     m.put("js_to_retrain_test", Divergences.meanJs(rt, pt));
+    if (task.forgetClasses().length > 0) {
+      putClassMetrics(m, candidate, task, reference, rf, pf);
+    }
     return m;
+  }
+
+  /**
+   * The class-forgetting metrics (TRW, arXiv 2506.20893): TV to RT on the forget set and on the forgotten
+   * classes' test images, and MIA-NN (for a single forgotten class; NaN for non-finite outputs).
+   */
+  private static void putClassMetrics(Map<String, Double> m, SplitLogits candidate, ForgetTask task,
+      SplitLogits reference, float[][] rf, float[][] pf) {
+    m.put("tv_to_retrain_forget", Divergences.meanTv(rf, pf));
+    m.put("tv_to_retrain_forget_test", Divergences.meanTv(
+        Softmax.probabilities(reference.testForgotten()), Softmax.probabilities(candidate.testForgotten())));
+    int[] classes = task.forgetClasses();
+    m.put("mia_nn", candidate.finite() && classes.length == 1
+        ? NeighbourMembership.score(candidate.forget(), candidate.testForgotten(), classes[0])
+        : Double.NaN);
   }
 
   /** Mean absolute difference to the reference over {@link #GAP_METRICS}; NaN if any is missing. */
@@ -103,6 +121,12 @@ public final class Audit {
     d.put("kl_to_retrain_test", "the same over the test split");
     d.put("js_to_retrain_forget", "mean Jensen-Shannon divergence to RT's outputs over the forget set (bounded by ln 2)");
     d.put("js_to_retrain_test", "the same over the test split");
+    d.put("tv_to_retrain_forget", "class tasks only: mean total-variation distance 1/2 sum_j |p_model(j|x) - p_RT(j|x)| over the forget set (TRW v1's metric, 0 = RT's outputs, 1 = disjoint)");
+    d.put("tv_to_retrain_forget_test", "class tasks only: the same over the forgotten class's test images");
+    d.put("mia_nn", "class tasks only; a reconstruction of TRW's MIA-NN (arXiv 2506.20893, known from its abstract and reviews): "
+        + "balanced accuracy (%) of a standardised RBF SVC (C=3) telling the forgotten class's train images from its test images "
+        + "by the model's softmax probabilities of the other K-1 classes (forgotten column dropped, not renormalised), on " + NeighbourMembership.FOLDS
+        + " held-out folds of a balanced seeded subsample; ~50 = indistinguishable (RT), higher = membership leaks through the neighbouring classes");
     d.put("outputs_finite", "1 if every logit on every split is finite, else 0 (the MIA metrics are then NaN)");
     d.put("avg_gap", "Avg Gap: mean |metric - RT's metric| over forget_acc, retain_acc, test_acc, mia_efficacy (same seed)");
     d.put("seconds", "wall-clock seconds of the method, including its own preparation, excluding the audit; RT: its training time");

@@ -4,8 +4,9 @@ package dev.lethe.audit;
  * Mean divergences between the softmax outputs of the retrained reference and of a candidate model on
  * the same samples, as SFR-on's code reports them (Huang et al., NeurIPS 2024;
  * K1nght/Unified-Unlearning-w-Remain-Geometry {@code evaluation/js_div.py}): the "D_KL to RT" column
- * {@code KL(p_ref ‖ p_cand)} and the Jensen–Shannon divergence, both with natural logarithms, averaged
- * over rows and computed in double.
+ * {@code KL(p_ref ‖ p_cand)} and the Jensen–Shannon divergence, both with natural logarithms, and the
+ * total-variation distance of TRW's v1 (arXiv 2506.20893 v1), each averaged over rows and computed in
+ * double.
  *
  * <p>Non-finite outputs give NaN rather than an exception, so the audit can record and flag the model.
  */
@@ -58,6 +59,27 @@ public final class Divergences {
         m[k] = 0.5 * ((double) p[k] + q[k]);
       }
       total += 0.5 * kl(p, m) + 0.5 * kl(q, m);
+    }
+    return total / reference.length;
+  }
+
+  /**
+   * Returns the mean over rows of the total-variation distance {@code ½ Σ_k |p_ref,k − p_cand,k|}: 0 for
+   * identical rows, 1 for rows with disjoint support. NaN if there are no rows or any value is not finite.
+   *
+   * @throws IllegalArgumentException if the row counts or a row's class counts differ
+   */
+  public static double meanTv(float[][] reference, float[][] candidate) {
+    if (!usable(reference, candidate)) {
+      return Double.NaN;
+    }
+    double total = 0.0;
+    for (int i = 0; i < reference.length; i++) {
+      double sum = 0.0;
+      for (int k = 0; k < reference[i].length; k++) {
+        sum += Math.abs((double) reference[i][k] - candidate[i][k]);
+      }
+      total += 0.5 * sum;
     }
     return total / reference.length;
   }

@@ -8,6 +8,8 @@ import de.bwaldvogel.liblinear.Parameter;
 import de.bwaldvogel.liblinear.Problem;
 import de.bwaldvogel.liblinear.SolverType;
 import dev.lethe.LetheException;
+import java.util.Arrays;
+import java.util.SplittableRandom;
 import libsvm.svm;
 import libsvm.svm_model;
 import libsvm.svm_node;
@@ -15,8 +17,9 @@ import libsvm.svm_parameter;
 import libsvm.svm_problem;
 
 /**
- * The two one-feature membership-inference attacks that unlearning papers report, each fit on samples
- * known to be members (label 1) and non-members (label 0) and then applied to the forget set:
+ * The membership-inference classifiers of the audit. Two one-feature attacks that unlearning papers
+ * report, each fit on samples known to be members (label 1) and non-members (label 0) and then applied to
+ * the forget set:
  *
  * <ul>
  *   <li>{@link #svcEfficacy}: SalUn's "MIA-Efficacy" (Fan et al., ICLR 2024), the {@code confidence}
@@ -27,7 +30,10 @@ import libsvm.svm_problem;
  *       regression, reported as the percentage of targets predicted member (the opposite direction).
  * </ul>
  *
- * <p>Both are deterministic. The SVC uses libsvm 3.31 (the solver scikit-learn wraps) and the logistic
+ * <p>and {@link #svcCrossValidatedAccuracy}, the same RBF SVC on vector features scored by cross-validated
+ * balanced accuracy (the classifier of {@link NeighbourMembership}).
+ *
+ * <p>All are deterministic. The SVC uses libsvm 3.31 (the solver scikit-learn wraps) and the logistic
  * regression uses liblinear; their console output is switched off once, globally, when this class loads.
  */
 public final class MembershipInference {
@@ -90,12 +96,7 @@ public final class MembershipInference {
       problem.x[row] = svmPoint(value);
       problem.y[row++] = MEMBER;
     }
-    svm_parameter param = svcParameter();
-    String error = svm.svm_check_parameter(problem, param);
-    if (error != null) {
-      throw new IllegalStateException("libsvm rejected the SVC parameters: " + error);
-    }
-    svm_model model = svm.svm_train(problem, param);
+    svm_model model = trainSvc(problem, SVC_GAMMA);
     int nonMembers = 0;
     for (double value : targetFeature) {
       if (svm.svm_predict(model, svmPoint(value)) == NON_MEMBER) {
@@ -159,11 +160,110 @@ public final class MembershipInference {
     return 100.0 * members / targetFeature.length;
   }
 
-  private static svm_parameter svcParameter() {
+  /**
+   * Balanced accuracy (%) with which an RBF SVC tells members from non-members by their feature vectors,
+   * on held-out data: both sets are subsampled (seeded) to the smaller size n, cut into
+   * {@code min(folds, n)} stratified folds, and for each fold a scikit-learn-style
+   * {@code make_pipeline(StandardScaler(), SVC(C=3))} is fit on the other folds (features standardised
+   * with the training folds' mean and standard deviation; gamma 1 / features, which is scikit-learn's
+   * {@code gamma="scale"} on standardised features) and predicts the held-out fold. The score is
+   * {@code 50 × (TPR + TNR)} over all held-out predictions: 50 when the two sets are indistinguishable.
+   *
+   * @return the score, or NaN if either set has fewer than 2 samples (no held-out estimate possible)
+   * @throws LetheException if a feature is not finite
+   */
+  public static double svcCrossValidatedAccuracy(double[][] members, double[][] nonMembers, int folds, long seed) {
+    requireUsable(members, "member");
+    requireUsable(nonMembers, "non-member");
+    int n = Math.min(members.length, nonMembers.length);
+    if (n < 2) {
+      return Double.NaN;
+    }
+    SplittableRandom random = new SplittableRandom(seed);
+    double[][][] sets = {subsample(nonMembers, n, random), subsample(members, n, random)};
+    int k = Math.min(folds, n);
+    int dim = members[0].length;
+    int[] correct = new int[2];
+    for (int fold = 0; fold < k; fold++) {
+      double[] mean = new double[dim];
+      double[] sd = new double[dim];
+      int trainCount = 0;
+      for (double[][] set : sets) {
+        for (int i = 0; i < n; i++) {
+          if (i % k != fold) {
+            trainCount++;
+            for (int c = 0; c < dim; c++) {
+              mean[c] += set[i][c];
+              sd[c] += set[i][c] * set[i][c];
+            }
+          }
+        }
+      }
+      for (int c = 0; c < dim; c++) {
+        mean[c] /= trainCount;
+        double variance = sd[c] / trainCount - mean[c] * mean[c];
+        sd[c] = variance > 1e-24 ? Math.sqrt(variance) : 1;
+      }
+      svm_problem problem = new svm_problem();
+      problem.l = trainCount;
+      problem.x = new svm_node[problem.l][];
+      problem.y = new double[problem.l];
+      int row = 0;
+      for (int label = NON_MEMBER; label <= MEMBER; label++) {
+        for (int i = 0; i < n; i++) {
+          if (i % k != fold) {
+            problem.x[row] = svmPoint(standardise(sets[label][i], mean, sd));
+            problem.y[row++] = label;
+          }
+        }
+      }
+      svm_model model = trainSvc(problem, 1.0 / dim);
+      for (int label = NON_MEMBER; label <= MEMBER; label++) {
+        for (int i = fold; i < n; i += k) {
+          if (svm.svm_predict(model, svmPoint(standardise(sets[label][i], mean, sd))) == label) {
+            correct[label]++;
+          }
+        }
+      }
+    }
+    return 50.0 * (correct[NON_MEMBER] + correct[MEMBER]) / n;
+  }
+
+  /** {@code n} rows of {@code rows} drawn without replacement, in a random order. */
+  private static double[][] subsample(double[][] rows, int n, SplittableRandom random) {
+    double[][] copy = rows.clone();
+    for (int i = 0; i < n; i++) {
+      int j = i + random.nextInt(copy.length - i);
+      double[] swap = copy[i];
+      copy[i] = copy[j];
+      copy[j] = swap;
+    }
+    return Arrays.copyOf(copy, n);
+  }
+
+  private static double[] standardise(double[] row, double[] mean, double[] sd) {
+    double[] out = new double[row.length];
+    for (int c = 0; c < row.length; c++) {
+      out[c] = (row[c] - mean[c]) / sd[c];
+    }
+    return out;
+  }
+
+  /** A libsvm C-SVC with scikit-learn's {@code SVC(C=3)} settings and RBF width {@code gamma}. */
+  private static svm_model trainSvc(svm_problem problem, double gamma) {
+    svm_parameter param = svcParameter(gamma);
+    String error = svm.svm_check_parameter(problem, param);
+    if (error != null) {
+      throw new IllegalStateException("libsvm rejected the SVC parameters: " + error);
+    }
+    return svm.svm_train(problem, param);
+  }
+
+  private static svm_parameter svcParameter(double gamma) {
     svm_parameter param = new svm_parameter();
     param.svm_type = svm_parameter.C_SVC;
     param.kernel_type = svm_parameter.RBF;
-    param.gamma = SVC_GAMMA;
+    param.gamma = gamma;
     param.C = SVC_C;
     param.cache_size = SVC_CACHE_MB;
     param.eps = SVC_TOLERANCE;
@@ -175,11 +275,14 @@ public final class MembershipInference {
     return param;
   }
 
-  private static svm_node[] svmPoint(double value) {
-    svm_node node = new svm_node();
-    node.index = 1;
-    node.value = value;
-    return new svm_node[] {node};
+  private static svm_node[] svmPoint(double... values) {
+    svm_node[] nodes = new svm_node[values.length];
+    for (int i = 0; i < values.length; i++) {
+      nodes[i] = new svm_node();
+      nodes[i].index = i + 1;
+      nodes[i].value = values[i];
+    }
+    return nodes;
   }
 
   private static Feature[] linearPoint(double value) {
@@ -190,6 +293,18 @@ public final class MembershipInference {
     requireUsable(members, "member");
     requireUsable(nonMembers, "non-member");
     requireUsable(targets, "target");
+  }
+
+  private static void requireUsable(double[][] features, String role) {
+    for (int i = 0; i < features.length; i++) {
+      for (double value : features[i]) {
+        if (!Double.isFinite(value)) {
+          throw new LetheException(
+              "Membership inference features of " + role + " sample " + i + " include " + value
+                  + ": the model's outputs are not finite; check the model for divergence");
+        }
+      }
+    }
   }
 
   private static void requireUsable(double[] feature, String role) {

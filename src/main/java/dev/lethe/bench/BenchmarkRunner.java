@@ -98,7 +98,8 @@ public final class BenchmarkRunner {
         String scenario = config.scenario(spec.text());
         List<String> pending = new ArrayList<>();
         for (String m : methodsInOrder()) {
-          if (!log.has(scenario, m, seed) && appliesTo(m, spec)) {
+          // class-only methods (trw) have no cell in a random or id-list scenario
+          if (!log.has(scenario, m, seed) && registry.get(m).supports(spec)) {
             pending.add(m);
           }
         }
@@ -139,12 +140,6 @@ public final class BenchmarkRunner {
       log.append(Rows.of(config.dataset(), config.model(), scenario, experiment, task, method,
           unlearner.options(), seed, metrics, false, recipe == null ? null : recipe.file()));
     }
-  }
-
-  /** Whether {@code method} can run on {@code spec} (class-only methods skip random forget sets). */
-  private boolean appliesTo(String method, ForgetSpec spec) {
-    return method.equals(Retrain.ID)
-        || registry.get(method).create(paramsFor(recipes.get(spec.text()), method)).appliesTo(spec);
   }
 
   private Map<String, String> paramsFor(Recipe recipe, String method) {

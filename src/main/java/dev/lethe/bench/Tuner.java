@@ -146,8 +146,8 @@ public final class Tuner {
     ObjectNode winners = Json.MAPPER.createObjectNode();
     for (Map.Entry<String, List<Map<String, String>>> e : points.entrySet()) {
       String method = e.getKey();
-      if (!registry.get(method).create(Map.of()).appliesTo(spec)) {
-        progress.note("skipping " + method + " on " + spec.text() + ": it does not apply to this kind of forget set");
+      if (!registry.get(method).supports(spec)) {
+        progress.note(method + " does not unlearn " + spec.text() + ": not tuned there");
         continue;
       }
       Candidate best = null;

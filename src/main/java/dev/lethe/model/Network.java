@@ -106,6 +106,14 @@ public final class Network implements AutoCloseable {
     return features;
   }
 
+  /**
+   * The head's weight matrix (classes x embedding size): row k maps an embedding to class k's logit.
+   * Owned by this network; read it, do not close it.
+   */
+  public NDArray headWeight() {
+    return head.getParameters().get("weight").getArray();
+  }
+
   /** Every parameter in a stable order, including BatchNorm running statistics. */
   public List<Pair<String, Parameter>> parameters() {
     return block.getParameters().stream().toList();

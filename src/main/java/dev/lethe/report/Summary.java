@@ -11,10 +11,14 @@ import java.util.Map;
  * Renders benchmark result rows as Markdown: one table per scenario, the retrained reference (RT) first,
  * then the original (the do-nothing bar), then every method; each cell the mean ± std over seeds. Methods
  * whose Avg Gap is not below the original's, and models that collapsed, are flagged below the table.
+ * Class-forgetting scenarios (whose rows carry {@code mia_nn}) add the MIA-NN and TV-FT columns.
  */
 public final class Summary {
   /** Test accuracy this many points below RT's marks a model as collapsed, whatever its Avg Gap. */
   public static final double COLLAPSE_POINTS = 15.0;
+
+  /** Columns shown only when some row of the scenario has them: the class-forgetting metrics. */
+  private static final List<String> CLASS_ONLY = List.of("mia_nn", "tv_to_retrain_forget_test");
 
   private static final String[][] COLUMNS = {
     {"forget_acc", "FA", "%.2f"},
@@ -24,6 +28,8 @@ public final class Summary {
     {"mia_entropy_member_rate", "MIA-ent", "%.2f"},
     {"kl_to_retrain_forget", "KL-F", "%.4f"},
     {"kl_to_retrain_test", "KL-T", "%.4f"},
+    {"mia_nn", "MIA-NN", "%.2f"},
+    {"tv_to_retrain_forget_test", "TV-FT", "%.4f"},
     {"avg_gap", "Avg Gap", "%.2f"},
     {"seconds", "s", "%.1f"},
     {"rte", "RTE", "%.3f"},
@@ -36,7 +42,9 @@ public final class Summary {
     StringBuilder out = new StringBuilder("# Lethe benchmark summary\n\n");
     out.append("Mean ± std over seeds. FA/RA/TA: forget/retain/test accuracy (%). MIA-eff: SalUn's MIA-Efficacy "
         + "(% of forget predicted non-member). MIA-ent: SFR-on's entropy attack (% predicted member). "
-        + "KL-F/KL-T: KL(RT ‖ model) on forget/test. Avg Gap: mean |Δ| to RT over FA, RA, TA, MIA-eff. "
+        + "KL-F/KL-T: KL(RT ‖ model) on forget/test. MIA-NN (class scenarios): % balanced accuracy of telling the "
+        + "forgotten class's train from test images by the other classes' outputs (RT ≈ 50). TV-FT (class scenarios): "
+        + "total variation to RT on the forgotten class's test images. Avg Gap: mean |Δ| to RT over FA, RA, TA, MIA-eff. "
         + "RTE: run time / RT's.\n\n");
     for (Map.Entry<String, List<JsonNode>> e : byScenario(rows).entrySet()) {
       out.append(table(e.getKey(), e.getValue())).append('\n');
@@ -57,9 +65,15 @@ public final class Summary {
     for (JsonNode r : rows) {
       byMethod.computeIfAbsent(r.get("method").asText(), k -> new ArrayList<>()).add(r);
     }
+    List<String[]> columns = new ArrayList<>();
+    for (String[] c : COLUMNS) {
+      if (!CLASS_ONLY.contains(c[0]) || rows.stream().anyMatch(r -> r.path("metrics").has(c[0]))) {
+        columns.add(c);
+      }
+    }
     StringBuilder out = new StringBuilder("## ").append(scenario).append("\n\n| method | seeds |");
     StringBuilder rule = new StringBuilder("|---|---|");
-    for (String[] c : COLUMNS) {
+    for (String[] c : columns) {
       out.append(' ').append(c[1]).append(" |");
       rule.append("---|");
     }
@@ -76,7 +90,7 @@ public final class Summary {
     for (Map.Entry<String, List<JsonNode>> m : byMethod.entrySet()) {
       List<JsonNode> runs = dedupe(m.getValue());
       out.append("| ").append(m.getKey()).append(" | ").append(runs.size()).append(" |");
-      for (String[] c : COLUMNS) {
+      for (String[] c : columns) {
         double[] s = stats(runs, c[0]);
         out.append(' ').append(cell(s, c[2])).append(" |");
       }

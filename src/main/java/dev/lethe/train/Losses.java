@@ -17,4 +17,14 @@ public final class Losses {
   public static NDArray crossEntropy(NDArray logits, NDArray labels) {
     return crossEntropyPerSample(logits, labels).mean();
   }
+
+  /**
+   * Mean over the batch of {@code −Σ_k q_k log softmax(z)_k} against target distributions {@code q}
+   * (N x K, rows summing to 1; detached here). This is {@code KL(q ‖ softmax z)} plus the entropy of q, a
+   * constant, so it has the KL's gradient; a target entry of exactly 0 contributes 0, and one-hot targets
+   * give {@link #crossEntropy}.
+   */
+  public static NDArray softCrossEntropy(NDArray logits, NDArray targets) {
+    return logits.logSoftmax(1).mul(targets.stopGradient()).sum(new int[] {1}).neg().mean();
+  }
 }

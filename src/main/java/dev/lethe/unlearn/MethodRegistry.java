@@ -1,6 +1,7 @@
 package dev.lethe.unlearn;
 
 import dev.lethe.LetheException;
+import dev.lethe.data.ForgetSpec;
 import dev.lethe.train.TrainConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +23,11 @@ public final class MethodRegistry {
     /** An instance with {@code overrides} bound onto the defaults. */
     public Unlearner create(Map<String, String> overrides) {
       return factory.apply(OptionsBinder.bind(id, defaults, overrides));
+    }
+
+    /** Whether the method can unlearn a task of {@code spec}'s kind ({@link Unlearner#supports}). */
+    public boolean supports(ForgetSpec spec) {
+      return factory.apply(defaults).supports(spec);
     }
   }
 
@@ -76,6 +82,8 @@ public final class MethodRegistry {
         "Representation-space forgetting: push each forget sample off its retained-neighbour centroid, with"
             + " self-mode-connectivity margins",
         "Wang et al. (ManiF-SMC), KDD 2026", ManifSmc.DEFAULTS, o -> new ManifSmc((ManifSmc.Options) o)));
+    add(new Method(Trw.ID, "Class unlearning: fine-tune forget-class outputs towards the original's tilted, renormalised distribution",
+        "Ebrahimpour-Boroojeny, Wang & Sundaram (TRW), arXiv 2506.20893", Trw.DEFAULTS, o -> new Trw((Trw.Options) o)));
   }
 
   private void add(Method method) {

@@ -18,10 +18,10 @@ public interface Unlearner {
   Record options();
 
   /**
-   * Whether this method can unlearn a forget set of {@code spec}'s kind; the benchmark skips the
-   * scenarios where it cannot (class-only methods on random forget sets) and {@link #unlearn} rejects them.
+   * Whether this method can unlearn a task of {@code spec}'s kind (true unless it is, e.g., class-only);
+   * the benchmark and the tuner skip the scenarios it cannot, and {@link #unlearn} rejects them.
    */
-  default boolean appliesTo(ForgetSpec spec) {
+  default boolean supports(ForgetSpec spec) {
     return true;
   }
 

@@ -37,6 +37,19 @@ class DivergencesTest {
   }
 
   @Test
+  void tvIsZeroForIdenticalOutputsOneForDisjointOnesAndHalfTheL1Otherwise() {
+    assertThat(Divergences.meanTv(P, P)).isZero();
+    float[][] left = {{1f, 0f, 0f}, {0f, 1f, 0f}};
+    float[][] right = {{0f, 1f, 0f}, {0f, 0f, 1f}};
+    assertThat(Divergences.meanTv(left, right)).isEqualTo(1.0);
+    // rows: ½(0.25 + 0.25) = 0.25 and ½(0.4 + 0.4) = 0.4
+    assertThat(Divergences.meanTv(P, Q)).isCloseTo(0.325, within(1e-7));
+    assertThat(Divergences.meanTv(Q, P)).isEqualTo(Divergences.meanTv(P, Q));
+    assertThat(Divergences.meanTv(new float[0][], new float[0][])).isNaN();
+    assertThat(Divergences.meanTv(new float[][] {{Float.NaN, 1f}}, new float[][] {{0f, 1f}})).isNaN();
+  }
+
+  @Test
   void exactZerosInTheCandidateGiveALargeFiniteKl() {
     double kl = Divergences.meanKl(new float[][] {{0.5f, 0.5f}}, new float[][] {{1f, 0f}});
     double expected = 0.5 * Math.log(0.5) + 0.5 * (Math.log(0.5) - Math.log(Divergences.EPSILON));

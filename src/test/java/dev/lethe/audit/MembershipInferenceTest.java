@@ -135,6 +135,37 @@ class MembershipInferenceTest {
         .isEqualTo(100.0 * 601 / 2001);
   }
 
+  /** {@code n} rows of {@code dim} Gaussian features, the first shifted by {@code shift}. */
+  private double[][] vectors(int n, int dim, double shift) {
+    double[][] out = new double[n][dim];
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < dim; c++) {
+        out[i][c] = 100 * random.nextGaussian() + (c == 0 ? shift : 0) - 40;
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void crossValidatedSvcSeparatesShiftedVectorsAndIsChanceOnIdenticalOnes() {
+    // large, offset scales: the standardisation makes the RBF width fit
+    double separated = MembershipInference.svcCrossValidatedAccuracy(vectors(300, 4, 300), vectors(200, 4, 0), 5, 1);
+    assertThat(separated).isGreaterThan(85);
+    double chance = MembershipInference.svcCrossValidatedAccuracy(vectors(300, 4, 0), vectors(300, 4, 0), 5, 1);
+    assertThat(chance).isBetween(40.0, 60.0);
+    // deterministic for a seed
+    double[][] a = vectors(50, 3, 100);
+    double[][] b = vectors(60, 3, 0);
+    assertThat(MembershipInference.svcCrossValidatedAccuracy(a, b, 5, 7))
+        .isEqualTo(MembershipInference.svcCrossValidatedAccuracy(a, b, 5, 7));
+    // too few samples for a held-out estimate
+    assertThat(MembershipInference.svcCrossValidatedAccuracy(a, new double[][] {{0, 0, 0}}, 5, 7)).isNaN();
+    assertThatThrownBy(() -> MembershipInference.svcCrossValidatedAccuracy(
+            a, new double[][] {{0, Double.NaN, 0}, {0, 0, 0}}, 5, 7))
+        .isInstanceOf(LetheException.class)
+        .hasMessageContaining("not finite");
+  }
+
   @Test
   void rejectsEmptySets() {
     double[] some = {0.5, 0.9};

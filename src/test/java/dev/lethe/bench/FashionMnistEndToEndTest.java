@@ -71,12 +71,13 @@ class FashionMnistEndToEndTest {
       }
       assertThat(r.get("scenario").asText()).isEqualTo("fashion-mnist/cnn/class:Sandal");
       for (String m : List.of("forget_acc", "retain_acc", "test_acc", "mia_efficacy", "kl_to_retrain_forget",
-          "kl_to_retrain_test", "avg_gap", "seconds", "rte")) {
+          "kl_to_retrain_test", "avg_gap", "seconds", "rte", "mia_nn", "tv_to_retrain_forget_test")) {
         assertThat(r.get("metrics").get(m).isNumber()).as(m).isTrue();
       }
       assertThat(r.get("provenance").get("versions").get("djl").asText()).isNotEmpty();
     }
-    assertThat(Files.readString(config.out().resolve("summary.md"))).contains("| retrain |").contains("| ga |");
+    assertThat(Files.readString(config.out().resolve("summary.md"))).contains("| retrain |").contains("| ga |")
+        .contains(" MIA-NN |").contains(" TV-FT |");
   }
 
   @Test

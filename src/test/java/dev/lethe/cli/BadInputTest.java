@@ -132,4 +132,19 @@ class BadInputTest {
     assertThat(o.status()).isEqualTo(2);
     assertThat(o.err()).contains("no checkpoint");
   }
+
+  @Test
+  void trwOnARandomForgetSpecIsAOneLineError() {
+    Path trained = tmp.resolve("trained-for-trw");
+    Outcome t = run("train", "--train-size", "300", "--val-size", "0", "--test-size", "100", "--epochs", "1",
+        "--width", "4", "--store", tmp.resolve("store-trw").toString(), "--save", trained.toString());
+    assertThat(t.status()).as(t.err()).isZero();
+    Path save = tmp.resolve("trw-unlearned");
+    Outcome o = run("forget", "--model", trained.toString(), "--forget", "random:0.1", "--method", "trw",
+        "--save", save.toString());
+    assertThat(o.status()).as(o.err()).isEqualTo(2);
+    assertThat(o.err().strip()).isEqualTo(
+        "lethe: trw unlearns a whole class: use --forget class:NAME (got random:0.1)");
+    assertThat(save).doesNotExist();
+  }
 }

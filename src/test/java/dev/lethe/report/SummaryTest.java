@@ -53,4 +53,17 @@ class SummaryTest {
     String md = Summary.markdown(List.of(row("retrain", 1, 85, 86, 0), row("retrain", 1, 85, 86, 0)));
     assertThat(md).contains("| retrain | 1 | 85.00 |");
   }
+
+  @Test
+  void classScenariosGetTheClassForgettingColumnsAndOthersDoNot() {
+    JsonNode plain = row("retrain", 1, 85, 86, 0);
+    ObjectNode byClass = (ObjectNode) row("retrain", 1, 0, 86, 0);
+    byClass.put("scenario", "fm/cnn/class:Sandal");
+    ((ObjectNode) byClass.get("metrics")).put("mia_nn", 51.5).put("tv_to_retrain_forget_test", 0.0);
+    String md = Summary.markdown(List.of(plain, byClass));
+    String random = md.substring(md.indexOf("## fm/cnn/random:0.1"), md.indexOf("## fm/cnn/class:Sandal"));
+    String cls = md.substring(md.indexOf("## fm/cnn/class:Sandal"));
+    assertThat(random).doesNotContain("MIA-NN").doesNotContain("TV-FT");
+    assertThat(cls).contains(" MIA-NN | TV-FT |").contains(" 51.50 | 0.0000 |");
+  }
 }
