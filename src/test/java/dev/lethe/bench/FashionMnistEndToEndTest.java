@@ -27,8 +27,8 @@ class FashionMnistEndToEndTest {
   static void runOnce() {
     config = new BenchConfig(
         "fashion-mnist", null, "cnn", 8, new SplitConfig(1500, 0, 500, 0),
-        new TrainConfig(6, 64, 0.05, 0.9, 5e-4, "cosine"), List.of("class:Sandal"),
-        List.of("original", "ga", "sfr-on"), List.of(1L),
+        new TrainConfig(6, 64, 0.05, 0.9, 5e-4, "cosine"), List.of("class:Sandal", "random:50"),
+        List.of("original", "ga", "sfr-on", "trw"), List.of(1L),
         Map.of("ga", Map.of("lr", "1e-3"),
             "sfr-on", Map.of("forgetAlpha", "1000", "forgetFreq", "2", "batchSize", "64")), tmp.resolve("store"), tmp.resolve("out"),
         null);
@@ -36,7 +36,8 @@ class FashionMnistEndToEndTest {
   }
 
   private JsonNode metrics(String method) {
-    return rows.stream().filter(r -> r.get("method").asText().equals(method)).findFirst().orElseThrow().get("metrics");
+    return rows.stream().filter(r -> r.get("method").asText().equals(method) && r.get("forget").asText().equals("class:Sandal"))
+        .findFirst().orElseThrow().get("metrics");
   }
 
   @Test
@@ -63,16 +64,23 @@ class FashionMnistEndToEndTest {
   @Test
   void everyRowCarriesTheDocumentedFields() throws Exception {
     List<String> lines = Files.readAllLines(config.out().resolve("results.jsonl"));
-    assertThat(lines).hasSize(4);
+    // trw unlearns whole classes only: it has a class:Sandal cell and none in random:50
+    assertThat(lines).hasSize(9);
+    assertThat(rows.stream().filter(r -> r.get("method").asText().equals("trw")).map(r -> r.get("forget").asText()))
+        .containsExactly("class:Sandal");
     for (String line : lines) {
       JsonNode r = Json.MAPPER.readTree(line);
       for (String f : List.of("scenario", "dataset", "model", "forget", "method", "seed", "params", "metrics", "config", "provenance")) {
         assertThat(r.has(f)).as(f).isTrue();
       }
-      assertThat(r.get("scenario").asText()).isEqualTo("fashion-mnist/cnn/class:Sandal");
+      assertThat(r.get("scenario").asText()).isEqualTo("fashion-mnist/cnn/" + r.get("forget").asText());
       for (String m : List.of("forget_acc", "retain_acc", "test_acc", "mia_efficacy", "kl_to_retrain_forget",
-          "kl_to_retrain_test", "avg_gap", "seconds", "rte", "mia_nn", "tv_to_retrain_forget_test")) {
+          "kl_to_retrain_test", "avg_gap", "seconds", "rte")) {
         assertThat(r.get("metrics").get(m).isNumber()).as(m).isTrue();
+      }
+      boolean classForgetting = r.get("forget").asText().startsWith("class:");
+      for (String m : List.of("mia_nn", "tv_to_retrain_forget_test")) {
+        assertThat(r.get("metrics").has(m)).as(m).isEqualTo(classForgetting);
       }
       assertThat(r.get("provenance").get("versions").get("djl").asText()).isNotEmpty();
     }
@@ -93,12 +101,12 @@ class FashionMnistEndToEndTest {
     String lastLine = lines.remove(lines.size() - 1);
     Files.write(results, lines);
     List<JsonNode> again = new BenchmarkRunner(config).run();
-    assertThat(again).hasSize(4);
+    assertThat(again).hasSize(9);
     List<String> after = Files.readAllLines(results);
-    assertThat(after.subList(0, 3)).isEqualTo(lines);
-    assertThat(Json.MAPPER.readTree(after.get(3)).get("method").asText())
+    assertThat(after.subList(0, 8)).isEqualTo(lines);
+    assertThat(Json.MAPPER.readTree(after.get(8)).get("method").asText())
         .isEqualTo(Json.MAPPER.readTree(lastLine).get("method").asText());
-    assertThat(after.get(3)).isNotEqualTo(lastLine);
+    assertThat(after.get(8)).isNotEqualTo(lastLine);
     assertThat(snapshot(config.store())).as("the cached original and RT were reused").isEqualTo(storeBefore);
   }
 
