@@ -4,7 +4,6 @@ import dev.lethe.data.Dataset;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Network;
 import dev.lethe.train.BatchStream;
-import dev.lethe.train.Optimization;
 import dev.lethe.train.Predictor;
 import dev.lethe.train.Progress;
 import dev.lethe.train.Schedule;
@@ -15,7 +14,8 @@ import java.util.Arrays;
 /**
  * Measures training and inference throughput (images per second) of an architecture on real data: one
  * warm-up repeat, then the median over timed repeats, run back to back in one process so the ratio is
- * meaningful on a noisy machine; plus the resident memory at the end.
+ * meaningful on a noisy machine; plus the resident memory at the end. A clipped config ({@code --clip})
+ * times the clipping too, its start and final pass included in every repeat.
  */
 public final class Throughput {
   private Throughput() {}
@@ -33,8 +33,7 @@ public final class Throughput {
       Schedule schedule = new Schedule(steps, batches.batchesPerEpoch(), config.batchSize(), config.lr(), "constant");
       for (int r = -1; r < repeats; r++) {
         long start = System.nanoTime();
-        Optimization.run(net, config.momentum(), config.weightDecay(), schedule,
-            (step, t) -> Trainer.crossEntropyStep(net, step, batches, true), "throughput", Progress.silent());
+        Trainer.run(net, batches, schedule, config, seed, "throughput", Progress.silent());
         double trainSeconds = (System.nanoTime() - start) / 1e9;
         start = System.nanoTime();
         Predictor.logits(net, data);

@@ -1,5 +1,6 @@
 package dev.lethe.cli;
 
+import dev.lethe.LetheException;
 import dev.lethe.bench.ArtifactStore;
 import dev.lethe.bench.Experiment;
 import dev.lethe.data.SplitConfig;
@@ -23,10 +24,10 @@ public final class ExperimentOptions {
   Path dataDir;
 
   @Option(names = "--model", defaultValue = "cnn",
-      description = "Architecture: mlp, cnn, resnet18 (default: ${DEFAULT-VALUE}).")
+      description = "Architecture: mlp, cnn, cnn-nobn (the cnn without BatchNorm), resnet18 (default: ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--width", description = "Base width of the model (default: 16 for cnn, 256 for mlp, 64 for resnet18).")
+  @Option(names = "--width", description = "Base width of the model (default: 16 for cnn and cnn-nobn, 256 for mlp, 64 for resnet18).")
   Integer width;
 
   @Option(names = "--train-size", defaultValue = "8000",
@@ -65,12 +66,20 @@ public final class ExperimentOptions {
       description = "Learning-rate schedule: cosine, step, constant (default: ${DEFAULT-VALUE}).")
   String schedule;
 
+  @Option(names = "--clip", paramLabel = "C",
+      description = "FastClip: keep the spectral norm of every conv and linear layer at most C during training "
+          + "(default: no clipping; with --model cnn-nobn the network is then Lipschitz).")
+  Double clip;
+
   @Option(names = "--store", description = "Artifact cache directory (default: ~/.cache/lethe).")
   Path store;
 
   /** The training recipe these options describe. */
   TrainConfig training() {
-    return new TrainConfig(epochs, batchSize, lr, momentum, weightDecay, schedule);
+    if (clip != null && !(clip > 0)) {
+      throw new LetheException("--clip must be positive; omit it to train without clipping");
+    }
+    return new TrainConfig(epochs, batchSize, lr, momentum, weightDecay, schedule, clip == null ? 0 : clip);
   }
 
   /** The split these options describe. */

@@ -29,7 +29,8 @@ final class Architectures {
     Block features =
         switch (spec.architecture()) {
           case "mlp" -> mlp(spec.baseWidth());
-          case "cnn" -> cnn(spec.baseWidth());
+          case "cnn" -> cnn(spec.baseWidth(), true);
+          case "cnn-nobn" -> cnn(spec.baseWidth(), false);
           case "resnet18" -> resnet18(spec.baseWidth());
           default -> throw new IllegalStateException(spec.architecture());
         };
@@ -46,17 +47,20 @@ final class Architectures {
         .add(Activation.reluBlock());
   }
 
-  private static Block cnn(int width) {
-    return new SequentialBlock()
-        .add(conv(width, 3, 1, 1))
-        .add(BatchNorm.builder().build())
-        .add(Activation.reluBlock())
-        .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
-        .add(conv(2 * width, 3, 1, 1))
-        .add(BatchNorm.builder().build())
-        .add(Activation.reluBlock())
-        .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
-        .add(Blocks.batchFlattenBlock());
+  /**
+   * Two conv stages (3x3 conv, BatchNorm, ReLU, 2x2 max-pool) of {@code width} and {@code 2 width} channels.
+   * Without BatchNorm ({@code cnn-nobn}, FastClip's Lipschitz models) the convs carry a bias instead.
+   */
+  private static Block cnn(int width, boolean batchNorm) {
+    SequentialBlock net = new SequentialBlock();
+    for (int stage = 0; stage < 2; stage++) {
+      net.add(conv(width << stage, 3, 1, 1, !batchNorm));
+      if (batchNorm) {
+        net.add(BatchNorm.builder().build());
+      }
+      net.add(Activation.reluBlock()).add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
+    }
+    return net.add(Blocks.batchFlattenBlock());
   }
 
   private static Block resnet18(int width) {
@@ -97,12 +101,16 @@ final class Architectures {
   }
 
   private static Block conv(int filters, int kernel, int stride, int pad) {
+    return conv(filters, kernel, stride, pad, false);
+  }
+
+  private static Block conv(int filters, int kernel, int stride, int pad, boolean bias) {
     return Conv2d.builder()
         .setFilters(filters)
         .setKernelShape(new Shape(kernel, kernel))
         .optStride(new Shape(stride, stride))
         .optPadding(new Shape(pad, pad))
-        .optBias(false)
+        .optBias(bias)
         .build();
   }
 }

@@ -1,5 +1,6 @@
 package dev.lethe.model;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -128,7 +129,9 @@ public final class Checkpoints {
     try {
       return JSON.readTree(dir.resolve(META).toFile());
     } catch (IOException e) {
-      throw new LetheException("checkpoint metadata " + dir.resolve(META) + " is malformed: " + e.getMessage());
+      // Jackson appends the source location on a second line; the user needs one line
+      String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+      throw new LetheException("checkpoint metadata " + dir.resolve(META) + " is malformed: " + why);
     }
   }
 

@@ -12,14 +12,14 @@ import java.util.List;
  * @param height input height
  * @param width input width
  * @param classes number of output classes
- * @param baseWidth width knob: hidden units for {@code mlp}, first-stage channels for {@code cnn} and
- *     {@code resnet18}
+ * @param baseWidth width knob: hidden units for {@code mlp}, first-stage channels for {@code cnn},
+ *     {@code cnn-nobn} (the cnn without BatchNorm) and {@code resnet18}
  */
 public record ModelSpec(
     String architecture, int channels, int height, int width, int classes, int baseWidth) {
 
   /** The architectures Lethe can build. */
-  public static final List<String> ARCHITECTURES = List.of("mlp", "cnn", "resnet18");
+  public static final List<String> ARCHITECTURES = List.of("mlp", "cnn", "cnn-nobn", "resnet18");
 
   /** Validates every field. */
   public ModelSpec {
@@ -37,11 +37,11 @@ public record ModelSpec(
     }
   }
 
-  /** The default base width of an architecture (mlp 256 hidden units, cnn 16 channels, resnet18 64). */
+  /** The default base width of an architecture (mlp 256 hidden units, cnn and cnn-nobn 16 channels, resnet18 64). */
   public static int defaultWidth(String architecture) {
     return switch (architecture) {
       case "mlp" -> 256;
-      case "cnn" -> 16;
+      case "cnn", "cnn-nobn" -> 16;
       case "resnet18" -> 64;
       default -> throw new LetheException(
           "unknown model '" + architecture + "': choose one of " + String.join(", ", ARCHITECTURES));

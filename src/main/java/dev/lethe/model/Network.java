@@ -114,6 +114,11 @@ public final class Network implements AutoCloseable {
     return head.getParameters().get("weight").getArray();
   }
 
+  /** The whole block, {@code SequentialBlock(features, head)}, for walking its layers ({@link Layers}). */
+  SequentialBlock block() {
+    return block;
+  }
+
   /** Every parameter in a stable order, including BatchNorm running statistics. */
   public List<Pair<String, Parameter>> parameters() {
     return block.getParameters().stream().toList();

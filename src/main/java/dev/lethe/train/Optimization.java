@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.lethe.LetheException;
 import dev.lethe.model.Network;
+import java.util.function.IntConsumer;
 
 /**
  * The one optimisation loop of Lethe. Each step runs in a child NDManager of the network's manager that is
@@ -24,6 +25,16 @@ public final class Optimization {
    */
   public static double run(
       Network network, Optimizer optimizer, Schedule schedule, StepLoss loss, String what, Progress progress) {
+    return run(network, optimizer, schedule, loss, what, progress, t -> { });
+  }
+
+  /**
+   * As {@link #run(Network, Optimizer, Schedule, StepLoss, String, Progress)}, calling {@code afterUpdate}
+   * with the step index after every update, outside the gradient collector (FastClip's spectral clipping).
+   */
+  public static double run(
+      Network network, Optimizer optimizer, Schedule schedule, StepLoss loss, String what, Progress progress,
+      IntConsumer afterUpdate) {
     double last = Double.NaN;
     for (int t = 0; t < schedule.steps(); t++) {
       try (NDManager step = network.manager().newSubManager()) {
@@ -31,6 +42,7 @@ public final class Optimization {
         last = backward(step, loss, t, what, schedule.steps());
         optimizer.step(schedule.lrAt(t), step);
       }
+      afterUpdate.accept(t);
       int epochs = (schedule.steps() + schedule.stepsPerEpoch() - 1) / schedule.stepsPerEpoch();
       progress.step(
           t, schedule.steps(), t / schedule.stepsPerEpoch(), epochs, schedule.imagesPerStep(), last);

@@ -1,5 +1,6 @@
 package dev.lethe.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.lethe.Doc;
 import dev.lethe.LetheException;
 
@@ -14,6 +15,8 @@ import dev.lethe.LetheException;
  * @param weightDecay L2 coefficient added to the gradient
  * @param schedule {@code cosine} (to zero over all steps), {@code step} (x0.1 at 50 % and 75 %), or
  *     {@code constant}
+ * @param clip FastClip spectral-norm bound of every conv and linear layer ({@code SpectralClip}); 0 trains
+ *     without clipping and is left out of the JSON, so unclipped configs keep their artifact keys
  */
 public record TrainConfig(
     @Doc("training epochs") int epochs,
@@ -21,7 +24,9 @@ public record TrainConfig(
     @Doc("base learning rate") double lr,
     @Doc("SGD momentum") double momentum,
     @Doc("weight decay") double weightDecay,
-    @Doc("learning-rate schedule: cosine, step or constant") String schedule) {
+    @Doc("learning-rate schedule: cosine, step or constant") String schedule,
+    @Doc("spectral-norm bound of every conv and linear layer (FastClip); 0 = no clipping")
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) double clip) {
 
   /** Validates every field. */
   public TrainConfig {
@@ -41,10 +46,19 @@ public record TrainConfig(
       throw new LetheException("weight decay must be non-negative, got " + weightDecay);
     }
     LrSchedule.check(schedule);
+    if (!(clip >= 0) || Double.isInfinite(clip)) {
+      throw new LetheException("spectral-norm clip must be a finite number >= 0 (0 = no clipping), got " + clip);
+    }
+  }
+
+  /** A config without clipping. */
+  public TrainConfig(
+      int epochs, int batchSize, double lr, double momentum, double weightDecay, String schedule) {
+    this(epochs, batchSize, lr, momentum, weightDecay, schedule, 0);
   }
 
   /** A copy with a different number of epochs. */
   public TrainConfig withEpochs(int newEpochs) {
-    return new TrainConfig(newEpochs, batchSize, lr, momentum, weightDecay, schedule);
+    return new TrainConfig(newEpochs, batchSize, lr, momentum, weightDecay, schedule, clip);
   }
 }

@@ -9,12 +9,20 @@ public final class Trainer {
   private Trainer() {}
 
   /**
-   * Trains {@code network} in place on {@code data}; batches are shuffled from {@code seed}.
+   * Trains {@code network} in place on {@code data}; batches are shuffled from {@code seed}. With
+   * {@code config.clip() > 0} every conv and linear layer is spectrally clipped ({@link SpectralClip}).
    *
    * @return the loss of the last step
    */
   public static double fit(
       Network network, Dataset data, TrainConfig config, long seed, String what, Progress progress) {
+    return fit(network, data, config, seed, what, progress, 0);
+  }
+
+  /** As the public {@code fit}, checking the clip every {@code clipSteps} updates (0: the default). */
+  static double fit(
+      Network network, Dataset data, TrainConfig config, long seed, String what, Progress progress,
+      int clipSteps) {
     BatchStream batches = new BatchStream(data, config.batchSize(), seed, true);
     Schedule schedule =
         new Schedule(
@@ -23,14 +31,35 @@ public final class Trainer {
             Math.min(config.batchSize(), data.size()),
             config.lr(),
             config.schedule());
-    return Optimization.run(
-        network,
-        config.momentum(),
-        config.weightDecay(),
-        schedule,
-        (step, t) -> crossEntropyStep(network, step, batches, true),
-        what,
-        progress);
+    return run(network, batches, schedule, config, seed, clipSteps, what, progress);
+  }
+
+  /**
+   * Runs {@code schedule} of cross-entropy steps on {@code batches} with the config's momentum, weight
+   * decay and spectral clipping (its epochs, batch size and rate are the schedule's and the stream's).
+   *
+   * @return the loss of the last step
+   */
+  public static double run(
+      Network network, BatchStream batches, Schedule schedule, TrainConfig config, long seed, String what,
+      Progress progress) {
+    return run(network, batches, schedule, config, seed, 0, what, progress);
+  }
+
+  private static double run(
+      Network network, BatchStream batches, Schedule schedule, TrainConfig config, long seed, int clipSteps,
+      String what, Progress progress) {
+    StepLoss loss = (step, t) -> crossEntropyStep(network, step, batches, true);
+    if (config.clip() == 0) {
+      return Optimization.run(
+          network, config.momentum(), config.weightDecay(), schedule, loss, what, progress);
+    }
+    try (Sgd sgd = new Sgd(network, config.momentum(), config.weightDecay())) {
+      SpectralClip clip = new SpectralClip(network, config.clip(), clipSteps, seed);
+      double last = Optimization.run(network, sgd, schedule, loss, what, progress, clip::afterStep);
+      clip.finish();
+      return last;
+    }
   }
 
   /**

@@ -56,6 +56,8 @@ class BadInputTest {
         Arguments.of("missing data", new String[] {"--data-dir", "/nonexistent/fm"}, "dataset-fashion-mnist"),
         Arguments.of("unknown dataset", new String[] {"--dataset", "imagenet"}, "imagenet"),
         Arguments.of("zero seeds", new String[] {"--seeds", "0"}, "--seeds"),
+        Arguments.of("zero clip", new String[] {"--clip", "0"}, "--clip must be positive; omit it"),
+        Arguments.of("negative clip", new String[] {"--clip", "-1"}, "--clip must be positive; omit it"),
         Arguments.of("unknown flag", new String[] {"--frobnicate"}, "--frobnicate"));
   }
 
@@ -124,6 +126,17 @@ class BadInputTest {
     assertThat(o.status()).as(o.err()).isEqualTo(2);
     assertThat(o.err()).contains("diverged").contains("step").contains("lower the learning rate");
     assertThat(save).doesNotExist();
+  }
+
+  @Test
+  void trainRejectsANonPositiveClipBeforeTraining() {
+    Path save = tmp.resolve("clip-zero");
+    Outcome o = run("train", "--train-size", "300", "--val-size", "0", "--test-size", "100", "--epochs", "1",
+        "--width", "4", "--clip", "0", "--store", tmp.resolve("store-clip").toString(), "--save", save.toString());
+    assertThat(o.status()).as(o.err()).isEqualTo(2);
+    assertThat(o.err().strip()).isEqualTo("lethe: --clip must be positive; omit it to train without clipping");
+    assertThat(save).doesNotExist();
+    assertThat(tmp.resolve("store-clip")).doesNotExist();
   }
 
   @Test

@@ -17,10 +17,10 @@ class ModelSpecTest {
     assertThatThrownBy(() -> new ModelSpec("vgg", 1, 8, 8, 3, 4))
         .isInstanceOf(LetheException.class)
         .hasMessageContaining("'vgg'")
-        .hasMessageContaining("mlp, cnn, resnet18");
+        .hasMessageContaining("mlp, cnn, cnn-nobn, resnet18");
     assertThatThrownBy(() -> ModelSpec.defaultWidth("vgg"))
         .isInstanceOf(LetheException.class)
-        .hasMessageContaining("mlp, cnn, resnet18");
+        .hasMessageContaining("mlp, cnn, cnn-nobn, resnet18");
   }
 
   @Test
@@ -37,6 +37,7 @@ class ModelSpecTest {
   void defaultWidths() {
     assertThat(ModelSpec.defaultWidth("mlp")).isEqualTo(256);
     assertThat(ModelSpec.defaultWidth("cnn")).isEqualTo(16);
+    assertThat(ModelSpec.defaultWidth("cnn-nobn")).isEqualTo(16);
     assertThat(ModelSpec.defaultWidth("resnet18")).isEqualTo(64);
   }
 
@@ -45,6 +46,7 @@ class ModelSpecTest {
     // arch, channels, width, expected embedding size
     "mlp, 1, 8, 8",
     "cnn, 1, 4, 32", // 2*4 channels x 2x2 after two 2x2 pools of 8x8
+    "cnn-nobn, 1, 4, 32",
     "resnet18, 3, 4, 32" // 8*4 channels after global average pooling
   })
   void forwardAndEmbedShapes(String arch, int channels, int width, int embedding) {
