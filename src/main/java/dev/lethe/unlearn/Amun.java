@@ -60,18 +60,7 @@ public final class Amun extends OptionsUnlearner<Amun.Options> {
       @Doc("PGD steps per radius") int attackSteps,
       @Doc("how often the PGD radius may double before a forget image is given up") int maxDoublings,
       @Doc("fine-tune on the retain set too") boolean useRetain,
-      @Doc("fine-tune on the forget set with its true labels too") boolean useForget) {
-    /** Validates the options. */
-    public Options {
-      Checks.sgd(ID, epochs, lr, batchSize, momentum, weightDecay, "constant");
-      if (!(lrDecay > 0 && lrDecay <= 1)) {
-        throw new LetheException(ID + ".lrDecay must be in (0, 1], got " + lrDecay);
-      }
-      Checks.positive(ID + ".epsilon", epsilon);
-      Checks.positive(ID + ".attackSteps", attackSteps);
-      Checks.nonNegative(ID + ".maxDoublings", maxDoublings);
-    }
-  }
+      @Doc("fine-tune on the forget set with its true labels too") boolean useForget) {}
 
   /** The defaults of {@code amun}, described in the class comment. */
   public static final Options DEFAULTS =
@@ -83,6 +72,18 @@ public final class Amun extends OptionsUnlearner<Amun.Options> {
   /** AMUN registered under {@code id} with {@code options}. */
   public Amun(String id, Options options) {
     super(id, options);
+    check(id, options);
+  }
+
+  /** Validates {@code o} in the name of {@code id} (the record is shared by amun and amun-a). */
+  private static void check(String id, Options o) {
+    Checks.sgd(id, o.epochs(), o.lr(), o.batchSize(), o.momentum(), o.weightDecay(), "constant");
+    if (!(o.lrDecay() > 0 && o.lrDecay() <= 1)) {
+      throw new LetheException(id + ".lrDecay must be in (0, 1], got " + o.lrDecay());
+    }
+    Checks.positive(id + ".epsilon", o.epsilon());
+    Checks.positive(id + ".attackSteps", o.attackSteps());
+    Checks.nonNegative(id + ".maxDoublings", o.maxDoublings());
   }
 
   @Override
