@@ -3,47 +3,9 @@ package dev.lethe.unlearn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ClassSimilarityTest {
-  @Test
-  void jacobiDiagonalisesASymmetricMatrix() {
-    Random random = new Random(5);
-    int n = 7;
-    double[][] a = new double[n][n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j <= i; j++) {
-        a[i][j] = random.nextGaussian();
-        a[j][i] = a[i][j];
-      }
-    }
-    ClassSimilarity.Eigen e = ClassSimilarity.symmetricEigen(a);
-    for (int i = 0; i < n; i++) {
-      if (i > 0) {
-        assertThat(e.values()[i]).isLessThanOrEqualTo(e.values()[i - 1]);
-      }
-      double norm = 0;
-      for (int r = 0; r < n; r++) {
-        double av = 0;
-        for (int c = 0; c < n; c++) {
-          av += a[r][c] * e.vectors()[c][i];
-        }
-        assertThat(av).isCloseTo(e.values()[i] * e.vectors()[r][i], within(1e-10));
-        norm += e.vectors()[r][i] * e.vectors()[r][i];
-      }
-      assertThat(norm).isCloseTo(1.0, within(1e-12));
-    }
-    // the trace is the sum of the eigenvalues
-    double trace = 0;
-    double sum = 0;
-    for (int i = 0; i < n; i++) {
-      trace += a[i][i];
-      sum += e.values()[i];
-    }
-    assertThat(sum).isCloseTo(trace, within(1e-10));
-  }
-
   @Test
   void pcaScoresKeepTheCentredGeometryAndTheLeadingComponents() {
     // four points in 3-D on a line plus a small offset: one dominant component
