@@ -5,22 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lethe.LetheException;
 import dev.lethe.data.Dataset;
-import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
-import dev.lethe.train.TrainConfig;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class AmunTest {
-  private static final TrainConfig TRAINING = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, "cosine");
+class AmunTest extends TinyClassTaskTest {
   private static final MethodRegistry REGISTRY = new MethodRegistry(TRAINING);
-  private static final ForgetTask CLASS = TinyData.task("class:0", 3);
   /**
    * A budget that moves a tiny network. The tiny classes are about 4.5 apart in L2, so the attack starts
    * at 0.5 with few steps per radius (the defaults are for real datasets).
@@ -29,17 +23,6 @@ class AmunTest {
       "epochs", "3", "batchSize", "8", "lr", "0.05", "lrDecay", "0.5", "epsilon", "0.5", "attackSteps", "10",
       "maxDoublings", "4");
 
-  private static Network original;
-
-  @BeforeAll
-  static void trainOriginal() {
-    original = TinyData.trainedCnn(CLASS.pool(), TRAINING);
-  }
-
-  @AfterAll
-  static void close() {
-    original.close();
-  }
 
   private static Unlearner method(String id, Map<String, String> overrides) {
     Map<String, String> options = new HashMap<>(BUDGET);

@@ -7,39 +7,22 @@ import dev.lethe.LetheException;
 import dev.lethe.audit.Divergences;
 import dev.lethe.audit.Softmax;
 import dev.lethe.data.Dataset;
-import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Predictor;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
-import dev.lethe.train.TrainConfig;
 import dev.lethe.train.Trainer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class BadTeacherTest {
-  private static final TrainConfig TRAINING = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, "cosine");
+class BadTeacherTest extends TinyClassTaskTest {
   private static final MethodRegistry REGISTRY = new MethodRegistry(TRAINING);
   /** Class forgetting, so the two teachers disagree on a set the student can recognise. */
-  private static final ForgetTask CLASS = TinyData.task("class:0", 3);
   /** Several steps per pass on the 48-image pool. */
   private static final Map<String, String> BUDGET = Map.of("epochs", "5", "batchSize", "16");
 
-  private static Network original;
-
-  @BeforeAll
-  static void trainOriginal() {
-    original = TinyData.trainedCnn(CLASS.pool(), TRAINING);
-  }
-
-  @AfterAll
-  static void close() {
-    original.close();
-  }
 
   private static Network badTeacher(Map<String, String> extra, long seed) {
     Map<String, String> options = new HashMap<>(BUDGET);

@@ -6,23 +6,17 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.lethe.LetheException;
 import dev.lethe.data.Dataset;
-import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Predictor;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
-import dev.lethe.train.TrainConfig;
 import dev.lethe.train.Trainer;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class BoundaryUnlearningTest {
-  private static final TrainConfig TRAINING = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, "cosine");
+class BoundaryUnlearningTest extends TinyClassTaskTest {
   private static final MethodRegistry REGISTRY = new MethodRegistry(TRAINING);
-  private static final ForgetTask CLASS = TinyData.task("class:0", 3);
   /** A budget large enough to move a tiny network (the defaults are for real datasets). */
   private static final Map<String, String> BUDGET = Map.of("epochs", "3", "batchSize", "8", "lr", "0.05");
   /**
@@ -31,17 +25,6 @@ class BoundaryUnlearningTest {
    */
   private static final double EPSILON = 0.5;
 
-  private static Network original;
-
-  @BeforeAll
-  static void trainOriginal() {
-    original = TinyData.trainedCnn(CLASS.pool(), TRAINING);
-  }
-
-  @AfterAll
-  static void close() {
-    original.close();
-  }
 
   private static Unlearner method(String id, Map<String, String> overrides) {
     Map<String, String> options = new HashMap<>(BUDGET);

@@ -10,34 +10,18 @@ import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
-import dev.lethe.train.TrainConfig;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class TrwTest {
-  private static final TrainConfig TRAINING = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, "cosine");
+class TrwTest extends TinyClassTaskTest {
   private static final MethodRegistry REGISTRY = new MethodRegistry(TRAINING);
-  private static final ForgetTask CLASS = TinyData.task("class:0", 3);
   /** Enough steps on the 32-image retain set (2 retain batches per epoch). */
   private static final Map<String, String> BUDGET = Map.of("epochs", "10", "batchSize", "16", "lr", "0.05");
 
   private static final float[][] LOGITS = {{3f, 1f, 0.5f, -1f}, {0f, 2f, 2f, 1f}, {90f, -5f, -6f, -7f}};
   private static final double[] SIMILARITY = {0, 0.1, 0.8, 0.1};
 
-  private static Network original;
-
-  @BeforeAll
-  static void trainOriginal() {
-    original = TinyData.trainedCnn(CLASS.pool(), TRAINING);
-  }
-
-  @AfterAll
-  static void close() {
-    original.close();
-  }
 
   private static Network trw(Map<String, String> extra) {
     Map<String, String> options = new HashMap<>(BUDGET);
