@@ -50,11 +50,10 @@ public final class Trainer {
       Network network, BatchStream batches, Schedule schedule, TrainConfig config, long seed, int clipSteps,
       String what, Progress progress) {
     StepLoss loss = (step, t) -> crossEntropyStep(network, step, batches, true);
-    if (config.clip() == 0) {
-      return Optimization.run(
-          network, config.momentum(), config.weightDecay(), schedule, loss, what, progress);
-    }
     try (Sgd sgd = new Sgd(network, config.momentum(), config.weightDecay())) {
+      if (config.clip() == 0) {
+        return Optimization.run(network, sgd, schedule, loss, what, progress);
+      }
       SpectralClip clip = new SpectralClip(network, config.clip(), clipSteps, seed);
       double last = Optimization.run(network, sgd, schedule, loss, what, progress, clip::afterStep);
       clip.finish();

@@ -67,8 +67,8 @@ public final class Distillation {
   }
 
   /**
-   * Rows {@code rows} of precomputed logits (one row per sample) as an N × K tensor in {@code manager};
-   * a plain constant, so no gradient can flow into whatever produced it.
+   * Rows {@code rows} of precomputed per-sample vectors (logits, target distributions, centroids) as an
+   * N × K tensor in {@code manager}; a plain constant, so no gradient can flow into whatever produced it.
    */
   static NDArray gather(NDManager manager, float[][] logits, int[] rows) {
     int k = logits[rows[0]].length;

@@ -2,7 +2,6 @@ package dev.lethe.unlearn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.lethe.Doc;
@@ -192,7 +191,7 @@ public final class ManifSmc extends OptionsUnlearner<ManifSmc.Options> {
       }
       forget = Batches.images(step, task.forget(), rows);
       positives = Batches.images(step, task.retain(), positiveRows);
-      centroids = gather(step, neighbours.centroids(), rows);
+      centroids = Distillation.gather(step, neighbours.centroids(), rows);
       labels = Batches.labels(step, task.forget(), rows);
       try (Network other = Network.create(net.spec(), initSeeds.nextLong())) {
         if (anchor == null) {
@@ -241,7 +240,7 @@ public final class ManifSmc extends OptionsUnlearner<ManifSmc.Options> {
             surrogate, control, schedule,
             (step, s) -> {
               NDArray z = surrogate.embed(Batches.images(step, retain, near), o.bnTrain());
-              NDArray fit = mse(z, gather(step, targets, null));
+              NDArray fit = mse(z, Distillation.gather(step, targets, range(0, targets.length)));
               NDArray loss = o.withLabel()
                   ? fit.add(Losses.crossEntropy(surrogate.head(z, o.bnTrain()), Batches.labels(step, retain, near)))
                   : fit;
@@ -370,17 +369,6 @@ public final class ManifSmc extends OptionsUnlearner<ManifSmc.Options> {
       out = out == null ? unit : out.concat(unit, 0);
     }
     return out;
-  }
-
-  /** Rows {@code rows} of {@code values} (all rows if null) as an n x d tensor owned by {@code manager}. */
-  private static NDArray gather(NDManager manager, float[][] values, int[] rows) {
-    int n = rows == null ? values.length : rows.length;
-    int d = values[rows == null ? 0 : rows[0]].length;
-    float[] flat = new float[n * d];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(values[rows == null ? i : rows[i]], 0, flat, i * d, d);
-    }
-    return manager.create(flat, new Shape(n, d));
   }
 
   private static int[] range(int from, int to) {
