@@ -5,7 +5,7 @@ package dev.lethe;
  * says what is wrong and what to do; the CLI prints it and exits with status 2. Programming errors are
  * not wrapped in it and keep their stack traces.
  */
-public final class LetheException extends RuntimeException {
+public class LetheException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   /** Creates an exception whose message is shown to the user as is. */

@@ -1,17 +1,18 @@
 package dev.lethe.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.report.Summary;
 import dev.lethe.train.Progress;
+import dev.lethe.train.TrainConfig;
 import dev.lethe.unlearn.MethodRegistry;
+import dev.lethe.unlearn.OptionsBinder;
 import dev.lethe.unlearn.Retrain;
 import dev.lethe.unlearn.Unlearner;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,10 +20,14 @@ import java.util.Map;
 
 /**
  * Runs a benchmark grid cell by cell. For each seed the original model is trained (or loaded) once; for
- * each forget spec the retrained reference is trained (or loaded) and audited first, then every method
- * unlearns a copy of the original and is audited against it. Each finished cell is appended to
- * {@code results.jsonl} (the commit point) and {@code summary.md} is rewritten, so an interrupted run
- * resumes without redoing a finished cell or a cached model.
+ * each forget spec the retrained reference RT is trained (or loaded) and audited first, then the second
+ * exact retrain {@value #SECOND_RETRAIN} (the noise floor), then every method unlearns a copy of the original
+ * and is audited against RT. A cell is identified by the content hash of everything that determines it
+ * ({@link Rows#cell}): a rerun skips a cell whose key is in {@code results.jsonl}, recomputes one whose
+ * configuration changed (replacing the stale row, with a line on stderr), and keeps a collapsed cell unless
+ * asked to retry it. Each finished cell is committed to {@code results.jsonl}; {@code summary.md} is
+ * rewritten from the current grid's rows at the end of every run. The output directory is locked for the
+ * run.
  */
 public final class BenchmarkRunner {
   /** Results file name inside the output directory. */
@@ -31,13 +36,27 @@ public final class BenchmarkRunner {
   /** Summary file name inside the output directory. */
   public static final String SUMMARY = "summary.md";
 
+  /** The method id of the second exact retrain, the noise floor of every scenario. */
+  public static final String SECOND_RETRAIN = "retrain-2";
+
   private final BenchConfig config;
+  private final boolean retryFailed;
   private final MethodRegistry registry;
   private final Map<String, Recipe> recipes = new java.util.HashMap<>();
 
-  /** A runner for {@code config}; every method and parameter is validated here, before any training. */
+  /** A runner that keeps collapsed cells; see {@link #BenchmarkRunner(BenchConfig, boolean)}. */
   public BenchmarkRunner(BenchConfig config) {
+    this(config, false);
+  }
+
+  /**
+   * A runner for {@code config}; every method and parameter is validated here, before any training.
+   *
+   * @param retryFailed recompute cells that collapsed in an earlier run instead of keeping them
+   */
+  public BenchmarkRunner(BenchConfig config, boolean retryFailed) {
     this.config = config;
+    this.retryFailed = retryFailed;
     this.registry = new MethodRegistry(config.training());
     for (String forget : config.forgets()) {
       Recipe recipe = Recipe.find(config.recipes(), config.dataset(), config.model(), Recipe.setup(config), forget);
@@ -60,47 +79,56 @@ public final class BenchmarkRunner {
     }
   }
 
-  /** Runs every pending cell and returns all rows of the results file. */
+  /** Runs every pending cell and returns the rows of the current grid, in grid order. */
   public List<JsonNode> run() {
     Path out = config.out();
-    if (Files.exists(out) && !Files.isDirectory(out)) {
-      throw new LetheException("output directory " + out + " is a file: pass another --out");
-    }
-    try {
-      Files.createDirectories(out);
-    } catch (IOException e) {
-      throw new LetheException("cannot create output directory " + out + ": " + e.getMessage());
-    }
-    ResultLog log = ResultLog.open(out.resolve(RESULTS));
-    List<ForgetSpec> specs = new ArrayList<>();
-    for (String f : config.forgets()) {
-      specs.add(ForgetSpec.parse(f));
-    }
-    Experiment experiment =
-        new Experiment(
-            config.dataset(), config.dataDir(), config.model(), config.width(), config.split(),
-            config.training(), new ArtifactStore(config.store()));
-    for (long seed : config.seeds()) {
-      for (ForgetSpec spec : specs) {
-        experiment.task(spec, seed); // fail on a bad forget spec before any training
+    try (OutputLock lock = OutputLock.acquire(out)) {
+      ResultLog log = ResultLog.open(out.resolve(RESULTS));
+      List<ForgetSpec> specs = new ArrayList<>();
+      for (String f : config.forgets()) {
+        specs.add(ForgetSpec.parse(f));
       }
+      Experiment experiment =
+          new Experiment(
+              config.dataset(), config.dataDir(), config.model(), config.width(), config.split(),
+              config.training(), new ArtifactStore(config.store()));
+      for (long seed : config.seeds()) {
+        for (ForgetSpec spec : specs) {
+          experiment.task(spec, seed); // fail on a bad forget spec before any training
+        }
+      }
+      List<JsonNode> current = new ArrayList<>();
+      for (long seed : config.seeds()) {
+        runSeed(experiment, specs, seed, log, current);
+      }
+      Json.writeAtomically(out.resolve(SUMMARY), Summary.markdown(current));
+      return current;
     }
-    for (long seed : config.seeds()) {
-      runSeed(experiment, specs, seed, log);
-    }
-    return log.rows();
   }
 
-  private void runSeed(Experiment experiment, List<ForgetSpec> specs, long seed, ResultLog log) {
-    Network original = null;
+  /** One cell of the grid before it runs: its method (unlearner null for the two retrains), cell and key. */
+  private record Cell(String method, Unlearner unlearner, Record options, JsonNode cell, String key) {}
+
+  private void runSeed(
+      Experiment experiment, List<ForgetSpec> specs, long seed, ResultLog log, List<JsonNode> current) {
+    ArtifactStore.Artifact original = null;
     try {
       for (ForgetSpec spec : specs) {
         String scenario = config.scenario(spec.text());
-        List<String> pending = new ArrayList<>();
-        for (String m : methodsInOrder()) {
-          // class-only methods (trw) have no cell in a random or id-list scenario
-          if (!log.has(scenario, m, seed) && registry.get(m).supports(spec)) {
-            pending.add(m);
+        ForgetTask task = experiment.task(spec, seed);
+        Recipe recipe = recipes.get(spec.text());
+        List<Cell> pending = new ArrayList<>();
+        for (Cell cell : cells(experiment, task, spec, recipe, seed)) {
+          JsonNode done = log.get(cell.key());
+          if (done != null && !(retryFailed && Rows.isCollapsed(done))) {
+            current.add(done);
+            continue;
+          }
+          pending.add(cell);
+          JsonNode stale = log.find(r -> ResultLog.inSlot(r, scenario, cell.method(), seed));
+          if (stale != null) {
+            System.err.println("lethe: recomputing " + cell.method() + " seed " + seed + " on " + scenario + ": "
+                + (stale == done ? "it collapsed before (--retry-failed)" : Rows.changes(stale, cell.cell())));
           }
         }
         if (pending.isEmpty()) {
@@ -108,39 +136,77 @@ public final class BenchmarkRunner {
         }
         Progress progress = Progress.stderr(scenario + " seed " + seed);
         if (original == null) {
-          original = experiment.original(seed, progress.child("original")).network();
+          original = experiment.original(seed, progress.child("original"));
         }
-        ForgetTask task = experiment.task(spec, seed);
-        runScenario(experiment, scenario, spec, task, original, seed, pending, log, progress);
-        Json.writeAtomically(config.out().resolve(SUMMARY), Summary.markdown(log.rows()));
+        ScenarioRun run = new ScenarioRun(experiment, task, original.network(), seed, progress);
+        for (Cell cell : pending) {
+          ObjectNode row = runCell(experiment, scenario, task, run, cell, seed, recipe, progress);
+          ObjectNode prov = (ObjectNode) row.get("provenance");
+          prov.set("original", Rows.modelProvenance(original));
+          prov.set("retrain", Rows.modelProvenance(run.retrainProvenance(), run.retrainReused()));
+          log.commit(row, r -> ResultLog.inSlot(r, scenario, cell.method(), seed));
+          current.add(row);
+        }
       }
     } finally {
       if (original != null) {
-        original.close();
+        original.network().close();
       }
     }
   }
 
-  private void runScenario(
-      Experiment experiment, String scenario, ForgetSpec spec, ForgetTask task, Network original,
-      long seed, List<String> pending, ResultLog log, Progress progress) {
-    ScenarioRun run = new ScenarioRun(experiment, task, original, seed, progress);
-    Recipe recipe = recipes.get(spec.text());
-    if (pending.contains(Retrain.ID)) {
-      log.append(Rows.of(config.dataset(), config.model(), scenario, experiment, task, Retrain.ID,
-          experiment.training(), seed, run.retrainMetrics(), run.retrainReused(), null));
+  private ObjectNode runCell(Experiment experiment, String scenario, ForgetTask task, ScenarioRun run, Cell cell,
+      long seed, Recipe recipe, Progress progress) {
+    if (cell.method().equals(Retrain.ID)) {
+      return Rows.of(config.dataset(), config.model(), scenario, experiment, task, Retrain.ID, cell.options(),
+          seed, run.retrainMetrics(), run.retrainReused(), null);
     }
-    for (String method : pending) {
-      if (method.equals(Retrain.ID)) {
+    if (cell.method().equals(SECOND_RETRAIN)) {
+      ScenarioRun.Retrain2 second = run.secondRetrain(seed, progress);
+      ObjectNode row = Rows.of(config.dataset(), config.model(), scenario, experiment, task, SECOND_RETRAIN,
+          cell.options(), seed, second.metrics(), second.artifact().reused(), null);
+      ((ObjectNode) row.get("provenance")).set("retrain_2", Rows.modelProvenance(second.artifact()));
+      return row;
+    }
+    progress.note("unlearning with " + cell.method());
+    ScenarioRun.Evaluation evaluation = run.evaluate(cell.unlearner(), seed, progress);
+    ObjectNode row = Rows.of(config.dataset(), config.model(), scenario, experiment, task, cell.method(),
+        cell.options(), seed, evaluation.metrics(), false, recipe == null ? null : recipe.file());
+    return evaluation.collapsed() ? Rows.collapsed(row, evaluation.collapseStep(), evaluation.collapseReason()) : row;
+  }
+
+  /** The grid's cells for one task and seed: RT, the second retrain, then every method that supports it. */
+  private List<Cell> cells(Experiment experiment, ForgetTask task, ForgetSpec spec, Recipe recipe, long seed) {
+    List<Cell> cells = new ArrayList<>();
+    TrainConfig training = experiment.training();
+    cells.add(cell(experiment, task, Retrain.ID, null, training, seed));
+    cells.add(cell(experiment, task, SECOND_RETRAIN, null,
+        new SecondRetrain(training, ScenarioRun.secondRetrainSeed(seed)), seed));
+    for (String m : config.methods()) {
+      // class-only methods (trw) have no cell in a random or id-list scenario
+      if (m.equals(Retrain.ID) || !registry.get(m).supports(spec)) {
         continue;
       }
-      Unlearner unlearner = registry.get(method).create(paramsFor(recipe, method));
-      progress.note("unlearning with " + method);
-      Map<String, Double> metrics = run.evaluate(unlearner, seed, progress);
-      log.append(Rows.of(config.dataset(), config.model(), scenario, experiment, task, method,
-          unlearner.options(), seed, metrics, false, recipe == null ? null : recipe.file()));
+      Unlearner unlearner = registry.get(m).create(paramsFor(recipe, m));
+      cells.add(cell(experiment, task, m, unlearner, unlearner.options(), seed));
     }
+    return cells;
   }
+
+  private static Cell cell(
+      Experiment experiment, ForgetTask task, String method, Unlearner unlearner, Record options, long seed) {
+    JsonNode params = Json.MAPPER.valueToTree(OptionsBinder.values(options));
+    JsonNode cell = Rows.cell(experiment, task, method, params, seed);
+    return new Cell(method, unlearner, options, cell, Rows.key(cell));
+  }
+
+  /**
+   * The second retrain's options: the original's training recipe and its own training seed.
+   *
+   * @param training the recipe shared with the original and RT
+   * @param trainingSeed the seed of its initialisation and batch order ({@link ScenarioRun#secondRetrainSeed})
+   */
+  public record SecondRetrain(TrainConfig training, long trainingSeed) {}
 
   private Map<String, String> paramsFor(Recipe recipe, String method) {
     Map<String, String> params = new java.util.LinkedHashMap<>();
@@ -149,16 +215,5 @@ public final class BenchmarkRunner {
     }
     params.putAll(config.params().getOrDefault(method, Map.of()));
     return params;
-  }
-
-  private List<String> methodsInOrder() {
-    List<String> out = new ArrayList<>();
-    out.add(Retrain.ID);
-    for (String m : config.methods()) {
-      if (!out.contains(m)) {
-        out.add(m);
-      }
-    }
-    return out;
   }
 }

@@ -98,7 +98,28 @@ public final class Experiment {
     e.set("split", Json.MAPPER.valueToTree(split));
     e.set("training", Json.MAPPER.valueToTree(training));
     e.put("pool_hash", splits.pool().contentHash());
+    e.put("validation_hash", splits.validation().contentHash());
+    e.put("test_hash", splits.test().contentHash());
     return e;
+  }
+
+  /**
+   * Everything about this experiment that determines a result, as JSON: the architecture, split and training
+   * recipe, the content hashes of the pool, validation and test splits, the training thread count (results
+   * differ bitwise between thread counts) and the training-code version. Part of every result cell's key.
+   */
+  public ObjectNode fingerprint() {
+    ObjectNode f = Json.MAPPER.createObjectNode();
+    f.put("dataset", dataset);
+    f.set("spec", Json.MAPPER.valueToTree(spec));
+    f.set("split", Json.MAPPER.valueToTree(split));
+    f.set("training", Json.MAPPER.valueToTree(training));
+    f.put("pool", splits.pool().contentHash());
+    f.put("validation", splits.validation().contentHash());
+    f.put("test", splits.test().contentHash());
+    f.put("threads", Provenance.threads());
+    f.put("training_code", Provenance.TRAINING_CODE_VERSION);
+    return f;
   }
 
   /** The forget task of {@code forget} on this experiment's pool. */
@@ -129,6 +150,7 @@ public final class Experiment {
     key.set("training", Json.MAPPER.valueToTree(training));
     key.put("seed", seed);
     key.put("training_code", Provenance.TRAINING_CODE_VERSION);
+    key.put("threads", Provenance.threads());
     return key;
   }
 

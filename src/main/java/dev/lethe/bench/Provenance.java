@@ -25,7 +25,15 @@ public final class Provenance {
     v.put("pytorch", Engine.getInstance().getVersion());
     v.put("java", System.getProperty("java.version"));
     v.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
-    v.put("threads", Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors()));
+    v.put("threads", threads());
     return v;
+  }
+
+  /**
+   * PyTorch's intra-op thread count of this process. Results differ bitwise between thread counts (reduction
+   * order), so it is part of every model's artifact key and of every result cell's key.
+   */
+  public static int threads() {
+    return Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
   }
 }

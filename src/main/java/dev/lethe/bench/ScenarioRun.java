@@ -1,13 +1,16 @@
 package dev.lethe.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.audit.Audit;
 import dev.lethe.audit.SplitLogits;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Progress;
+import dev.lethe.train.TrainingDivergedException;
 import dev.lethe.unlearn.Unlearner;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * One forget task ready to be unlearned and audited: the original, the retrained reference's logits and
@@ -15,17 +18,46 @@ import java.util.Map;
  * {@link #evaluate}, so a tuned configuration is measured exactly as the benchmark measures it.
  */
 public final class ScenarioRun {
+  private final Experiment experiment;
   private final ForgetTask task;
   private final Network original;
   private final SplitLogits rtLogits;
   private final Map<String, Double> rtMetrics;
-  private final boolean rtReused;
+  private final ArtifactStore.Artifact rt;
+
+  /**
+   * The outcome of one method on the task: its audit, or, when its training diverged, the step and reason
+   * (and no metrics).
+   *
+   * @param metrics the audit against RT (empty when the method diverged)
+   * @param divergence the divergence, or null when the method ran to the end
+   */
+  public record Evaluation(Map<String, Double> metrics, TrainingDivergedException divergence) {
+    /** True when the method diverged or its outputs are not finite: a collapsed cell. */
+    public boolean collapsed() {
+      return divergence != null || metrics.getOrDefault("outputs_finite", 1.0) == 0;
+    }
+
+    /** The 1-based step of the divergence, 0 when the run finished (with non-finite outputs or not). */
+    public int collapseStep() {
+      return divergence == null ? 0 : divergence.step();
+    }
+
+    /** Why the cell collapsed, or null when it did not. */
+    public String collapseReason() {
+      if (divergence != null) {
+        return divergence.getMessage();
+      }
+      return collapsed() ? "the unlearned model's outputs are not finite" : null;
+    }
+  }
 
   /** Trains or loads RT for {@code task} and audits it; {@code original} stays owned by the caller. */
   public ScenarioRun(Experiment experiment, ForgetTask task, Network original, long seed, Progress progress) {
+    this.experiment = experiment;
     this.task = task;
     this.original = original;
-    ArtifactStore.Artifact rt = experiment.retrained(task, seed, progress.child("retrain"));
+    rt = experiment.retrained(task, seed, progress.child("retrain"));
     try (Network reference = rt.network()) {
       rtLogits = SplitLogits.of(reference, task);
     }
@@ -33,7 +65,14 @@ public final class ScenarioRun {
     rtMetrics.put("avg_gap", 0.0);
     rtMetrics.put("seconds", rt.metadata().path("train_seconds").asDouble());
     rtMetrics.put("rte", 1.0);
-    rtReused = rt.reused();
+  }
+
+  /**
+   * The training seed of the second exact retrain for evaluation seed {@code seed}: a stream independent of
+   * {@code seed}'s own, so its initialisation and batch order both differ from RT's.
+   */
+  public static long secondRetrainSeed(long seed) {
+    return new SplittableRandom(seed).split().nextLong();
   }
 
   /** The task being unlearned. */
@@ -48,23 +87,59 @@ public final class ScenarioRun {
 
   /** True if RT came from the artifact store (its seconds were measured when it was first trained). */
   public boolean retrainReused() {
-    return rtReused;
+    return rt.reused();
   }
 
-  /** Runs {@code unlearner} on a copy of the original, times it, and audits the result against RT. */
-  public Map<String, Double> evaluate(Unlearner unlearner, long seed, Progress progress) {
+  /** RT's stored metadata: how and when it was trained, with which versions and threads. */
+  public JsonNode retrainProvenance() {
+    return rt.metadata();
+  }
+
+  /**
+   * The noise floor: a second exact retrain on the same retain set with {@link #secondRetrainSeed} (trained
+   * or loaded like RT), audited against RT exactly like a method. Its {@code seconds} are its training time.
+   */
+  public Retrain2 secondRetrain(long seed, Progress progress) {
+    ArtifactStore.Artifact second = experiment.retrained(task, secondRetrainSeed(seed), progress.child("retrain-2"));
+    Map<String, Double> metrics;
+    try (Network net = second.network()) {
+      metrics = audit(SplitLogits.of(net, task), second.metadata().path("train_seconds").asDouble());
+    }
+    return new Retrain2(metrics, second);
+  }
+
+  /**
+   * The second retrain's audit and its artifact's provenance.
+   *
+   * @param metrics its audit against RT
+   * @param artifact the cached model's record (its network is closed)
+   */
+  public record Retrain2(Map<String, Double> metrics, ArtifactStore.Artifact artifact) {}
+
+  /**
+   * Runs {@code unlearner} on a copy of the original, times it, and audits the result against RT. A method
+   * whose loss becomes non-finite is a finished outcome (collapsed), not an error.
+   */
+  public Evaluation evaluate(Unlearner unlearner, long seed, Progress progress) {
     long start = System.nanoTime();
     Map<String, Double> metrics;
     try (Network unlearned = unlearner.unlearn(original, task, seed, progress.child(unlearner.id()))) {
-      double seconds = (System.nanoTime() - start) / 1e9;
-      metrics = Audit.measure(SplitLogits.of(unlearned, task), task, rtLogits);
-      metrics.put("avg_gap", Audit.avgGap(metrics, rtMetrics));
-      metrics.put("seconds", seconds);
-      metrics.put("rte", seconds / rtMetrics.get("seconds"));
+      metrics = audit(SplitLogits.of(unlearned, task), (System.nanoTime() - start) / 1e9);
+    } catch (TrainingDivergedException e) {
+      progress.note(unlearner.id() + " collapsed: " + e.getMessage());
+      return new Evaluation(new java.util.LinkedHashMap<>(), e);
     }
     progress.note(String.format(Locale.ROOT, "%s: FA %.2f RA %.2f TA %.2f Avg Gap %.2f in %.1fs",
         unlearner.id(), metrics.get("forget_acc"), metrics.get("retain_acc"), metrics.get("test_acc"),
         metrics.get("avg_gap"), metrics.get("seconds")));
+    return new Evaluation(metrics, null);
+  }
+
+  private Map<String, Double> audit(SplitLogits logits, double seconds) {
+    Map<String, Double> metrics = Audit.measure(logits, task, rtLogits);
+    metrics.put("avg_gap", Audit.avgGap(metrics, rtMetrics));
+    metrics.put("seconds", seconds);
+    metrics.put("rte", seconds / rtMetrics.get("seconds"));
     return metrics;
   }
 }

@@ -138,7 +138,8 @@ public final class Tuner {
       ForgetTask task = experiment.task(spec, seed);
       ScenarioRun run = new ScenarioRun(experiment, task, originals.get(seed), seed, progress);
       runs.put(seed, run);
-      if (!log.has(scenario, Retrain.ID, seed)) {
+      JsonNode rtParams = Json.MAPPER.valueToTree(OptionsBinder.values(experiment.training()));
+      if (log.get(Rows.key(Rows.cell(experiment, task, Retrain.ID, rtParams, seed))) == null) {
         log.append(Rows.of(config.dataset(), config.model(), scenario, experiment, task, Retrain.ID,
             experiment.training(), seed, run.retrainMetrics(), run.retrainReused(), null));
       }
@@ -157,14 +158,15 @@ public final class Tuner {
         List<JsonNode> rows = new ArrayList<>();
         for (Map.Entry<Long, ScenarioRun> run : runs.entrySet()) {
           long seed = run.getKey();
-          JsonNode row = log.find(r -> r.get("scenario").asText().equals(scenario)
-              && r.get("method").asText().equals(method) && r.get("seed").asLong() == seed
-              && r.get("params").equals(params));
+          JsonNode row = log.get(Rows.key(Rows.cell(experiment, run.getValue().task(), method, params, seed)));
           if (row == null) {
             progress.note("tuning " + method + " " + point + " on seed " + seed);
+            ScenarioRun.Evaluation evaluation = run.getValue().evaluate(unlearner, seed, progress);
             ObjectNode fresh = Rows.of(config.dataset(), config.model(), scenario, experiment,
-                run.getValue().task(), method, unlearner.options(), seed,
-                run.getValue().evaluate(unlearner, seed, progress), false, null);
+                run.getValue().task(), method, unlearner.options(), seed, evaluation.metrics(), false, null);
+            if (evaluation.collapsed()) {
+              Rows.collapsed(fresh, evaluation.collapseStep(), evaluation.collapseReason());
+            }
             fresh.set("grid_point", Json.MAPPER.valueToTree(point));
             log.append(fresh);
             row = fresh;
@@ -196,7 +198,7 @@ public final class Tuner {
       Map<String, Double> sums = new LinkedHashMap<>();
       for (JsonNode row : rows) {
         double rtTest = run.next().retrainMetrics().get("test_acc");
-        collapsed += collapsed(row, rtTest) ? 1 : 0;
+        collapsed += Rows.isCollapsed(row) || collapsed(row, rtTest) ? 1 : 0;
         gaps.add(Json.number(row.get("metrics"), "avg_gap"));
         row.get("metrics").fields().forEachRemaining(
             f -> sums.merge(f.getKey(), f.getValue().isNumber() ? f.getValue().asDouble() : Double.NaN, Double::sum));

@@ -34,6 +34,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "lethe-out", description = "Output directory (default: ${DEFAULT-VALUE}).")
   Path out;
 
+  @Option(names = "--retry-failed",
+      description = "Recompute cells that collapsed (diverged) in an earlier run instead of keeping them.")
+  boolean retryFailed;
+
   @Override
   public Integer call() {
     Threads.apply(run.threads);
@@ -59,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
             experiment.split(), experiment.training(),
             run.forgets(), chosen, seedList, registry.parseOverrides(params), experiment.storeRoot(), out,
             run.recipesDir());
-    List<JsonNode> rows = new BenchmarkRunner(config).run();
+    List<JsonNode> rows = new BenchmarkRunner(config, retryFailed).run();
     System.out.println(Summary.markdown(rows));
     System.out.println("results: " + out.resolve(BenchmarkRunner.RESULTS) + "  summary: " + out.resolve(BenchmarkRunner.SUMMARY));
     return 0;

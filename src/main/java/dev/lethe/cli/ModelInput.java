@@ -16,11 +16,19 @@ record ModelInput(Path dir, JsonNode metadata, Experiment experiment) {
   static ModelInput open(Path dir, Path dataDir, ArtifactStore store) {
     JsonNode meta = Checkpoints.metadata(dir);
     Experiment experiment = Experiment.fromMetadata(meta, dataDir, store);
-    String expected = meta.path("experiment").path("pool_hash").asText();
-    if (!expected.equals(experiment.splits().pool().contentHash())) {
-      throw new LetheException(
-          "the data at hand does not match the pool " + dir + " was trained on (content hash differs): "
-              + "pass the --data-dir it was trained with");
+    JsonNode recorded = meta.path("experiment");
+    var splits = experiment.splits();
+    String[][] checks = {
+      {"pool_hash", splits.pool().contentHash(), "pool it was trained on"},
+      {"validation_hash", splits.validation().contentHash(), "validation split it was made with"},
+      {"test_hash", splits.test().contentHash(), "test split it was made with"},
+    };
+    for (String[] c : checks) {
+      // checkpoints written before a hash was recorded cannot be checked on that split
+      if (recorded.has(c[0]) && !recorded.get(c[0]).asText().equals(c[1])) {
+        throw new LetheException("the data at hand does not match the " + c[2] + " (" + dir
+            + ", content hash differs): pass the --data-dir it was trained with");
+      }
     }
     return new ModelInput(dir, meta, experiment);
   }

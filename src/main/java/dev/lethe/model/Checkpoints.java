@@ -33,6 +33,7 @@ public final class Checkpoints {
 
   /** Writes {@code network} with {@code metadata} to {@code dir}, replacing an existing checkpoint. */
   public static void save(Network network, Path dir, JsonNode metadata) {
+    removeLeftovers(dir);
     if (Files.exists(dir) && !exists(dir) && !holdsOnlyCheckpointFiles(dir)) {
       // replacing deletes the whole directory: never do that to something that is not a checkpoint
       throw new LetheException(
@@ -57,10 +58,17 @@ public final class Checkpoints {
       meta.set("metadata", metadata == null ? JSON.createObjectNode() : metadata);
       JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(META).toFile(), meta);
       if (Files.exists(dir)) {
-        deleteTree(dir);
+        // Move the old checkpoint aside instead of deleting it first: a kill between the two renames leaves
+        // it recoverable at the backup path, where the next access to dir restores it (see exists).
+        Path backup = backupOf(dir);
+        Files.move(dir, backup, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        tmp = null;
+        deleteTree(backup);
+      } else {
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        tmp = null;
       }
-      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-      tmp = null;
     } catch (IOException e) {
       throw new LetheException("cannot write checkpoint to " + dir + ": " + e.getMessage(), e);
     } finally {
@@ -70,9 +78,55 @@ public final class Checkpoints {
     }
   }
 
-  /** True when {@code dir} holds a complete checkpoint. */
+  /**
+   * True when {@code dir} holds a complete checkpoint. A replacement that a kill interrupted after the old
+   * checkpoint was moved aside is completed first: the old checkpoint is restored to {@code dir}.
+   */
   public static boolean exists(Path dir) {
+    Path backup = backupOf(dir);
+    if (!Files.exists(dir) && isComplete(backup)) {
+      try {
+        Files.move(backup, dir, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new LetheException("cannot restore the checkpoint " + dir + " from " + backup + ": " + e.getMessage(), e);
+      }
+    }
+    return isComplete(dir);
+  }
+
+  private static boolean isComplete(Path dir) {
     return Files.isRegularFile(dir.resolve(PARAMS)) && Files.isRegularFile(dir.resolve(META));
+  }
+
+  /** Where {@link #save} keeps the checkpoint it replaces until the new one is in place. */
+  private static Path backupOf(Path dir) {
+    Path abs = dir.toAbsolutePath();
+    return abs.resolveSibling("." + abs.getFileName() + ".replaced");
+  }
+
+  /**
+   * Removes what a killed save to {@code dir} left beside it: its temporary directories and, once
+   * {@code dir} is complete again, the backup of the checkpoint it replaced.
+   */
+  private static void removeLeftovers(Path dir) {
+    Path abs = dir.toAbsolutePath();
+    Path parent = abs.getParent();
+    if (parent == null || !Files.isDirectory(parent)) {
+      return;
+    }
+    if (exists(dir) && Files.exists(backupOf(dir))) {
+      deleteTree(backupOf(dir));
+    }
+    String prefix = "." + abs.getFileName() + ".tmp";
+    try (var entries = Files.list(parent)) {
+      for (Path p : (Iterable<Path>) entries::iterator) {
+        if (p.getFileName().toString().startsWith(prefix) && Files.isDirectory(p)) {
+          deleteTree(p);
+        }
+      }
+    } catch (IOException e) {
+      // best effort: leftovers are named as temporary and never read
+    }
   }
 
   /** The metadata object stored with a checkpoint. */

@@ -9,13 +9,18 @@ import java.util.Map;
 
 /**
  * Renders benchmark result rows as Markdown: one table per scenario, the retrained reference (RT) first,
- * then the original (the do-nothing bar), then every method; each cell the mean ± std over seeds. Methods
- * whose Avg Gap is not below the original's, and models that collapsed, are flagged below the table.
+ * then the second exact retrain (the noise floor), then the original (the do-nothing bar), then every
+ * method; each cell the mean ± std over seeds. The floor is printed under each table; methods within it,
+ * methods whose Avg Gap is not below the original's by more than it, and models that collapsed are flagged.
  * Class-forgetting scenarios (whose rows carry {@code mia_nn}) add the MIA-NN and TV-FT columns.
  */
 public final class Summary {
   /** Test accuracy this many points below RT's marks a model as collapsed, whatever its Avg Gap. */
   public static final double COLLAPSE_POINTS = 15.0;
+
+  private static final String RETRAIN = "retrain";
+  private static final String SECOND_RETRAIN = "retrain-2";
+  private static final String ORIGINAL = "original";
 
   /** Columns shown only when some row of the scenario has them: the class-forgetting metrics. */
   private static final List<String> CLASS_ONLY = List.of("mia_nn", "tv_to_retrain_forget_test");
@@ -45,17 +50,23 @@ public final class Summary {
         + "KL-F/KL-T: KL(RT ‖ model) on forget/test. MIA-NN (class scenarios): % balanced accuracy of telling the "
         + "forgotten class's train from test images by the other classes' outputs (RT ≈ 50). TV-FT (class scenarios): "
         + "total variation to RT on the forgotten class's test images. Avg Gap: mean |Δ| to RT over FA, RA, TA, MIA-eff. "
-        + "RTE: run time / RT's.\n\n");
+        + "RTE: run time / RT's. retrain-2: a second exact retrain with an independent seed, the noise floor; "
+        + "≈RT marks a method whose Avg Gap is within it.\n\n");
     for (Map.Entry<String, List<JsonNode>> e : byScenario(rows).entrySet()) {
       out.append(table(e.getKey(), e.getValue())).append('\n');
     }
     return out.toString();
   }
 
-  /** One scenario's table with its flags. */
+  /**
+   * One scenario's table with its flags. Rows are RT, the second retrain (the noise floor), the original
+   * (the do-nothing bar), then every method; collapsed cells are counted apart and left out of the means.
+   * Under the table: the noise floor (the second retrain's Avg Gap, KL and JS to RT), and flags for methods
+   * that collapsed, that sit within the floor, or that did not beat doing nothing by more than the floor.
+   */
   public static String table(String scenario, List<JsonNode> rows) {
     Map<String, List<JsonNode>> byMethod = new LinkedHashMap<>();
-    for (String first : List.of("retrain", "original")) {
+    for (String first : List.of(RETRAIN, SECOND_RETRAIN, ORIGINAL)) {
       for (JsonNode r : rows) {
         if (r.get("method").asText().equals(first)) {
           byMethod.computeIfAbsent(first, k -> new ArrayList<>()).add(r);
@@ -78,35 +89,56 @@ public final class Summary {
       rule.append("---|");
     }
     out.append('\n').append(rule).append('\n');
-    double originalGap = Double.NaN;
-    double rtTest = Double.NaN;
-    if (byMethod.containsKey("original")) {
-      originalGap = stats(byMethod.get("original"), "avg_gap")[0];
-    }
-    if (byMethod.containsKey("retrain")) {
-      rtTest = stats(byMethod.get("retrain"), "test_acc")[0];
-    }
+    double originalGap = gapOf(byMethod.get(ORIGINAL));
+    double floor = gapOf(byMethod.get(SECOND_RETRAIN));
+    double tolerance = Double.isNaN(floor) ? 0 : floor;
+    double rtTest = byMethod.containsKey(RETRAIN) ? stats(finished(byMethod.get(RETRAIN)), "test_acc")[0] : Double.NaN;
     List<String> flags = new ArrayList<>();
     for (Map.Entry<String, List<JsonNode>> m : byMethod.entrySet()) {
+      String method = m.getKey();
       List<JsonNode> runs = dedupe(m.getValue());
-      out.append("| ").append(m.getKey()).append(" | ").append(runs.size()).append(" |");
+      List<JsonNode> ok = finished(runs);
+      int collapsedSeeds = runs.size() - ok.size();
+      double gap = stats(ok, "avg_gap")[0];
+      boolean special = method.equals(RETRAIN) || method.equals(SECOND_RETRAIN) || method.equals(ORIGINAL);
+      boolean withinFloor = !special && !Double.isNaN(floor) && gap <= floor;
+      out.append("| ").append(method).append(withinFloor ? " ≈RT" : "").append(" | ").append(ok.size())
+          .append(collapsedSeeds > 0 ? " + " + collapsedSeeds + " collapsed" : "").append(" |");
       for (String[] c : columns) {
-        double[] s = stats(runs, c[0]);
-        out.append(' ').append(cell(s, c[2])).append(" |");
+        out.append(' ').append(cell(stats(ok, c[0]), c[2])).append(" |");
       }
       out.append('\n');
-      String method = m.getKey();
-      if (method.equals("retrain") || method.equals("original")) {
+      if (special) {
         continue;
       }
-      double gap = stats(runs, "avg_gap")[0];
-      double test = stats(runs, "test_acc")[0];
+      for (JsonNode r : runs) {
+        if (!r.path("status").asText("ok").equals("ok")) {
+          flags.add("**" + method + " collapsed** on seed " + r.get("seed").asLong() + ": "
+              + r.path("collapse").path("reason").asText("unknown reason") + ".");
+        }
+      }
+      if (ok.isEmpty()) {
+        continue;
+      }
+      double test = stats(ok, "test_acc")[0];
       if (!Double.isNaN(rtTest) && (Double.isNaN(test) || test < rtTest - COLLAPSE_POINTS)) {
         flags.add("**" + method + " collapsed**: test accuracy " + fmt("%.2f", test) + " vs RT's " + fmt("%.2f", rtTest) + ".");
-      } else if (!Double.isNaN(originalGap) && !(gap < originalGap)) {
+      } else if (withinFloor) {
+        flags.add("**" + method + " is within the noise floor**: Avg Gap " + fmt("%.2f", gap)
+            + " ≤ retrain-2's " + fmt("%.2f", floor) + ".");
+      } else if (!Double.isNaN(originalGap) && !(gap < originalGap - tolerance)) {
         flags.add("**" + method + " did not beat doing nothing**: Avg Gap " + fmt("%.2f", gap)
-            + " ≥ the original's " + fmt("%.2f", originalGap) + ".");
+            + " is not below the original's " + fmt("%.2f", originalGap)
+            + (tolerance > 0 ? " by more than the noise floor " + fmt("%.2f", tolerance) : "") + ".");
       }
+    }
+    if (byMethod.containsKey(SECOND_RETRAIN)) {
+      List<JsonNode> second = finished(dedupe(byMethod.get(SECOND_RETRAIN)));
+      out.append("\nNoise floor (retrain-2: a second exact retrain, independent initialisation and batch order, "
+          + "audited against RT): Avg Gap ").append(cell(stats(second, "avg_gap"), "%.2f"))
+          .append(", KL-F ").append(cell(stats(second, "kl_to_retrain_forget"), "%.4f"))
+          .append(", JS-F ").append(cell(stats(second, "js_to_retrain_forget"), "%.4f"))
+          .append(". A method within it is as close to RT as retraining itself.\n");
     }
     if (!flags.isEmpty()) {
       out.append('\n');
@@ -115,6 +147,22 @@ public final class Summary {
       }
     }
     return out.toString();
+  }
+
+  /** The mean Avg Gap of a method's finished runs, NaN when it has none. */
+  private static double gapOf(List<JsonNode> runs) {
+    return runs == null ? Double.NaN : stats(finished(dedupe(runs)), "avg_gap")[0];
+  }
+
+  /** The runs that did not collapse (rows without a status are from before statuses existed: finished). */
+  private static List<JsonNode> finished(List<JsonNode> runs) {
+    List<JsonNode> ok = new ArrayList<>();
+    for (JsonNode r : runs) {
+      if (r.path("status").asText("ok").equals("ok")) {
+        ok.add(r);
+      }
+    }
+    return ok;
   }
 
   private static Map<String, List<JsonNode>> byScenario(List<JsonNode> rows) {

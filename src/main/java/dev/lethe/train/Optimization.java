@@ -4,7 +4,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import dev.lethe.LetheException;
 import dev.lethe.model.Network;
 import java.util.function.IntConsumer;
 
@@ -75,9 +74,7 @@ public final class Optimization {
       NDArray objective = loss.loss(step, t);
       value = objective.getFloat();
       if (!Double.isFinite(value)) {
-        throw new LetheException(
-            what + " diverged: the loss is " + value + " at step " + (t + 1) + " of " + steps
-                + "; lower the learning rate or check the input data");
+        throw new TrainingDivergedException(what, t + 1, steps, "the loss is " + value);
       }
       collector.backward(objective);
     }

@@ -125,7 +125,12 @@ public final class MethodRegistry {
       }
       String method = p.substring(0, dot);
       get(method);
-      out.computeIfAbsent(method, k -> new LinkedHashMap<>()).put(p.substring(dot + 1, eq), p.substring(eq + 1));
+      String previous =
+          out.computeIfAbsent(method, k -> new LinkedHashMap<>()).put(p.substring(dot + 1, eq), p.substring(eq + 1));
+      if (previous != null) {
+        throw new LetheException("--param " + p.substring(0, eq) + " is given twice (" + previous + " and "
+            + p.substring(eq + 1) + "): pass each key once");
+      }
     }
     for (Map.Entry<String, Map<String, String>> e : out.entrySet()) {
       OptionsBinder.bind(e.getKey(), get(e.getKey()).defaults(), e.getValue());

@@ -48,6 +48,8 @@ class BadInputTest {
         Arguments.of("unknown param key", new String[] {"--param", "ga.speed=2"}, "ga.speed"),
         Arguments.of("non-numeric param", new String[] {"--param", "ga.lr=fast"}, "ga.lr"),
         Arguments.of("malformed param", new String[] {"--param", "galr"}, "method.key=value"),
+        Arguments.of("repeated param", new String[] {"--param", "ga.lr=0.1", "--param", "ga.lr=0.2"},
+            "--param ga.lr is given twice (0.1 and 0.2): pass each key once"),
         Arguments.of("retrain param", new String[] {"--param", "retrain.epochs=2"}, "--epochs"),
         Arguments.of("fraction zero", new String[] {"--forget", "random:0.0"}, "random"),
         Arguments.of("fraction one", new String[] {"--forget", "random:1.0"}, "random"),

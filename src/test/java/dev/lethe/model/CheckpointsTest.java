@@ -205,4 +205,25 @@ class CheckpointsTest {
       assertThat(Checkpoints.exists(empty)).isTrue();
     }
   }
+
+  @Test
+  void aKillBetweenTheTwoRenamesOfAReplacementLosesNothing() throws IOException {
+    Path dir = tmp.resolve("ckpt");
+    try (Network first = Network.create(TinyData.mlp(4), 1);
+        Network second = Network.create(TinyData.mlp(4), 2)) {
+      Checkpoints.save(first, dir, new ObjectMapper().createObjectNode().put("n", 1));
+      // the state a kill leaves after save moved the old checkpoint aside and before the new one was renamed
+      Files.move(dir, tmp.resolve(".ckpt.replaced"));
+      Files.createDirectories(tmp.resolve(".ckpt.tmp123"));
+      Files.writeString(tmp.resolve(".ckpt.tmp123").resolve("model.params"), "half");
+      assertThat(Checkpoints.exists(dir)).as("the old checkpoint is restored").isTrue();
+      assertThat(Checkpoints.metadata(dir).path("n").asInt()).isEqualTo(1);
+      try (Network loaded = Checkpoints.load(dir)) {
+        assertThat(TinyData.logitBits(loaded, DATA)).isEqualTo(TinyData.logitBits(first, DATA));
+      }
+      Checkpoints.save(second, dir, new ObjectMapper().createObjectNode().put("n", 2));
+      assertThat(listing(tmp)).as("leftovers of the killed save are gone").containsExactly("ckpt");
+      assertThat(Checkpoints.metadata(dir).path("n").asInt()).isEqualTo(2);
+    }
+  }
 }

@@ -66,4 +66,33 @@ class SummaryTest {
     assertThat(random).doesNotContain("MIA-NN").doesNotContain("TV-FT");
     assertThat(cls).contains(" MIA-NN | TV-FT |").contains(" 51.50 | 0.0000 |");
   }
+
+  @Test
+  void theNoiseFloorIsPrintedAndSetsTheToleranceOfEveryMark() {
+    ObjectNode floor = (ObjectNode) row("retrain-2", 1, 86, 86, 1.0);
+    ((ObjectNode) floor.get("metrics")).put("kl_to_retrain_forget", 0.125).put("js_to_retrain_forget", 0.03);
+    String md = Summary.markdown(List.of(
+        row("retrain", 1, 85, 86, 0), floor, row("original", 1, 100, 86, 5),
+        row("ft", 1, 86, 86, 0.9),     // within the floor
+        row("rl", 1, 90, 86, 4.2),     // 0.8 below the original: less than the floor
+        row("salun", 1, 88, 86, 3.5)));  // 1.5 below: a real improvement
+    assertThat(md.indexOf("| retrain |")).isLessThan(md.indexOf("| retrain-2 |"));
+    assertThat(md.indexOf("| retrain-2 |")).isLessThan(md.indexOf("| original |"));
+    assertThat(md).contains("Noise floor (retrain-2").contains("Avg Gap 1.00, KL-F 0.1250, JS-F 0.0300");
+    assertThat(md).contains("| ft ≈RT | 1 |").contains("**ft is within the noise floor**: Avg Gap 0.90 ≤ retrain-2's 1.00");
+    assertThat(md).contains("**rl did not beat doing nothing**: Avg Gap 4.20 is not below the original's 5.00 by more than the noise floor 1.00");
+    assertThat(md).doesNotContain("**salun").doesNotContain("| rl ≈RT");
+  }
+
+  @Test
+  void collapsedCellsAreCountedApartAndLeftOutOfTheMeans() {
+    ObjectNode collapsed = (ObjectNode) row("ga", 2, 0, 0, 99);
+    collapsed.put("status", "collapsed");
+    collapsed.putObject("collapse").put("step", 3).put("reason", "ga diverged: the loss is NaN at step 3 of 40");
+    collapsed.putObject("metrics");
+    String md = Summary.markdown(List.of(
+        row("retrain", 1, 85, 86, 0), row("original", 1, 100, 86, 5), row("ga", 1, 80, 85, 3), collapsed));
+    assertThat(md).contains("| ga | 1 + 1 collapsed | 80.00 |");
+    assertThat(md).contains("**ga collapsed** on seed 2: ga diverged: the loss is NaN at step 3 of 40.");
+  }
 }
