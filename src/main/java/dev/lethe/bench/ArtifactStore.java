@@ -32,8 +32,16 @@ public final class ArtifactStore {
     return Path.of(System.getProperty("user.home"), ".cache", "lethe");
   }
 
-  /** A network with the metadata it was stored with, and whether it came from the cache. */
-  public record Artifact(Network network, JsonNode metadata, boolean reused) {}
+  /**
+   * A network with the metadata it was stored with, whether it came from the cache, and its directory in
+   * the store (where its per-example outputs are kept too, in {@code outputs/}).
+   */
+  public record Artifact(Network network, JsonNode metadata, boolean reused, Path dir) {
+    /** Where this model's per-example outputs live. */
+    public Path outputsDir() {
+      return dir.resolve("outputs");
+    }
+  }
 
   /** What a computation returns: the network and metadata to store beside it. */
   public record Computed(Network network, ObjectNode metadata) {}
@@ -55,14 +63,14 @@ public final class ArtifactStore {
             FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = channel.lock()) {
       if (Checkpoints.exists(dir)) {
-        return new Artifact(Checkpoints.load(dir), Checkpoints.metadata(dir), true);
+        return new Artifact(Checkpoints.load(dir), Checkpoints.metadata(dir), true, dir);
       }
       Computed computed = computation.get();
       ObjectNode meta = computed.metadata();
       meta.set("key", Json.canonical(key));
       meta.put("content_key", hash);
       Checkpoints.save(computed.network(), dir, meta);
-      return new Artifact(computed.network(), meta, false);
+      return new Artifact(computed.network(), meta, false, dir);
     } catch (IOException e) {
       throw new LetheException("cannot lock " + lockFile + ": " + e.getMessage(), e);
     }

@@ -13,6 +13,7 @@ import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.OptionsBinder;
 import dev.lethe.unlearn.Retrain;
 import dev.lethe.unlearn.Unlearner;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,24 +40,37 @@ public final class BenchmarkRunner {
   /** The method id of the second exact retrain, the noise floor of every scenario. */
   public static final String SECOND_RETRAIN = "retrain-2";
 
+  /** The directory of per-example outputs inside the output directory. */
+  public static final String OUTPUTS = "outputs";
+
+  /**
+   * How a run treats earlier work and what it keeps besides the results.
+   *
+   * @param retryFailed recompute cells that collapsed in an earlier run instead of keeping them
+   * @param saveModels directory to save every unlearned model in (checkpoint + provenance), or null
+   */
+  public record Flags(boolean retryFailed, Path saveModels) {
+    /** Keep collapsed cells, save no models. */
+    public static final Flags DEFAULT = new Flags(false, null);
+  }
+
   private final BenchConfig config;
-  private final boolean retryFailed;
+  private final Flags flags;
   private final MethodRegistry registry;
   private final Map<String, Recipe> recipes = new java.util.HashMap<>();
 
-  /** A runner that keeps collapsed cells; see {@link #BenchmarkRunner(BenchConfig, boolean)}. */
+  /** A runner with {@link Flags#DEFAULT}. */
   public BenchmarkRunner(BenchConfig config) {
-    this(config, false);
+    this(config, Flags.DEFAULT);
   }
 
-  /**
-   * A runner for {@code config}; every method and parameter is validated here, before any training.
-   *
-   * @param retryFailed recompute cells that collapsed in an earlier run instead of keeping them
-   */
-  public BenchmarkRunner(BenchConfig config, boolean retryFailed) {
+  /** A runner for {@code config}; every method and parameter is validated here, before any training. */
+  public BenchmarkRunner(BenchConfig config, Flags flags) {
     this.config = config;
-    this.retryFailed = retryFailed;
+    this.flags = flags;
+    if (flags.saveModels() != null && Files.exists(flags.saveModels()) && !Files.isDirectory(flags.saveModels())) {
+      throw new LetheException("--save-models " + flags.saveModels() + " is a file: pass a directory");
+    }
     this.registry = new MethodRegistry(config.training());
     for (String forget : config.forgets()) {
       Recipe recipe = Recipe.find(config.recipes(), config.dataset(), config.model(), Recipe.setup(config), forget);
@@ -120,7 +134,7 @@ public final class BenchmarkRunner {
         List<Cell> pending = new ArrayList<>();
         for (Cell cell : cells(experiment, task, spec, recipe, seed)) {
           JsonNode done = log.get(cell.key());
-          if (done != null && !(retryFailed && Rows.isCollapsed(done))) {
+          if (done != null && !(flags.retryFailed() && Rows.isCollapsed(done)) && saved(done, cell, scenario, seed)) {
             current.add(done);
             continue;
           }
@@ -128,7 +142,8 @@ public final class BenchmarkRunner {
           JsonNode stale = log.find(r -> ResultLog.inSlot(r, scenario, cell.method(), seed));
           if (stale != null) {
             System.err.println("lethe: recomputing " + cell.method() + " seed " + seed + " on " + scenario + ": "
-                + (stale == done ? "it collapsed before (--retry-failed)" : Rows.changes(stale, cell.cell())));
+                + (stale != done ? Rows.changes(stale, cell.cell())
+                    : Rows.isCollapsed(done) ? "it collapsed before (--retry-failed)" : "its model is not in --save-models"));
           }
         }
         if (pending.isEmpty()) {
@@ -169,10 +184,50 @@ public final class BenchmarkRunner {
       return row;
     }
     progress.note("unlearning with " + cell.method());
-    ScenarioRun.Evaluation evaluation = run.evaluate(cell.unlearner(), seed, progress);
+    Path outputs = config.out().resolve(OUTPUTS).resolve(cellPath(scenario, cell.method(), seed));
+    Path model = flags.saveModels() == null ? null : flags.saveModels().resolve(cellPath(scenario, cell.method(), seed));
+    ScenarioRun.Evaluation evaluation = run.evaluate(cell.unlearner(), seed, progress, (net, out) -> {
+      ObjectNode about = Json.MAPPER.createObjectNode();
+      about.put(Rows.CELL_KEY, cell.key());
+      about.set("cell", cell.cell());
+      out.write(outputs, experiment.splits(), about);
+      if (model != null) {
+        ObjectNode meta = about.deepCopy();
+        meta.set("experiment", experiment.describe());
+        meta.put("scenario", scenario);
+        meta.put("forget", task.spec().text());
+        meta.put("method", cell.method());
+        meta.put("seed", seed);
+        meta.set("params", cell.cell().get("params"));
+        meta.set("versions", Provenance.versions(Json.MAPPER));
+        dev.lethe.model.Checkpoints.save(net, model, meta);
+      }
+    });
     ObjectNode row = Rows.of(config.dataset(), config.model(), scenario, experiment, task, cell.method(),
         cell.options(), seed, evaluation.metrics(), false, recipe == null ? null : recipe.file());
-    return evaluation.collapsed() ? Rows.collapsed(row, evaluation.collapseStep(), evaluation.collapseReason()) : row;
+    if (evaluation.collapsed()) {
+      return Rows.collapsed(row, evaluation.collapseStep(), evaluation.collapseReason());
+    }
+    row.put("outputs", config.out().relativize(outputs).toString());
+    if (model != null) {
+      row.put("model", model.toAbsolutePath().toString());
+    }
+    return row;
+  }
+
+  /** A cell's place under the outputs and saved-models directories: scenario/method/seedS, file-name safe. */
+  private static Path cellPath(String scenario, String method, long seed) {
+    return Path.of(scenario.replaceAll("[^A-Za-z0-9._-]", "-"), method.replaceAll("[^A-Za-z0-9._+-]", "-"), "seed" + seed);
+  }
+
+  /** False when models are to be saved and this finished method cell's model is not saved (or is another). */
+  private boolean saved(JsonNode done, Cell cell, String scenario, long seed) {
+    if (flags.saveModels() == null || cell.unlearner() == null || Rows.isCollapsed(done)) {
+      return true;
+    }
+    Path model = flags.saveModels().resolve(cellPath(scenario, cell.method(), seed));
+    return dev.lethe.model.Checkpoints.exists(model)
+        && cell.key().equals(dev.lethe.model.Checkpoints.metadata(model).path(Rows.CELL_KEY).asText());
   }
 
   /** The grid's cells for one task and seed: RT, the second retrain, then every method that supports it. */

@@ -2,6 +2,7 @@ package dev.lethe.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.audit.Audit;
+import dev.lethe.audit.ModelOutputs;
 import dev.lethe.audit.SplitLogits;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
@@ -59,7 +60,7 @@ public final class ScenarioRun {
     this.original = original;
     rt = experiment.retrained(task, seed, progress.child("retrain"));
     try (Network reference = rt.network()) {
-      rtLogits = SplitLogits.of(reference, task);
+      rtLogits = ModelOutputs.cached(rt.outputsDir(), reference, experiment.splits()).forTask(task);
     }
     rtMetrics = Audit.measure(rtLogits, task, rtLogits);
     rtMetrics.put("avg_gap", 0.0);
@@ -103,7 +104,8 @@ public final class ScenarioRun {
     ArtifactStore.Artifact second = experiment.retrained(task, secondRetrainSeed(seed), progress.child("retrain-2"));
     Map<String, Double> metrics;
     try (Network net = second.network()) {
-      metrics = audit(SplitLogits.of(net, task), second.metadata().path("train_seconds").asDouble());
+      ModelOutputs outputs = ModelOutputs.cached(second.outputsDir(), net, experiment.splits());
+      metrics = audit(outputs.forTask(task), second.metadata().path("train_seconds").asDouble());
     }
     return new Retrain2(metrics, second);
   }
@@ -116,15 +118,31 @@ public final class ScenarioRun {
    */
   public record Retrain2(Map<String, Double> metrics, ArtifactStore.Artifact artifact) {}
 
-  /**
-   * Runs {@code unlearner} on a copy of the original, times it, and audits the result against RT. A method
-   * whose loss becomes non-finite is a finished outcome (collapsed), not an error.
-   */
+  /** What happens to an unlearned model besides its audit: its outputs stored, the model saved. */
+  @FunctionalInterface
+  public interface Keep {
+    /** Called with the unlearned model (closed afterwards by the caller) and its per-example outputs. */
+    void accept(Network unlearned, ModelOutputs outputs);
+  }
+
+  /** As {@link #evaluate(Unlearner, long, Progress, Keep)}, keeping nothing but the audit. */
   public Evaluation evaluate(Unlearner unlearner, long seed, Progress progress) {
+    return evaluate(unlearner, seed, progress, (net, outputs) -> { });
+  }
+
+  /**
+   * Runs {@code unlearner} on a copy of the original, times it, predicts its per-example outputs once,
+   * audits them against RT and hands model and outputs to {@code keep}. A method whose loss becomes
+   * non-finite is a finished outcome (collapsed), not an error.
+   */
+  public Evaluation evaluate(Unlearner unlearner, long seed, Progress progress, Keep keep) {
     long start = System.nanoTime();
     Map<String, Double> metrics;
     try (Network unlearned = unlearner.unlearn(original, task, seed, progress.child(unlearner.id()))) {
-      metrics = audit(SplitLogits.of(unlearned, task), (System.nanoTime() - start) / 1e9);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      ModelOutputs outputs = ModelOutputs.predict(unlearned, experiment.splits());
+      metrics = audit(outputs.forTask(task), seconds);
+      keep.accept(unlearned, outputs);
     } catch (TrainingDivergedException e) {
       progress.note(unlearner.id() + " collapsed: " + e.getMessage());
       return new Evaluation(new java.util.LinkedHashMap<>(), e);

@@ -38,6 +38,10 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Recompute cells that collapsed (diverged) in an earlier run instead of keeping them.")
   boolean retryFailed;
 
+  @Option(names = "--save-models", paramLabel = "DIR",
+      description = "Save every unlearned model (checkpoint + JSON provenance) under DIR/<scenario>/<method>/seed<S>.")
+  Path saveModels;
+
   @Override
   public Integer call() {
     Threads.apply(run.threads);
@@ -63,7 +67,7 @@ public final class BenchCommand implements Callable<Integer> {
             experiment.split(), experiment.training(),
             run.forgets(), chosen, seedList, registry.parseOverrides(params), experiment.storeRoot(), out,
             run.recipesDir());
-    List<JsonNode> rows = new BenchmarkRunner(config, retryFailed).run();
+    List<JsonNode> rows = new BenchmarkRunner(config, new BenchmarkRunner.Flags(retryFailed, saveModels)).run();
     System.out.println(Summary.markdown(rows));
     System.out.println("results: " + out.resolve(BenchmarkRunner.RESULTS) + "  summary: " + out.resolve(BenchmarkRunner.SUMMARY));
     return 0;

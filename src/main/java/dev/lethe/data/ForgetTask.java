@@ -30,6 +30,14 @@ public final class ForgetTask {
   private final int[] forgetClasses;
   private final int[] forgetIds;
   private final String forgetIdsHash;
+  private final SplitRows rows;
+
+  /**
+   * Where the task's sets sit in the splits they were cut from, so per-example outputs computed once per split
+   * serve every task: {@code forget} and {@code retain} are rows of the pool, {@code test} and
+   * {@code testForgotten} rows of the test split.
+   */
+  public record SplitRows(int[] forget, int[] retain, int[] test, int[] testForgotten) {}
 
   private ForgetTask(ForgetSpec spec, Splits splits, int[] forgetRows, int[] forgetClasses) {
     this.spec = spec;
@@ -40,15 +48,19 @@ public final class ForgetTask {
     for (int row : forgetRows) {
       forgotten[row] = true;
     }
+    int[] retainRows = rowsWhere(forgotten, false);
     this.forget = pool.select(forgetRows);
-    this.retain = pool.select(rowsWhere(forgotten, false));
+    this.retain = pool.select(retainRows);
     boolean[] testForgottenRows = new boolean[splits.test().size()];
     for (int row = 0; row < testForgottenRows.length; row++) {
       int label = splits.test().label(row);
       testForgottenRows[row] = Arrays.stream(forgetClasses).anyMatch(cls -> cls == label);
     }
-    this.test = forgetClasses.length == 0 ? splits.test() : splits.test().select(rowsWhere(testForgottenRows, false));
-    this.testForgotten = splits.test().select(rowsWhere(testForgottenRows, true));
+    int[] testRows = rowsWhere(testForgottenRows, false);
+    int[] testForgottenRowsList = rowsWhere(testForgottenRows, true);
+    this.test = forgetClasses.length == 0 ? splits.test() : splits.test().select(testRows);
+    this.testForgotten = splits.test().select(testForgottenRowsList);
+    this.rows = new SplitRows(forgetRows.clone(), retainRows, testRows, testForgottenRowsList);
     this.forgetIds = forget.ids();
     Arrays.sort(forgetIds);
     MessageDigest digest = Sha256.newDigest();
@@ -145,6 +157,11 @@ public final class ForgetTask {
   /** The stable ids of the forget set, ascending. A copy. */
   public int[] forgetIds() {
     return forgetIds.clone();
+  }
+
+  /** The rows of the forget, retain and test sets in the splits they were cut from. */
+  public SplitRows rows() {
+    return rows;
   }
 
   /** SHA-256 (64 hex digits) of {@link #forgetIds()}, each id as 4 big-endian bytes. */

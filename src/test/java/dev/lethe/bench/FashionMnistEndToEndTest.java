@@ -101,7 +101,7 @@ class FashionMnistEndToEndTest {
     String before = Files.readString(results);
     new BenchmarkRunner(diverging).run();
     assertThat(Files.readString(results)).as("a collapsed cell is finished").isEqualTo(before);
-    new BenchmarkRunner(diverging, true).run();
+    new BenchmarkRunner(diverging, new BenchmarkRunner.Flags(true, null)).run();
     assertThat(Files.readString(results)).as("--retry-failed recomputes it").isNotEqualTo(before);
     assertThat(Files.readAllLines(results)).hasSize(11);
   }
@@ -193,6 +193,36 @@ class FashionMnistEndToEndTest {
         .isEqualTo(Json.MAPPER.readTree(lastLine).get("method").asText());
     assertThat(after.get(10)).isNotEqualTo(lastLine);
     assertThat(snapshot(config.store())).as("the cached original and RT were reused").isEqualTo(storeBefore);
+  }
+
+  @Test
+  void saveModelsKeepsEveryUnlearnedModelAndEachCellsOutputsAreNpyFiles() throws Exception {
+    Path out = tmp.resolve("out-saved");
+    Path saved = tmp.resolve("saved-models");
+    BenchConfig base = withGaParams(config.params().get("ga"), out);
+    BenchConfig onlyGa = new BenchConfig(base.dataset(), base.dataDir(), base.model(), base.width(), base.split(),
+        base.training(), base.forgets(), List.of("ga"), base.seeds(), base.params(), base.store(), out, base.recipes());
+    List<JsonNode> first = new BenchmarkRunner(onlyGa, new BenchmarkRunner.Flags(false, saved)).run();
+    assertThat(first).extracting(r -> r.get("method").asText())
+        .containsExactly("retrain", "retrain-2", "ga", "retrain", "retrain-2", "ga");
+    for (JsonNode row : first.stream().filter(r -> r.get("method").asText().equals("ga")).toList()) {
+      Path model = Path.of(row.get("model").asText());
+      assertThat(dev.lethe.model.Checkpoints.metadata(model).get("cell_key").asText()).isEqualTo(row.get("cell_key").asText());
+      try (var net = dev.lethe.model.Checkpoints.load(model)) {
+        assertThat(net.spec().classes()).isEqualTo(10);
+      }
+      Path outputs = out.resolve(row.get("outputs").asText());
+      float[][] pool = dev.lethe.data.Npy.read(outputs.resolve("pool.npy"));
+      assertThat(pool.length).isEqualTo(1500);
+      assertThat(pool[0]).hasSize(10);
+      assertThat(dev.lethe.data.Npy.read(outputs.resolve("test.npy")).length).isEqualTo(500);
+      JsonNode sidecar = Json.MAPPER.readTree(outputs.resolve("outputs.json").toFile());
+      assertThat(sidecar.get("splits").get("pool").get("ids")).hasSize(1500);
+      assertThat(sidecar.get("about").get("cell_key").asText()).isEqualTo(row.get("cell_key").asText());
+    }
+    String before = Files.readString(out.resolve("results.jsonl"));
+    new BenchmarkRunner(onlyGa, new BenchmarkRunner.Flags(false, saved)).run();
+    assertThat(Files.readString(out.resolve("results.jsonl"))).as("saved models are found again").isEqualTo(before);
   }
 
   @Test
