@@ -64,6 +64,7 @@ public record ModelOutputs(float[][] pool, float[][] validation, float[][] test)
    * cell) into {@code dir}, each file atomically.
    */
   public void write(Path dir, Splits splits, JsonNode about) {
+    removeTemporaries(dir);
     ObjectNode sidecar = JSON.createObjectNode();
     sidecar.put("format", "lethe per-example logits, float32 .npy, one row per sample in the order of ids");
     ObjectNode files = sidecar.putObject("splits");
@@ -123,6 +124,23 @@ public record ModelOutputs(float[][] pool, float[][] validation, float[][] test)
       }
     }
     return new ModelOutputs(matrices[0], matrices[1], matrices[2]);
+  }
+
+  /** Removes the temporary files a killed write left in {@code dir} (its files are rewritten next). */
+  private static void removeTemporaries(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (var entries = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) entries::iterator) {
+        String name = p.getFileName().toString();
+        if (name.startsWith(".") && name.endsWith(".tmp")) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException e) {
+      throw new LetheException("cannot clean " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   private static float[][] select(float[][] rows, int[] which) {
