@@ -19,20 +19,33 @@ public final class ClassificationMetrics {
     if (logits.length == 0) {
       return Double.NaN;
     }
+    int[] predicted = predictions(logits);
     int correct = 0;
     for (int i = 0; i < logits.length; i++) {
+      Checks.labelInRow(labels[i], logits[i].length, i);
+      if (predicted[i] == labels[i]) {
+        correct++;
+      }
+    }
+    return 100.0 * correct / logits.length;
+  }
+
+  /**
+   * Returns the predicted class of every row: the arg-max of its logits, the lowest index on ties, never a
+   * NaN logit; -1 for a row of NaNs.
+   */
+  public static int[] predictions(float[][] logits) {
+    int[] predicted = new int[logits.length];
+    for (int i = 0; i < logits.length; i++) {
       float[] row = logits[i];
-      Checks.labelInRow(labels[i], row.length, i);
       int best = -1;
       for (int k = 0; k < row.length; k++) {
         if (!Float.isNaN(row[k]) && (best < 0 || row[k] > row[best])) {
           best = k;
         }
       }
-      if (best == labels[i]) {
-        correct++;
-      }
+      predicted[i] = best;
     }
-    return 100.0 * correct / logits.length;
+    return predicted;
   }
 }

@@ -27,8 +27,7 @@ public final class Recipe {
 
   /** The file a recipe for this scenario lives in, inside {@code dir}. */
   public static Path fileFor(Path dir, String dataset, String model, String forget) {
-    String name = (dataset + "-" + model + "-" + ForgetSpec.parse(forget).text())
-        .replaceAll("[^A-Za-z0-9._-]", "-");
+    String name = ForgetSpec.fileSafe(dataset + "-" + model + "-" + ForgetSpec.parse(forget).text());
     return dir.resolve(name + ".json");
   }
 

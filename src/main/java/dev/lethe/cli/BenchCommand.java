@@ -1,7 +1,6 @@
 package dev.lethe.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lethe.LetheException;
 import dev.lethe.bench.BenchConfig;
 import dev.lethe.bench.BenchmarkRunner;
 import dev.lethe.report.Summary;
@@ -22,11 +21,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Mixin RunOptions run;
 
-  @Option(names = "--seeds", description = "Run seeds 1..N (default: 1).")
-  Integer seeds;
-
-  @Option(names = "--seed", description = "Run this one seed instead of 1..N.")
-  Long seed;
+  @Mixin SeedOptions seeds;
 
   @Option(names = "--param", description = "Hyperparameter override method.key=value, repeatable (e.g. ga.lr=0.001).")
   List<String> params = new ArrayList<>();
@@ -45,20 +40,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Threads.apply(run.threads);
-    if (seeds != null && seed != null) {
-      throw new LetheException("pass either --seeds N or --seed S, not both");
-    }
-    if (seeds != null && seeds < 1) {
-      throw new LetheException("--seeds must be at least 1, got " + seeds);
-    }
-    List<Long> seedList = new ArrayList<>();
-    if (seed != null) {
-      seedList.add(seed);
-    } else {
-      for (long s = 1; s <= (seeds == null ? 1 : seeds); s++) {
-        seedList.add(s);
-      }
-    }
+    List<Long> seedList = seeds.seeds();
     MethodRegistry registry = new MethodRegistry(experiment.training());
     List<String> chosen = run.methods.isEmpty() ? registry.ids() : run.methods;
     BenchConfig config =

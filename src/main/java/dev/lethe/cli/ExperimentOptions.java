@@ -3,6 +3,7 @@ package dev.lethe.cli;
 import dev.lethe.LetheException;
 import dev.lethe.bench.ArtifactStore;
 import dev.lethe.bench.Experiment;
+import dev.lethe.data.IdFile;
 import dev.lethe.data.SplitConfig;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.train.TrainConfig;
@@ -12,9 +13,15 @@ import picocli.CommandLine.Option;
 /**
  * The options that define an experiment (dataset, split, model, training recipe, store), shared by every
  * verb so they are spelled and defaulted once. The defaults are the embedded benchmark: a small CNN
- * trained into the memorising regime on 8,000 Fashion-MNIST images (see BENCHMARKS.md for why).
+ * trained into the memorising regime on 8,000 Fashion-MNIST images (see BENCHMARKS.md for why). The sizes
+ * have no picocli default so that a size given beside an id file that disagrees with it is an error, not
+ * silently overridden.
  */
 public final class ExperimentOptions {
+  private static final int DEFAULT_TRAIN_SIZE = 8000;
+  private static final int DEFAULT_VAL_SIZE = 1000;
+  private static final int DEFAULT_TEST_SIZE = 2000;
+
   @Option(names = "--dataset", defaultValue = "fashion-mnist",
       description = "Dataset: fashion-mnist, cifar10, cifar100 (default: ${DEFAULT-VALUE}).")
   String dataset;
@@ -30,21 +37,37 @@ public final class ExperimentOptions {
   @Option(names = "--width", description = "Base width of the model (default: 16 for cnn and cnn-nobn, 256 for mlp, 64 for resnet18).")
   Integer width;
 
-  @Option(names = "--train-size", defaultValue = "8000",
-      description = "Images in the training pool, drawn from the training file (default: ${DEFAULT-VALUE}).")
-  int trainSize;
+  @Option(names = "--train-size",
+      description = "Images in the training pool, drawn from the training file (default: " + DEFAULT_TRAIN_SIZE
+          + "; with --pool-ids, the number of ids).")
+  Integer trainSize;
 
-  @Option(names = "--val-size", defaultValue = "1000",
-      description = "Held-out validation images (default: ${DEFAULT-VALUE}).")
-  int valSize;
+  @Option(names = "--val-size",
+      description = "Held-out validation images (default: " + DEFAULT_VAL_SIZE
+          + "; with --val-ids, the number of ids).")
+  Integer valSize;
 
-  @Option(names = "--test-size", defaultValue = "2000",
-      description = "Test images drawn from the test file; 0 = all (default: ${DEFAULT-VALUE}).")
-  int testSize;
+  @Option(names = "--test-size",
+      description = "Test images drawn from the test file; 0 = all (default: " + DEFAULT_TEST_SIZE
+          + "; with --test-ids, the number of ids).")
+  Integer testSize;
 
   @Option(names = "--split-seed", defaultValue = "0",
       description = "Seed of the pool/validation/test draw, fixed across --seeds (default: ${DEFAULT-VALUE}).")
   long splitSeed;
+
+  @Option(names = "--pool-ids", paramLabel = "FILE",
+      description = "Train on exactly these training-file ids, one per line (as `lethe split` writes them); the "
+          + "validation split is then drawn from the other rows unless --val-ids is given.")
+  Path poolIds;
+
+  @Option(names = "--val-ids", paramLabel = "FILE",
+      description = "Validate on exactly these training-file ids, one per line; they must not be in the pool.")
+  Path valIds;
+
+  @Option(names = "--test-ids", paramLabel = "FILE",
+      description = "Test on exactly these test-file ids, one per line.")
+  Path testIds;
 
   @Option(names = "--epochs", defaultValue = "40",
       description = "Training epochs of the original and of the retrained reference (default: ${DEFAULT-VALUE}).")
@@ -82,9 +105,18 @@ public final class ExperimentOptions {
     return new TrainConfig(epochs, batchSize, lr, momentum, weightDecay, schedule, clip == null ? 0 : clip);
   }
 
-  /** The split these options describe. */
+  /** The split these options describe; reads and checks the id files it names. */
   SplitConfig split() {
-    return new SplitConfig(trainSize, valSize, testSize, splitSeed);
+    IdFile pool = poolIds == null ? null : IdFile.of(poolIds, "--pool-ids file");
+    IdFile validation = valIds == null ? null : IdFile.of(valIds, "--val-ids file");
+    IdFile test = testIds == null ? null : IdFile.of(testIds, "--test-ids file");
+    return new SplitConfig(size(trainSize, pool, DEFAULT_TRAIN_SIZE), size(valSize, validation, DEFAULT_VAL_SIZE),
+        size(testSize, test, DEFAULT_TEST_SIZE), splitSeed, pool, validation, test);
+  }
+
+  /** The size given on the command line, else the id file's count, else the default. */
+  private static int size(Integer given, IdFile ids, int fallback) {
+    return given != null ? given : ids != null ? ids.count() : fallback;
   }
 
   /** The model width, defaulted per architecture. */

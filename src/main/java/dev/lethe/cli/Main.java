@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code lethe} command line: train, forget, audit, bench, tune, methods, throughput, spectrum. */
+/** The {@code lethe} command line: train, forget, audit, bench, tune, split, eval, methods, throughput, spectrum. */
 @Command(
     name = "lethe",
     mixinStandardHelpOptions = true,
@@ -13,8 +13,8 @@ import picocli.CommandLine.Command;
     description = "Machine unlearning for the JVM: train a classifier, make it forget, audit it against retraining.",
     subcommands = {
       BenchCommand.class, TrainCommand.class, ForgetCommand.class, AuditCommand.class,
-      TuneCommand.class, MethodsCommand.class, ThroughputCommand.class, SpectrumCommand.class,
-      CommandLine.HelpCommand.class
+      TuneCommand.class, SplitCommand.class, EvalCommand.class, MethodsCommand.class, ThroughputCommand.class,
+      SpectrumCommand.class, CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -3,15 +3,12 @@ package dev.lethe.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by the grid-running verbs (bench, tune): forget specs, methods, recipes, threads. */
 public final class RunOptions {
-  /** The default forget specs of the embedded benchmark. */
-  public static final List<String> DEFAULT_FORGETS = List.of("random:0.1", "class:Sandal");
-
-  @Option(names = "--forget", description = "Forget spec, repeatable: random:0.1, random:600, class:Sandal, class:5, ids:FILE (default: random:0.1 and class:Sandal).")
-  List<String> forgets = new ArrayList<>();
+  @Mixin ForgetOptions forget;
 
   @Option(names = "--methods", split = ",", description = "Methods to run, comma-separated (default: all registered).")
   List<String> methods = new ArrayList<>();
@@ -23,7 +20,7 @@ public final class RunOptions {
   Integer threads;
 
   List<String> forgets() {
-    return forgets.isEmpty() ? DEFAULT_FORGETS : forgets;
+    return forget.forgets();
   }
 
   Path recipesDir() {

@@ -47,6 +47,14 @@ public sealed interface ForgetSpec
   String text();
 
   /**
+   * {@code text} with every character other than an ASCII letter, a digit, '.', '_' or '-' replaced by '-':
+   * a spec (or a name built from one) as part of a file name, such as {@code random-0.1}.
+   */
+  static String fileSafe(String text) {
+    return text.replaceAll("[^A-Za-z0-9._-]", "-");
+  }
+
+  /**
    * Forget a random fraction of the training pool, rounded to the nearest count.
    *
    * @param fraction strictly between 0 and 1

@@ -1,15 +1,7 @@
 package dev.lethe.data;
 
 import dev.lethe.LetheException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -48,7 +40,7 @@ public final class ForgetTask {
     for (int row : forgetRows) {
       forgotten[row] = true;
     }
-    int[] retainRows = rowsWhere(forgotten, false);
+    int[] retainRows = Splits.rowsWhere(forgotten, false);
     this.forget = pool.select(forgetRows);
     this.retain = pool.select(retainRows);
     boolean[] testForgottenRows = new boolean[splits.test().size()];
@@ -56,16 +48,14 @@ public final class ForgetTask {
       int label = splits.test().label(row);
       testForgottenRows[row] = Arrays.stream(forgetClasses).anyMatch(cls -> cls == label);
     }
-    int[] testRows = rowsWhere(testForgottenRows, false);
-    int[] testForgottenRowsList = rowsWhere(testForgottenRows, true);
+    int[] testRows = Splits.rowsWhere(testForgottenRows, false);
+    int[] testForgottenRowsList = Splits.rowsWhere(testForgottenRows, true);
     this.test = forgetClasses.length == 0 ? splits.test() : splits.test().select(testRows);
     this.testForgotten = splits.test().select(testForgottenRowsList);
     this.rows = new SplitRows(forgetRows.clone(), retainRows, testRows, testForgottenRowsList);
     this.forgetIds = forget.ids();
     Arrays.sort(forgetIds);
-    MessageDigest digest = Sha256.newDigest();
-    Sha256.updateInts(digest, forgetIds);
-    this.forgetIdsHash = Sha256.hex(digest);
+    this.forgetIdsHash = IdFile.hashOf(forgetIds);
   }
 
   /**
@@ -185,69 +175,10 @@ public final class ForgetTask {
   }
 
   private static int[] idRows(ForgetSpec.IdList spec, Dataset pool) {
-    Path file = spec.file();
-    if (!Files.exists(file)) {
-      throw new LetheException("forget id file " + file + " not found; write one training-file id per line");
-    }
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new LetheException("cannot read forget id file " + file + ": " + e
-          + "; it must be a UTF-8 text file with one id per line", e);
-    }
-    Map<Integer, Integer> rowOfId = new HashMap<>();
-    for (int row = 0; row < pool.size(); row++) {
-      rowOfId.putIfAbsent(pool.id(row), row);
-    }
-    boolean[] chosen = new boolean[pool.size()];
-    int count = 0;
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i).strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      int id;
-      try {
-        id = Integer.parseInt(line);
-      } catch (NumberFormatException e) {
-        throw new LetheException("forget id file " + file + " line " + (i + 1) + ": '" + line
-            + "' is not an integer id; write one id per line ('#' starts a comment line)", e);
-      }
-      Integer row = rowOfId.get(id);
-      if (row == null) {
-        throw new LetheException("forget id file " + file + " line " + (i + 1) + ": id " + id
-            + " is not in the training pool; ids are stable indices into the training file and must be in the"
+    int[] rows = IdFile.read(spec.file(), "forget id file").rowsIn(pool,
+        "is not in the training pool; ids are stable indices into the training file and must be in the"
             + " training pool of " + pool.size() + " samples");
-      }
-      if (chosen[row]) {
-        throw new LetheException("forget id file " + file + " line " + (i + 1) + ": id " + id
-            + " is listed twice; list each id once");
-      }
-      chosen[row] = true;
-      count++;
-    }
-    if (count == 0) {
-      throw new LetheException(
-          "forget id file " + file + " lists no ids, so the forget set is empty; write one id per line");
-    }
-    return rowsWhere(chosen, true);
-  }
-
-  private static int[] rowsWhere(boolean[] flags, boolean value) {
-    int count = 0;
-    for (boolean flag : flags) {
-      if (flag == value) {
-        count++;
-      }
-    }
-    int[] rows = new int[count];
-    int next = 0;
-    for (int i = 0; i < flags.length; i++) {
-      if (flags[i] == value) {
-        rows[next++] = i;
-      }
-    }
+    Arrays.sort(rows);
     return rows;
   }
 }

@@ -23,6 +23,12 @@ class ClassificationMetricsTest {
   }
 
   @Test
+  void predictionsAreTheArgMaxWithTheSameTieAndNaNRulesAndMinusOneForNoNumber() {
+    float[][] logits = {{1f, 3f, 3f}, {Float.NaN, 0f}, {Float.NaN, Float.NaN}, {-2f, -5f}};
+    assertThat(ClassificationMetrics.predictions(logits)).containsExactly(1, 1, -1, 0);
+  }
+
+  @Test
   void emptyInputIsNaN() {
     assertThat(ClassificationMetrics.accuracyPercent(new float[0][], new int[0])).isNaN();
   }

@@ -2,12 +2,17 @@ package dev.lethe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lethe.data.TestData;
+import dev.lethe.model.Checkpoints;
+import dev.lethe.model.ModelSpec;
+import dev.lethe.model.Network;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,6 +117,131 @@ class BadInputTest {
     assertThat(o.err()).contains(mentions);
     assertThat(out).doesNotExist();
     assertThat(tmp.resolve("recipes-" + name.replace(' ', '-'))).doesNotExist();
+  }
+
+  private static Path tinyData;
+
+  /** A tiny Fashion-MNIST directory: 60 training and 30 test images. */
+  static synchronized Path tinyData() {
+    try {
+      if (tinyData == null) {
+        tinyData = TestData.tinyFashionMnist(tmp.resolve("tiny-fm"), 60, 30);
+      }
+      return tinyData;
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String idLines(String name, Object... lines) {
+    try {
+      List<String> text = new ArrayList<>();
+      for (Object line : lines) {
+        text.add(line.toString());
+      }
+      return Files.write(tmp.resolve(name), text).toString();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Object[] range(int from, int to) {
+    return IntStream.range(from, to).boxed().toArray();
+  }
+
+  static Stream<Arguments> badIdFiles() {
+    return Stream.of(
+        Arguments.of("duplicate pool id", new String[] {"--pool-ids", idLines("dup.txt", 4, 5, 4), "--val-size", "0"},
+            "line 3: id 4 is listed twice"),
+        Arguments.of("pool id outside the training file",
+            new String[] {"--pool-ids", idLines("outside.txt", 1, 60), "--val-size", "0"},
+            "line 2: id 60 is not in the training file fashion-mnist/train of 60 samples"),
+        Arguments.of("too few rows left for validation",
+            new String[] {"--pool-ids", idLines("most.txt", range(0, 55)), "--val-size", "10"},
+            "the validation split needs 10 samples but only 5 of the 60"),
+        Arguments.of("test id outside the test file",
+            new String[] {"--train-size", "40", "--val-size", "0", "--test-ids", idLines("test.txt", 0, 30)},
+            "line 2: id 30 is not in the test file fashion-mnist/test of 30 samples"),
+        Arguments.of("validation ids in the pool",
+            new String[] {"--pool-ids", idLines("pool40.txt", range(0, 40)), "--val-ids", idLines("val.txt", 45, 39)},
+            "line 2: id 39 is also in the pool"),
+        Arguments.of("non-integer id", new String[] {"--pool-ids", idLines("word.txt", 1, "x"), "--val-size", "0"},
+            "line 2: 'x' is not an integer id"),
+        Arguments.of("empty id file", new String[] {"--pool-ids", idLines("none.txt", "# none"), "--val-size", "0"},
+            "is empty: it lists no ids"),
+        Arguments.of("size disagreeing with the ids",
+            new String[] {"--pool-ids", idLines("three.txt", 1, 2, 3), "--train-size", "40", "--val-size", "0"},
+            "--train-size 40 disagrees with the 3 ids of --pool-ids"),
+        Arguments.of("missing id file", new String[] {"--pool-ids", tmp.resolve("absent.txt").toString()},
+            "not found"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badIdFiles")
+  void badIdFilesExitTwoWithOneLineAndWriteNothing(String name, String[] ids, String mentions) {
+    String slug = name.replace(' ', '-');
+    Path save = tmp.resolve("ids-save-" + slug);
+    Path store = tmp.resolve("ids-store-" + slug);
+    Path out = tmp.resolve("ids-split-" + slug);
+    List<String> train = new ArrayList<>(List.of("train", "--data-dir", tinyData().toString(), "--model", "mlp",
+        "--width", "4", "--epochs", "1", "--store", store.toString(), "--save", save.toString()));
+    train.addAll(List.of(ids));
+    List<String> split = new ArrayList<>(List.of("split", "--data-dir", tinyData().toString(), "--out", out.toString()));
+    split.addAll(List.of(ids));
+    for (List<String> args : List.of(train, split)) {
+      Outcome o = run(args.toArray(String[]::new));
+      assertThat(o.status()).as(o.err()).isEqualTo(2);
+      assertThat(o.err().strip().lines()).as(o.err()).hasSize(1);
+      assertThat(o.err()).startsWith("lethe: ").contains(mentions);
+    }
+    assertThat(save).doesNotExist();
+    assertThat(store).doesNotExist();
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void splitIntoAFileIsRejectedAndLeavesItAlone() throws Exception {
+    Path file = Files.writeString(tmp.resolve("split-target"), "x");
+    Outcome o = run("split", "--data-dir", tinyData().toString(), "--train-size", "40", "--val-size", "0",
+        "--out", file.toString());
+    assertThat(o.status()).isEqualTo(2);
+    assertThat(o.err().strip()).isEqualTo("lethe: --out " + file + " is a file: pass a directory for the id files");
+    assertThat(Files.readString(file)).isEqualTo("x");
+  }
+
+  static Stream<Arguments> badEvalInputs() throws Exception {
+    Path images = Files.write(tmp.resolve("eval-28.idx.gz"),
+        TestData.gzip(TestData.idxImages(0x803, 5, 28, 28, TestData.pattern(5 * 784, 1))));
+    Path small = Files.write(tmp.resolve("eval-10.idx"), TestData.idxImages(0x803, 5, 10, 10, TestData.pattern(500, 1)));
+    Path fourLabels = Files.write(tmp.resolve("eval-4-labels.idx"), TestData.idxLabels(0x801, 4, new byte[] {1, 2, 3, 4}));
+    Path bigLabel = Files.write(tmp.resolve("eval-label-12.idx"), TestData.idxLabels(0x801, 5, new byte[] {1, 2, 12, 4, 5}));
+    Path grey = tmp.resolve("eval-grey");
+    Path colour = tmp.resolve("eval-colour");
+    try (Network a = Network.create(new ModelSpec("mlp", 1, 28, 28, 10, 4), 1);
+        Network b = Network.create(new ModelSpec("mlp", 3, 28, 28, 10, 4), 1)) {
+      Checkpoints.save(a, grey, null);
+      Checkpoints.save(b, colour, null);
+    }
+    return Stream.of(
+        Arguments.of("other image size", new String[] {"--model", grey.toString(), "--images", small.toString()},
+            "holds 1x10x10 images but model " + grey + " takes 1x28x28 input"),
+        Arguments.of("other channels", new String[] {"--model", colour.toString(), "--images", images.toString()},
+            "holds 1x28x28 images but model " + colour + " takes 3x28x28 input"),
+        Arguments.of("labels of another length", new String[] {"--model", grey.toString(), "--images",
+            images.toString(), "--labels", fourLabels.toString()}, "holds 4 labels but images file"),
+        Arguments.of("label outside the classes", new String[] {"--model", grey.toString(), "--images",
+            images.toString(), "--labels", bigLabel.toString()}, "label 12 at index 2"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badEvalInputs")
+  void badEvalInputExitsTwoWithOneLine(String name, String[] args, String mentions) {
+    List<String> all = new ArrayList<>(List.of("eval"));
+    all.addAll(List.of(args));
+    Outcome o = run(all.toArray(String[]::new));
+    assertThat(o.status()).as(o.err()).isEqualTo(2);
+    assertThat(o.err().strip().lines()).as(o.err()).hasSize(1);
+    assertThat(o.err()).startsWith("lethe: ").contains(mentions);
   }
 
   @Test

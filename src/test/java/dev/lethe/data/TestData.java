@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
-/** Small synthetic datasets and IDX byte images shared by the data tests. */
-final class TestData {
+/** Small synthetic datasets and IDX byte images shared by the data and command-line tests. */
+public final class TestData {
   private TestData() {}
 
   /** Ten class names "c0".."c9". */
@@ -47,18 +47,18 @@ final class TestData {
   }
 
   /** The bytes of an IDX images file with the given magic, dimensions and data. */
-  static byte[] idxImages(int magic, int count, int rows, int cols, byte[] data) {
+  public static byte[] idxImages(int magic, int count, int rows, int cols, byte[] data) {
     return ByteBuffer.allocate(16 + data.length).putInt(magic).putInt(count).putInt(rows).putInt(cols)
         .put(data).array();
   }
 
   /** The bytes of an IDX labels file with the given magic, count and data. */
-  static byte[] idxLabels(int magic, int count, byte[] data) {
+  public static byte[] idxLabels(int magic, int count, byte[] data) {
     return ByteBuffer.allocate(8 + data.length).putInt(magic).putInt(count).put(data).array();
   }
 
   /** {@code length} bytes where byte i is {@code (i * 7 + seed) % 256}, covering values above 127. */
-  static byte[] pattern(int length, int seed) {
+  public static byte[] pattern(int length, int seed) {
     byte[] data = new byte[length];
     for (int i = 0; i < length; i++) {
       data[i] = (byte) ((i * 7 + seed) % 256);
@@ -66,8 +66,29 @@ final class TestData {
     return data;
   }
 
+  /**
+   * Writes a tiny Fashion-MNIST directory: {@code train} and {@code test} 28×28 images (gzipped IDX files,
+   * pixels {@link #pattern}) labelled {@code row % 10}.
+   */
+  public static Path tinyFashionMnist(Path dir, int train, int test) throws IOException {
+    Files.createDirectories(dir);
+    writeFashionPart(dir, "train", train, 1);
+    writeFashionPart(dir, "t10k", test, 2);
+    return dir;
+  }
+
+  private static void writeFashionPart(Path dir, String prefix, int count, int seed) throws IOException {
+    byte[] labels = new byte[count];
+    for (int i = 0; i < count; i++) {
+      labels[i] = (byte) (i % 10);
+    }
+    Files.write(dir.resolve(prefix + "-images-idx3-ubyte.gz"),
+        gzip(idxImages(0x803, count, 28, 28, pattern(count * 28 * 28, seed))));
+    Files.write(dir.resolve(prefix + "-labels-idx1-ubyte.gz"), gzip(idxLabels(0x801, count, labels)));
+  }
+
   /** Gzip-compresses bytes. */
-  static byte[] gzip(byte[] bytes) {
+  public static byte[] gzip(byte[] bytes) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
       gz.write(bytes);
