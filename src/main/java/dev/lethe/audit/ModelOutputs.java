@@ -51,12 +51,16 @@ public record ModelOutputs(float[][] pool, float[][] validation, float[][] test)
     return fresh;
   }
 
-  /** The audit's view of these outputs for {@code task}, whose sets were cut from the same splits. */
+  /**
+   * The audit's view of these outputs for {@code task}, whose sets were cut from the same splits (its held-out
+   * rows from the validation split for a {@link ForgetTask#heldOutAsValidation()} task).
+   */
   public SplitLogits forTask(ForgetTask task) {
     ForgetTask.SplitRows rows = task.rows();
+    float[][] heldOut = task.heldOutIsValidation() ? validation : test;
     return new SplitLogits(
-        select(pool, rows.forget()), select(pool, rows.retain()), select(test, rows.test()),
-        select(test, rows.testForgotten()));
+        select(pool, rows.forget()), select(pool, rows.retain()), select(heldOut, rows.test()),
+        select(heldOut, rows.testForgotten()));
   }
 
   /**

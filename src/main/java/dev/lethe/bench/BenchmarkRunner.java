@@ -57,6 +57,7 @@ public final class BenchmarkRunner {
   private final BenchConfig config;
   private final Flags flags;
   private final MethodRegistry registry;
+  /** Each forget spec's recipe ({@link Recipe#forRequest}; null: bare defaults), found in {@link #run}. */
   private final Map<String, Recipe> recipes = new java.util.HashMap<>();
 
   /** A runner with {@link Flags#DEFAULT}. */
@@ -64,7 +65,10 @@ public final class BenchmarkRunner {
     this(config, Flags.DEFAULT);
   }
 
-  /** A runner for {@code config}; every method and parameter is validated here, before any training. */
+  /**
+   * A runner for {@code config}; every method and parameter is validated here, before any training (the
+   * recipes' parameters when {@link #run} finds the recipes, still before any training).
+   */
   public BenchmarkRunner(BenchConfig config, Flags flags) {
     this.config = config;
     this.flags = flags;
@@ -72,17 +76,8 @@ public final class BenchmarkRunner {
       throw new LetheException("--save-models " + flags.saveModels() + " is a file: pass a directory");
     }
     this.registry = new MethodRegistry(config.training());
-    for (String forget : config.forgets()) {
-      Recipe recipe = Recipe.find(config.recipes(), config.dataset(), config.model(), Recipe.setup(config), forget);
-      if (recipe != null) {
-        recipe.checkSeeds(config.seeds());
-        recipes.put(ForgetSpec.parse(forget).text(), recipe);
-      }
-    }
     for (String m : config.methods()) {
-      for (String forget : config.forgets()) {
-        registry.get(m).create(paramsFor(recipes.get(ForgetSpec.parse(forget).text()), m));
-      }
+      registry.get(m).create(paramsFor(null, m));
     }
     for (String m : config.params().keySet()) {
       registry.get(m);
@@ -110,6 +105,9 @@ public final class BenchmarkRunner {
         for (ForgetSpec spec : specs) {
           experiment.task(spec, seed); // fail on a bad forget spec before any training
         }
+      }
+      for (ForgetSpec spec : specs) {
+        findRecipe(experiment.task(spec, config.seeds().get(0)));
       }
       List<JsonNode> current = new ArrayList<>();
       for (long seed : config.seeds()) {
@@ -204,7 +202,8 @@ public final class BenchmarkRunner {
       }
     });
     ObjectNode row = Rows.of(config.dataset(), config.model(), scenario, experiment, task, cell.method(),
-        cell.options(), seed, evaluation.metrics(), false, recipe == null ? null : recipe.file());
+        cell.options(), seed, evaluation.metrics(), false,
+        recipe != null && recipe.tunes(cell.method()) ? recipe : null);
     if (evaluation.collapsed()) {
       return Rows.collapsed(row, evaluation.collapseStep(), evaluation.collapseReason());
     }
@@ -263,12 +262,29 @@ public final class BenchmarkRunner {
    */
   public record SecondRetrain(TrainConfig training, long trainingSeed) {}
 
-  private Map<String, String> paramsFor(Recipe recipe, String method) {
-    Map<String, String> params = new java.util.LinkedHashMap<>();
+  /**
+   * Finds the recipe {@code task}'s kind of request runs with, checks it against the evaluation seeds and
+   * every method's parameters, and prints which recipe (or bare defaults) each method runs with.
+   */
+  private void findRecipe(ForgetTask task) {
+    ForgetSpec spec = task.spec();
+    Recipe recipe = Recipe.forRequest(config.recipes(), config.dataset(), config.model(), Recipe.setup(config), task);
     if (recipe != null) {
-      params.putAll(recipe.winner(method));
+      recipe.checkSeeds(config.seeds());
     }
-    params.putAll(config.params().getOrDefault(method, Map.of()));
-    return params;
+    List<String> methods = new ArrayList<>();
+    for (String m : config.methods()) {
+      registry.get(m).create(paramsFor(recipe, m));
+      if (!m.equals(Retrain.ID) && registry.get(m).supports(spec)) {
+        methods.add(m);
+      }
+    }
+    recipes.put(spec.text(), recipe);
+    System.err.println("lethe: " + Recipe.announcement(config.scenario(spec.text()), config.recipes(), recipe,
+        methods, config.params().keySet()));
+  }
+
+  private Map<String, String> paramsFor(Recipe recipe, String method) {
+    return Recipe.params(recipe, method, config.params().getOrDefault(method, Map.of()));
   }
 }

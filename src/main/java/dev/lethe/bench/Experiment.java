@@ -36,7 +36,13 @@ public final class Experiment {
   public Experiment(
       String dataset, Path dataDir, String model, int width, SplitConfig split, TrainConfig training,
       ArtifactStore store) {
-    TrainTest data = DatasetLoader.load(dataset, dataDir);
+    this(dataset, dataDir, DatasetLoader.load(dataset, dataDir), model, width, split, training, store);
+  }
+
+  /** Draws the splits from {@code data}, already loaded ({@code dataset} and {@code dataDir} name it). */
+  Experiment(
+      String dataset, Path dataDir, TrainTest data, String model, int width, SplitConfig split,
+      TrainConfig training, ArtifactStore store) {
     this.dataset = dataset;
     this.dataDir = dataDir;
     this.split = split;

@@ -4,82 +4,266 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
 import dev.lethe.data.ForgetSpec;
+import dev.lethe.data.ForgetTask;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
- * A tuned recipe: for one dataset, model and forget spec, each method's winning hyperparameters (smallest
- * Avg Gap to RT on a tuning seed that is not an evaluation seed), with the grids that produced them. Written
- * by {@code lethe tune} to {@code recipes/<dataset>-<model>-<forget>.json}; read by {@code lethe bench}.
+ * A tuned recipe: for one dataset, model and forget spec, each method's winning hyperparameters (selected by
+ * {@link Tuner} on the validation split and on tuning seeds that are not evaluation seeds), with the grids
+ * that produced them. Written by {@code lethe tune} to {@code recipes/<dataset>-<model>-<forget>.json}; read
+ * by {@code lethe bench} and {@code lethe forget} through {@link #forRequest}, which applies recipes by kind
+ * of request (a random fraction, a class), so a request nobody tuned for exactly still gets a tuned recipe.
  */
 public final class Recipe {
+  /** The {@code selected_on} value of recipes selected on the validation split. */
+  public static final String SELECTED_ON_VALIDATION = "validation";
+
   private final Path file;
   private final JsonNode json;
+  private final ForgetSpec tunedFor;
 
-  private Recipe(Path file, JsonNode json) {
+  private Recipe(Path file, JsonNode json, ForgetSpec tunedFor) {
     this.file = file;
     this.json = json;
+    this.tunedFor = tunedFor;
   }
 
   /** The file a recipe for this scenario lives in, inside {@code dir}. */
   public static Path fileFor(Path dir, String dataset, String model, String forget) {
-    String name = ForgetSpec.fileSafe(dataset + "-" + model + "-" + ForgetSpec.parse(forget).text());
-    return dir.resolve(name + ".json");
+    return dir.resolve(fileName(dataset, model, ForgetSpec.parse(forget)));
+  }
+
+  private static String fileName(String dataset, String model, ForgetSpec forget) {
+    return ForgetSpec.fileSafe(dataset + "-" + model + "-" + forget.text()) + ".json";
   }
 
   /**
-   * The recipe for this scenario in {@code dir}, or null when there is none or it was tuned under another
-   * configuration ({@code setup}: width, split and training recipe; a note on stderr says so, and method
-   * defaults apply). A recipe file that names another dataset, model or forget spec is a one-line error.
+   * The recipe {@code task} runs with, among the recipes in {@code dir} (null: none) for this dataset and
+   * model that were tuned under {@code setup} (width, split and training recipe):
+   *
+   * <ol>
+   *   <li>the recipe tuned for exactly this forget spec, if there is one;
+   *   <li>for a {@code class:} request, a class recipe: the one for the same class if present, else the first
+   *       by file name;
+   *   <li>for an {@code ids:} or {@code random:} request (fraction or count), the {@code random:} recipe whose
+   *       forget fraction (forget-set size / pool size; a count is divided by the pool size) is nearest to the
+   *       request's in log scale, ties to the smaller fraction.
+   * </ol>
+   *
+   * <p>Null when none fits, and method defaults apply; a note on stderr says so when recipes of the right
+   * kind exist but were tuned under another setup. A recipe not selected on the validation split (written
+   * before selection moved there) still applies, with a note to retune it. A file that is not a recipe, or
+   * whose content does not match its name, is a one-line error.
    */
-  public static Recipe find(Path dir, String dataset, String model, JsonNode setup, String forget) {
-    if (dir == null) {
+  public static Recipe forRequest(Path dir, String dataset, String model, JsonNode setup, ForgetTask task) {
+    if (dir == null || !Files.isDirectory(dir)) {
       return null;
     }
-    Path file = fileFor(dir, dataset, model, forget);
+    ForgetSpec request = task.spec();
+    List<Recipe> fitting = new ArrayList<>();
+    for (Recipe r : all(dir, dataset, model)) {
+      if (r.tunedFor.text().equals(request.text()) || sameKind(r.tunedFor, request)) {
+        fitting.add(r);
+      }
+    }
+    List<Recipe> usable = fitting.stream().filter(r -> r.sameSetup(setup)).toList();
+    if (usable.isEmpty()) {
+      if (!fitting.isEmpty()) {
+        System.err.println("lethe: note: " + String.join(", ", fitting.stream().map(r -> r.file.toString()).toList())
+            + " fit " + request.text() + " but were tuned for another width, split or training recipe; using method"
+            + " defaults (retune with `lethe tune` for this configuration)");
+      }
+      return null;
+    }
+    Recipe chosen = choose(usable, task);
+    if (!chosen.selectedOnValidation()) {
+      System.err.println("lethe: note: recipe " + chosen.file + " was selected on the test split (before selection"
+          + " moved to the validation split): retune it with `lethe tune`");
+    }
+    return chosen;
+  }
+
+  private static boolean sameKind(ForgetSpec tuned, ForgetSpec request) {
+    return request instanceof ForgetSpec.ClassForget ? tuned instanceof ForgetSpec.ClassForget : isRandom(tuned);
+  }
+
+  private static boolean isRandom(ForgetSpec spec) {
+    return spec instanceof ForgetSpec.RandomFraction || spec instanceof ForgetSpec.RandomCount;
+  }
+
+  private static Recipe choose(List<Recipe> usable, ForgetTask task) {
+    for (Recipe r : usable) {
+      if (r.tunedFor.text().equals(task.spec().text())) {
+        return r;
+      }
+    }
+    if (task.spec() instanceof ForgetSpec.ClassForget) {
+      for (Recipe r : usable) {
+        if (forgetsClass(r.tunedFor, task)) {
+          return r;
+        }
+      }
+      return usable.get(0);
+    }
+    double wanted = Math.log((double) task.forget().size() / task.pool().size());
+    Recipe best = null;
+    double bestDistance = Double.POSITIVE_INFINITY;
+    double bestFraction = Double.NaN;
+    for (Recipe r : usable) {
+      double fraction = fraction(r.tunedFor, task.pool().size());
+      double distance = Math.abs(Math.log(fraction) - wanted);
+      if (distance < bestDistance || (distance == bestDistance && fraction < bestFraction)) {
+        best = r;
+        bestDistance = distance;
+        bestFraction = fraction;
+      }
+    }
+    return best;
+  }
+
+  /** Whether a class spec names the class {@code task} forgets (by name or index, as the pool resolves it). */
+  private static boolean forgetsClass(ForgetSpec tuned, ForgetTask task) {
+    try {
+      return task.pool().classIndex(((ForgetSpec.ClassForget) tuned).nameOrIndex()) == task.forgetClasses()[0];
+    } catch (LetheException e) {
+      return false; // a class this dataset does not have cannot be the same class
+    }
+  }
+
+  private static double fraction(ForgetSpec randomSpec, int poolSize) {
+    return randomSpec instanceof ForgetSpec.RandomFraction f
+        ? f.fraction()
+        : (double) ((ForgetSpec.RandomCount) randomSpec).count() / poolSize;
+  }
+
+  /**
+   * The recipes in {@code dir} for this dataset and model, in file-name order. A file whose name starts like
+   * theirs but that names another model (e.g. {@code cnn-nobn} beside {@code cnn}) is another model's and is
+   * skipped; one whose content does not match its name is an error.
+   */
+  private static List<Recipe> all(Path dir, String dataset, String model) {
+    String prefix = ForgetSpec.fileSafe(dataset + "-" + model + "-");
+    List<Path> files;
+    try (Stream<Path> list = Files.list(dir)) {
+      files = list.filter(f -> f.getFileName().toString().startsWith(prefix) && f.getFileName().toString().endsWith(".json"))
+          .sorted().toList();
+    } catch (IOException e) {
+      throw new LetheException("cannot list the recipes directory " + dir + ": " + e.getMessage());
+    }
+    List<Recipe> out = new ArrayList<>();
+    for (Path f : files) {
+      Recipe r = load(f);
+      if (!f.getFileName().toString().equals(fileName(r.dataset(), r.model(), r.tunedFor))) {
+        throw mismatch(r);
+      }
+      if (r.dataset().equals(dataset) && r.model().equals(model)) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The recipe in {@code file}, which must be the one for this dataset, model and forget spec, or null
+   * when there is no such file.
+   */
+  static Recipe read(Path file, String dataset, String model, ForgetSpec forget) {
     if (!Files.exists(file)) {
       return null;
     }
+    Recipe r = load(file);
+    if (!r.dataset().equals(dataset) || !r.model().equals(model) || !r.tunedFor.text().equals(forget.text())) {
+      throw mismatch(r);
+    }
+    return r;
+  }
+
+  private static Recipe load(Path file) {
     JsonNode json;
     try {
       json = Json.MAPPER.readTree(file.toFile());
     } catch (IOException e) {
       throw new LetheException("recipe " + file + " is not valid JSON: fix or delete it");
     }
-    String[][] expected = {{"dataset", dataset}, {"model", model}, {"forget", ForgetSpec.parse(forget).text()}};
-    for (String[] e : expected) {
-      if (!json.path(e[0]).asText().equals(e[1])) {
-        throw new LetheException("recipe " + file + " was tuned for " + e[0] + " '" + json.path(e[0]).asText()
-            + "', not '" + e[1] + "': retune with `lethe tune` or pass --recipes none");
-      }
+    String forget = json.path("forget").asText();
+    ForgetSpec spec;
+    try {
+      spec = ForgetSpec.parse(forget);
+    } catch (LetheException e) {
+      throw new LetheException("recipe " + file + " names no valid forget spec ('" + forget
+          + "'): retune with `lethe tune` or delete it");
     }
     if (!json.path("winners").isObject()) {
       throw new LetheException("recipe " + file + " has no winners object: retune with `lethe tune`");
     }
-    if (!Json.canonicalText(json.path("setup")).equals(Json.canonicalText(setup))) {
-      System.err.println("lethe: note: " + file + " was tuned for another width, split or training recipe; "
-          + "using method defaults (retune with `lethe tune` for this configuration)");
-      return null;
-    }
-    return new Recipe(file, json);
+    return new Recipe(file, json, spec);
+  }
+
+  private static LetheException mismatch(Recipe r) {
+    return new LetheException("recipe " + r.file + " was tuned for dataset '" + r.dataset() + "', model '"
+        + r.model() + "', forget '" + r.tunedFor.text() + "', which does not match its file name: retune with"
+        + " `lethe tune` or pass --recipes none");
+  }
+
+  private String dataset() {
+    return json.path("dataset").asText();
+  }
+
+  private String model() {
+    return json.path("model").asText();
+  }
+
+  /** Whether this recipe was tuned under {@code setup} (width, split and training recipe). */
+  boolean sameSetup(JsonNode setup) {
+    return Json.canonicalText(json.path("setup")).equals(Json.canonicalText(setup));
   }
 
   /** The configuration a recipe is only valid for: model width, split and training recipe. */
   public static JsonNode setup(BenchConfig config) {
+    return setup(Json.MAPPER.valueToTree(config.width()), Json.MAPPER.valueToTree(config.split()),
+        Json.MAPPER.valueToTree(config.training()));
+  }
+
+  /** The setup (see {@link #setup(BenchConfig)}) of an experiment, e.g. one rebuilt from a checkpoint. */
+  public static JsonNode setup(Experiment experiment) {
+    JsonNode e = experiment.describe();
+    return setup(e.get("width"), e.get("split"), e.get("training"));
+  }
+
+  private static JsonNode setup(JsonNode width, JsonNode split, JsonNode training) {
     ObjectNode s = Json.MAPPER.createObjectNode();
-    s.put("width", config.width());
-    s.set("split", Json.MAPPER.valueToTree(config.split()));
-    s.set("training", Json.MAPPER.valueToTree(config.training()));
+    s.set("width", width);
+    s.set("split", split);
+    s.set("training", training);
     return s;
   }
 
   /** The recipe's file name (recorded in result rows). */
   public String file() {
     return file.getFileName().toString();
+  }
+
+  /** The forget spec this recipe was tuned for, e.g. {@code random:0.1}. */
+  public String tunedFor() {
+    return tunedFor.text();
+  }
+
+  /** Whether it was selected on the validation split (recipes written before that was the rule were not). */
+  public boolean selectedOnValidation() {
+    return SELECTED_ON_VALIDATION.equals(json.path("selected_on").asText());
+  }
+
+  /** Whether the recipe has a tuned entry for {@code method}. */
+  public boolean tunes(String method) {
+    return json.path("winners").has(method);
   }
 
   /** The winning parameter overrides of {@code method}, empty if it was not tuned. */
@@ -90,19 +274,69 @@ public final class Recipe {
     return out;
   }
 
-  /** Refuses evaluation seeds that include the seed the recipe was tuned on. */
-  public void checkSeeds(List<Long> seeds) {
-    List<Long> tuning = new java.util.ArrayList<>();
-    json.path("tuning_seeds").forEach(s -> tuning.add(s.asLong()));
-    if (json.has("tuning_seed")) {
-      tuning.add(json.get("tuning_seed").asLong());
+  /** The recipe as read (a tree the caller must not modify). */
+  JsonNode json() {
+    return json;
+  }
+
+  /**
+   * The parameters {@code method} runs with: {@code recipe}'s winner (none when {@code recipe} is null), then
+   * {@code overrides} (the user's {@code --param}), which win.
+   */
+  public static Map<String, String> params(Recipe recipe, String method, Map<String, String> overrides) {
+    Map<String, String> params = new LinkedHashMap<>();
+    if (recipe != null) {
+      params.putAll(recipe.winner(method));
     }
-    for (long t : tuning) {
+    params.putAll(overrides);
+    return params;
+  }
+
+  /**
+   * The one line a run prints per scenario: which recipe (file and the spec it was tuned for) its methods run
+   * with, which of them run with bare defaults, and which have {@code --param} overrides.
+   *
+   * @param dir the recipes directory (null: {@code --recipes none})
+   * @param recipe what {@link #forRequest} returned
+   * @param methods the methods that take hyperparameters, in run order
+   * @param overridden the methods with {@code --param} overrides
+   */
+  public static String announcement(String scenario, Path dir, Recipe recipe, List<String> methods,
+      Collection<String> overridden) {
+    StringBuilder line = new StringBuilder(scenario).append(": ");
+    if (recipe == null) {
+      line.append("bare defaults for every method (")
+          .append(dir == null ? "--recipes none" : "no recipe in " + dir + " fits this request and setup").append(')');
+    } else {
+      List<String> bare = methods.stream().filter(m -> !recipe.tunes(m)).toList();
+      line.append("recipe ").append(recipe.file()).append(" (tuned for ").append(recipe.tunedFor()).append(')')
+          .append(bare.isEmpty() ? " for every method" : "; bare defaults for " + String.join(", ", bare));
+    }
+    List<String> params = methods.stream().filter(overridden::contains).toList();
+    if (!params.isEmpty()) {
+      line.append("; --param overrides for ").append(String.join(", ", params));
+    }
+    return line.toString();
+  }
+
+  /** Refuses evaluation seeds that include a seed the recipe was tuned on. */
+  public void checkSeeds(List<Long> seeds) {
+    for (long t : tuningSeeds()) {
       if (seeds.contains(t)) {
         throw new LetheException("recipe " + file + " was tuned on seed " + t
             + ", which is also an evaluation seed here: evaluate on other seeds");
       }
     }
+  }
+
+  /** Every seed the recipe was tuned on ({@code tuning_seeds}, and the old single {@code tuning_seed}). */
+  List<Long> tuningSeeds() {
+    List<Long> tuning = new ArrayList<>();
+    json.path("tuning_seeds").forEach(s -> tuning.add(s.asLong()));
+    if (json.has("tuning_seed")) {
+      tuning.add(json.get("tuning_seed").asLong());
+    }
+    return tuning;
   }
 
   /** Writes a recipe atomically. */

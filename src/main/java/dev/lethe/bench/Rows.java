@@ -29,11 +29,17 @@ final class Rows {
    * Everything that determines a cell's result: the experiment's fingerprint (data content hashes, split,
    * architecture, training recipe, threads, training-code version), the forget set (ids hash and forgotten
    * classes), the method id with its fully resolved options, and the seed. A rerun recomputes a cell exactly
-   * when this changes.
+   * when this changes. A tuning cell ({@link ForgetTask#heldOutIsValidation()}) says so and leaves out the
+   * test split's hash, which does not determine it.
    */
   static ObjectNode cell(Experiment experiment, ForgetTask task, String method, JsonNode params, long seed) {
     ObjectNode cell = Json.MAPPER.createObjectNode();
-    cell.set("experiment", experiment.fingerprint());
+    ObjectNode fingerprint = experiment.fingerprint();
+    if (task.heldOutIsValidation()) {
+      fingerprint.remove("test");
+      cell.put("held_out", Tuner.HELD_OUT);
+    }
+    cell.set("experiment", fingerprint);
     cell.put("forget_ids", task.forgetIdsHash());
     cell.set("forget_classes", Json.MAPPER.valueToTree(task.forgetClasses()));
     cell.put("method", method);
@@ -111,9 +117,10 @@ final class Rows {
     return COLLAPSED.equals(row.path("status").asText());
   }
 
+  /** One row; {@code recipe} is the recipe {@code options} were tuned in, or null for bare defaults. */
   static ObjectNode of(String dataset, String model, String scenario, Experiment experiment, ForgetTask task,
       String method, Record options, long seed, Map<String, Double> metrics, boolean cachedTiming,
-      String recipe) {
+      Recipe recipe) {
     ObjectNode row = Json.MAPPER.createObjectNode();
     row.put("scenario", scenario);
     row.put("dataset", dataset);
@@ -138,7 +145,9 @@ final class Rows {
     prov.put("forget_ids_hash", task.forgetIdsHash());
     prov.put("timing_from_cache", cachedTiming);
     if (recipe != null) {
-      prov.put("recipe", recipe);
+      prov.put("recipe", recipe.file());
+      prov.put("recipe_tuned_for", recipe.tunedFor());
+      prov.put("recipe_selected_on", recipe.selectedOnValidation() ? Recipe.SELECTED_ON_VALIDATION : "test");
     }
     prov.set("versions", Provenance.versions(Json.MAPPER));
     row.put("finished_at", java.time.Instant.now().toString());

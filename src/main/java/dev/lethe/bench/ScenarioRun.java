@@ -60,7 +60,8 @@ public final class ScenarioRun {
     this.original = original;
     rt = experiment.retrained(task, seed, progress.child("retrain"));
     try (Network reference = rt.network()) {
-      rtLogits = ModelOutputs.cached(rt.outputsDir(), reference, experiment.splits()).forTask(task);
+      rtLogits = task.heldOutIsValidation() ? SplitLogits.of(reference, task)
+          : ModelOutputs.cached(rt.outputsDir(), reference, experiment.splits()).forTask(task);
     }
     rtMetrics = Audit.measure(rtLogits, task, rtLogits);
     rtMetrics.put("avg_gap", 0.0);
@@ -133,16 +134,22 @@ public final class ScenarioRun {
   /**
    * Runs {@code unlearner} on a copy of the original, times it, predicts its per-example outputs once,
    * audits them against RT and hands model and outputs to {@code keep}. A method whose loss becomes
-   * non-finite is a finished outcome (collapsed), not an error.
+   * non-finite is a finished outcome (collapsed), not an error. On a task audited on the validation split
+   * ({@link ForgetTask#heldOutIsValidation()}, tuning) only the task's own sets are predicted, never the test
+   * split, and {@code keep} is not called.
    */
   public Evaluation evaluate(Unlearner unlearner, long seed, Progress progress, Keep keep) {
     long start = System.nanoTime();
     Map<String, Double> metrics;
     try (Network unlearned = unlearner.unlearn(original, task, seed, progress.child(unlearner.id()))) {
       double seconds = (System.nanoTime() - start) / 1e9;
-      ModelOutputs outputs = ModelOutputs.predict(unlearned, experiment.splits());
-      metrics = audit(outputs.forTask(task), seconds);
-      keep.accept(unlearned, outputs);
+      if (task.heldOutIsValidation()) {
+        metrics = audit(SplitLogits.of(unlearned, task), seconds);
+      } else {
+        ModelOutputs outputs = ModelOutputs.predict(unlearned, experiment.splits());
+        metrics = audit(outputs.forTask(task), seconds);
+        keep.accept(unlearned, outputs);
+      }
     } catch (TrainingDivergedException e) {
       progress.note(unlearner.id() + " collapsed: " + e.getMessage());
       return new Evaluation(new java.util.LinkedHashMap<>(), e);

@@ -21,14 +21,48 @@ import java.util.Map;
 
 /**
  * Grid search per method against RT, so that no method wins by its defaults (the protocol of the OPTML
- * group: smallest Avg Gap to retraining, Unlearn-WorstCase issue #4). Every configuration of every grid is
- * unlearned and audited on one or more tuning seeds that must not be evaluation seeds; every row goes to
- * {@code tuning.jsonl} (resumable, like the benchmark), and each method's winner — the configuration that
- * collapsed on the fewest tuning seeds, then the smallest mean Avg Gap — goes to the scenario's recipe file.
+ * group: smallest Avg Gap to retraining, Unlearn-WorstCase issue #4). Selection never sees the test split:
+ * every configuration of every grid is unlearned on one or more tuning seeds (which must not be evaluation
+ * seeds) and audited on {@link ForgetTask#heldOutAsValidation()}, so TA, the membership attacks'
+ * non-members, KL/JS on held-out data, the class task's held-out images and the collapse check all read the
+ * validation split. Every row goes to {@code tuning.jsonl} (resumable, like the benchmark; marked
+ * {@code "held_out": "validation"}, and its {@code test_acc} is the validation accuracy), and each method's
+ * winner goes to the scenario's recipe file, with {@code "selected_on": "validation"} and the tuning seeds.
+ *
+ * <p>The winner ({@link #select}) is chosen over the method's grid points by, in order:
+ *
+ * <ol>
+ *   <li>the fewest collapsed tuning seeds, so a point that collapses on any seed loses to one that collapses
+ *       on none; a point collapses on a seed when its outputs are non-finite or its validation accuracy is
+ *       more than {@link Summary#COLLAPSE_POINTS} points below RT's on that seed;
+ *   <li>the smallest score: mean Avg Gap over the tuning seeds plus their sample standard deviation (0 on one
+ *       seed), plus {@link #NEIGHBOUR_PENALTY} when a grid neighbour collapses on any tuning seed; a neighbour
+ *       differs in exactly one axis by one step of that axis (numeric axes ordered by value, others in the
+ *       order given), so a point next to a cliff must beat a safe one by more than the penalty;
+ *   <li>grid order (the earlier point).
+ * </ol>
+ *
+ * A winner on the smallest or largest value of a numeric axis with at least two values is on the grid's
+ * edge: its recipe entry lists those axes under {@code "edge"} and a note says to extend the grid past it.
  */
 public final class Tuner {
   /** Results file name inside the output directory. */
   public static final String RESULTS = "tuning.jsonl";
+
+  /**
+   * The score penalty (Avg Gap points) of a point with a collapsing grid neighbour: about one seed's standard
+   * deviation of a tuned method's Avg Gap on the default random:0.1 scenario (0.3 to 1.1, BENCHMARKS.md).
+   */
+  public static final double NEIGHBOUR_PENALTY = 1.0;
+
+  /** The selection rule as written into every recipe. */
+  static final String SELECTION = "fewest tuning seeds collapsed (non-finite outputs, or validation accuracy more than "
+      + Summary.COLLAPSE_POINTS + " points below RT's); then the smallest mean + sample std of avg_gap to RT over the"
+      + " tuning seeds, plus " + NEIGHBOUR_PENALTY + " if a grid neighbour (one axis, one step; numeric axes by value)"
+      + " collapsed on any tuning seed; then grid order. All metrics on the validation split, never the test split";
+
+  /** The value of {@code held_out} in tuning rows: the split in the test split's role. */
+  static final String HELD_OUT = "validation";
 
   private final BenchConfig config;
   private final List<Long> seeds;
@@ -74,6 +108,12 @@ public final class Tuner {
 
   /** Runs every configuration not yet in {@code tuning.jsonl}, writes the recipes, returns all rows. */
   public List<JsonNode> run() {
+    return run(new Experiment(config.dataset(), config.dataDir(), config.model(), config.width(),
+        config.split(), config.training(), new ArtifactStore(config.store())));
+  }
+
+  /** {@link #run()} on {@code experiment}, which must describe {@code config}'s data, split, model and training. */
+  List<JsonNode> run(Experiment experiment) {
     if (config.recipes() == null) {
       throw new LetheException("tuning writes recipes: pass a --recipes directory");
     }
@@ -83,13 +123,20 @@ public final class Tuner {
       throw new LetheException("cannot create output directory " + config.out() + ": " + e.getMessage());
     }
     ResultLog log = ResultLog.open(config.out().resolve(RESULTS));
-    Experiment experiment = new Experiment(config.dataset(), config.dataDir(), config.model(), config.width(),
-        config.split(), config.training(), new ArtifactStore(config.store()));
+    JsonNode stale = log.find(r -> !HELD_OUT.equals(r.path("held_out").asText()));
+    if (stale != null) {
+      throw new LetheException(config.out().resolve(RESULTS) + " holds rows audited on the test split (written before"
+          + " tuning moved to the validation split): move it away or pass another --out");
+    }
     List<ForgetSpec> specs = new ArrayList<>();
     for (String f : config.forgets()) {
       specs.add(ForgetSpec.parse(f));
       for (long seed : seeds) {
-        experiment.task(specs.get(specs.size() - 1), seed);
+        ForgetTask task = experiment.task(specs.get(specs.size() - 1), seed).heldOutAsValidation();
+        if (task.test().size() == 0) {
+          throw new LetheException("tuning selects on the validation split, which has no image outside the forgotten"
+              + " classes here (" + experiment.splits().validation().size() + " images): pass a larger --val-size");
+        }
       }
     }
     Progress progress = Progress.stderr("tune seeds " + seeds);
@@ -104,7 +151,9 @@ public final class Tuner {
     } finally {
       originals.values().forEach(Network::close);
     }
-    Json.writeAtomically(config.out().resolve("tuning-summary.md"), Summary.markdown(labelledByGridPoint(log.rows())));
+    Json.writeAtomically(config.out().resolve("tuning-summary.md"),
+        "TA, MIA-eff, MIA-ent, KL-T and the class columns of these tuning rows are measured on the validation split,"
+            + " which tuning uses in the test split's role.\n\n" + Summary.markdown(labelledByGridPoint(log.rows())));
     return log.rows();
   }
 
@@ -134,14 +183,16 @@ public final class Tuner {
       Experiment experiment, ForgetSpec spec, Map<Long, Network> originals, ResultLog log, Progress progress) {
     String scenario = config.scenario(spec.text());
     Map<Long, ScenarioRun> runs = new LinkedHashMap<>();
+    List<Double> rtHeldOut = new ArrayList<>();
     for (long seed : seeds) {
-      ForgetTask task = experiment.task(spec, seed);
+      ForgetTask task = experiment.task(spec, seed).heldOutAsValidation();
       ScenarioRun run = new ScenarioRun(experiment, task, originals.get(seed), seed, progress);
       runs.put(seed, run);
+      rtHeldOut.add(run.retrainMetrics().get("test_acc"));
       JsonNode rtParams = Json.MAPPER.valueToTree(OptionsBinder.values(experiment.training()));
       if (log.get(Rows.key(Rows.cell(experiment, task, Retrain.ID, rtParams, seed))) == null) {
-        log.append(Rows.of(config.dataset(), config.model(), scenario, experiment, task, Retrain.ID,
-            experiment.training(), seed, run.retrainMetrics(), run.retrainReused(), null));
+        log.append(heldOut(Rows.of(config.dataset(), config.model(), scenario, experiment, task, Retrain.ID,
+            experiment.training(), seed, run.retrainMetrics(), run.retrainReused(), null)));
       }
     }
     ObjectNode winners = Json.MAPPER.createObjectNode();
@@ -151,7 +202,7 @@ public final class Tuner {
         progress.note(method + " does not unlearn " + spec.text() + ": not tuned there");
         continue;
       }
-      Candidate best = null;
+      List<Candidate> candidates = new ArrayList<>();
       for (Map<String, String> point : e.getValue()) {
         Unlearner unlearner = registry.get(method).create(point);
         JsonNode params = Json.MAPPER.valueToTree(OptionsBinder.values(unlearner.options()));
@@ -162,8 +213,8 @@ public final class Tuner {
           if (row == null) {
             progress.note("tuning " + method + " " + point + " on seed " + seed);
             ScenarioRun.Evaluation evaluation = run.getValue().evaluate(unlearner, seed, progress);
-            ObjectNode fresh = Rows.of(config.dataset(), config.model(), scenario, experiment,
-                run.getValue().task(), method, unlearner.options(), seed, evaluation.metrics(), false, null);
+            ObjectNode fresh = heldOut(Rows.of(config.dataset(), config.model(), scenario, experiment,
+                run.getValue().task(), method, unlearner.options(), seed, evaluation.metrics(), false, null));
             if (evaluation.collapsed()) {
               Rows.collapsed(fresh, evaluation.collapseStep(), evaluation.collapseReason());
             }
@@ -173,38 +224,57 @@ public final class Tuner {
           }
           rows.add(row);
         }
-        Candidate c = Candidate.of(point, rows, runs);
-        if (c.beats(best)) {
-          best = c;
-        }
+        candidates.add(Candidate.of(point, rows, rtHeldOut));
       }
-      ObjectNode w = best.toJson();
+      Map<String, List<String>> grid = grids.getOrDefault(method, Map.of());
+      Choice choice = select(grid, candidates);
+      if (!choice.edge().isEmpty()) {
+        List<String> where = new ArrayList<>();
+        List<String> flags = new ArrayList<>();
+        for (String axis : choice.edge()) {
+          String value = choice.winner().point().get(axis);
+          where.add(axis + "=" + value + " (the " + (Double.parseDouble(value)
+              == Double.parseDouble(sortedAxis(grid.get(axis)).get(0)) ? "smallest" : "largest") + " tried)");
+          flags.add("--grid " + method + "." + axis);
+        }
+        progress.note(method + "'s winner on " + spec.text() + " sits on the grid's edge at " + String.join(", ", where)
+            + ": extend " + String.join(" and ", flags) + " past it");
+      }
+      ObjectNode w = choice.toJson();
       w.set("tuning_seeds", Json.MAPPER.valueToTree(seeds));
       winners.set(method, w);
     }
-    writeRecipe(spec, winners);
+    writeRecipe(spec, winners, progress);
+  }
+
+  private static ObjectNode heldOut(ObjectNode row) {
+    row.put("held_out", HELD_OUT);
+    return row;
   }
 
   /**
-   * One grid point measured on every tuning seed: its mean metrics, and whether it collapsed on any seed
-   * (worst case, so a configuration that only works on a lucky seed does not win).
+   * One grid point measured on every tuning seed: its mean metrics, its Avg Gap per seed, and on how many
+   * seeds it collapsed.
    */
-  private record Candidate(Map<String, String> point, ObjectNode meanMetrics, List<Double> gaps, int collapsedSeeds) {
-    static Candidate of(Map<String, String> point, List<JsonNode> rows, Map<Long, ScenarioRun> runs) {
+  record Candidate(Map<String, String> point, ObjectNode meanMetrics, List<Double> gaps, int collapsedSeeds) {
+    /** The point's candidate from its rows, one per tuning seed, and RT's held-out accuracy on each seed. */
+    static Candidate of(Map<String, String> point, List<JsonNode> rows, List<Double> rtHeldOutAcc) {
       ObjectNode mean = Json.MAPPER.createObjectNode();
       List<Double> gaps = new ArrayList<>();
       int collapsed = 0;
-      java.util.Iterator<ScenarioRun> run = runs.values().iterator();
       Map<String, Double> sums = new LinkedHashMap<>();
-      for (JsonNode row : rows) {
-        double rtTest = run.next().retrainMetrics().get("test_acc");
-        collapsed += Rows.isCollapsed(row) || collapsed(row, rtTest) ? 1 : 0;
-        gaps.add(Json.number(row.get("metrics"), "avg_gap"));
-        row.get("metrics").fields().forEachRemaining(
+      for (int i = 0; i < rows.size(); i++) {
+        JsonNode metrics = rows.get(i).get("metrics");
+        collapsed += Rows.isCollapsed(rows.get(i)) || collapsed(metrics, rtHeldOutAcc.get(i)) ? 1 : 0;
+        gaps.add(Json.number(metrics, "avg_gap"));
+        metrics.fields().forEachRemaining(
             f -> sums.merge(f.getKey(), f.getValue().isNumber() ? f.getValue().asDouble() : Double.NaN, Double::sum));
       }
+      Map<String, Integer> counts = new LinkedHashMap<>();
+      rows.forEach(r -> r.get("metrics").fieldNames().forEachRemaining(k -> counts.merge(k, 1, Integer::sum)));
       sums.forEach((k, v) -> {
-        double m = v / rows.size();
+        // a metric missing on a seed (a diverged run has none) has no mean
+        double m = counts.get(k) == rows.size() ? v / rows.size() : Double.NaN;
         if (Double.isFinite(m)) {
           mean.put(k, m);
         } else {
@@ -214,59 +284,170 @@ public final class Tuner {
       return new Candidate(point, mean, gaps, collapsed);
     }
 
-    /** Fewer collapsed seeds win; then the lower mean Avg Gap. */
-    boolean beats(Candidate other) {
-      if (other == null) {
-        return true;
+    /** Mean Avg Gap plus its sample standard deviation over the seeds (0 on one seed); NaN if any is NaN. */
+    double gapScore() {
+      double sum = 0;
+      for (double g : gaps) {
+        sum += g;
       }
-      if (collapsedSeeds != other.collapsedSeeds) {
-        return collapsedSeeds < other.collapsedSeeds;
+      double mean = sum / gaps.size();
+      double squares = 0;
+      for (double g : gaps) {
+        squares += (g - mean) * (g - mean);
       }
-      double gap = Json.number(meanMetrics, "avg_gap");
-      double otherGap = Json.number(other.meanMetrics, "avg_gap");
-      return !Double.isNaN(gap) && (Double.isNaN(otherGap) || gap < otherGap);
+      return mean + (gaps.size() > 1 ? Math.sqrt(squares / (gaps.size() - 1)) : 0);
     }
+  }
 
+  /**
+   * The winner of a method's grid and why: its score (gap score plus the neighbour penalty), whether a grid
+   * neighbour collapsed, and the numeric axes on whose smallest or largest value it sits.
+   */
+  record Choice(Candidate winner, double score, boolean neighbourCollapsed, List<String> edge) {
     ObjectNode toJson() {
       ObjectNode w = Json.MAPPER.createObjectNode();
-      w.set("params", Json.MAPPER.valueToTree(point));
-      w.set("metrics", meanMetrics);
-      w.set("avg_gap_per_seed", Json.MAPPER.valueToTree(gaps));
-      w.put("collapsed", collapsedSeeds > 0);
-      w.put("collapsed_seeds", collapsedSeeds);
+      w.set("params", Json.MAPPER.valueToTree(winner.point()));
+      w.set("metrics", winner.meanMetrics());
+      w.set("avg_gap_per_seed", Json.MAPPER.valueToTree(winner.gaps()));
+      if (Double.isFinite(score)) {
+        w.put("score", score);
+      } else {
+        w.putNull("score");
+      }
+      w.put("collapsed", winner.collapsedSeeds() > 0);
+      w.put("collapsed_seeds", winner.collapsedSeeds());
+      w.put("neighbour_collapsed", neighbourCollapsed);
+      if (!edge.isEmpty()) {
+        w.set("edge", Json.MAPPER.valueToTree(edge));
+      }
       return w;
     }
   }
 
-  private static boolean collapsed(JsonNode row, double rtTest) {
-    double test = Json.number(row.get("metrics"), "test_acc");
-    return Double.isNaN(test) || test < rtTest - Summary.COLLAPSE_POINTS;
+  /**
+   * Chooses among {@code candidates}, the points of {@code grid} (as {@link #expand} lists them), by the rule
+   * in the class comment.
+   */
+  static Choice select(Map<String, List<String>> grid, List<Candidate> candidates) {
+    List<int[]> steps = new ArrayList<>();
+    for (Candidate c : candidates) {
+      steps.add(gridSteps(grid, c.point()));
+    }
+    Choice best = null;
+    for (int i = 0; i < candidates.size(); i++) {
+      boolean neighbourCollapsed = false;
+      for (int j = 0; j < candidates.size(); j++) {
+        neighbourCollapsed |= candidates.get(j).collapsedSeeds() > 0 && distance(steps.get(i), steps.get(j)) == 1;
+      }
+      Candidate c = candidates.get(i);
+      Choice choice = new Choice(c, c.gapScore() + (neighbourCollapsed ? NEIGHBOUR_PENALTY : 0), neighbourCollapsed,
+          edgeAxes(grid, c.point()));
+      if (best == null || beats(choice, best)) {
+        best = choice;
+      }
+    }
+    return best;
   }
 
-  private void writeRecipe(ForgetSpec spec, ObjectNode winners) {
-    java.nio.file.Path file = Recipe.fileFor(config.recipes(), config.dataset(), config.model(), spec.text());
-    ObjectNode recipe = Json.MAPPER.createObjectNode();
-    JsonNode setup = Recipe.setup(config);
-    if (Recipe.find(config.recipes(), config.dataset(), config.model(), setup, spec.text()) != null) {
-      try {
-        recipe = (ObjectNode) Json.MAPPER.readTree(file.toFile());
-      } catch (IOException e) {
-        throw new LetheException("recipe " + file + " is not valid JSON: fix or delete it");
+  private static boolean beats(Choice a, Choice b) {
+    if (a.winner().collapsedSeeds() != b.winner().collapsedSeeds()) {
+      return a.winner().collapsedSeeds() < b.winner().collapsedSeeds();
+    }
+    return !Double.isNaN(a.score()) && (Double.isNaN(b.score()) || a.score() < b.score());
+  }
+
+  /** The point's position along each axis of {@code grid}, in the axis's order ({@link #sortedAxis}). */
+  private static int[] gridSteps(Map<String, List<String>> grid, Map<String, String> point) {
+    int[] out = new int[grid.size()];
+    int i = 0;
+    for (Map.Entry<String, List<String>> axis : grid.entrySet()) {
+      out[i++] = sortedAxis(axis.getValue()).indexOf(point.get(axis.getKey()));
+    }
+    return out;
+  }
+
+  private static int distance(int[] a, int[] b) {
+    int d = 0;
+    for (int i = 0; i < a.length; i++) {
+      d += Math.abs(a[i] - b[i]);
+    }
+    return d;
+  }
+
+  /** An axis's values by numeric value when all are numbers, else in the order given. */
+  static List<String> sortedAxis(List<String> values) {
+    for (String v : values) {
+      if (!isNumber(v)) {
+        return values;
       }
+    }
+    List<String> sorted = new ArrayList<>(values);
+    sorted.sort(java.util.Comparator.comparingDouble(Double::parseDouble));
+    return sorted;
+  }
+
+  private static boolean isNumber(String v) {
+    try {
+      return Double.isFinite(Double.parseDouble(v));
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /** The numeric axes (with at least two values) on whose smallest or largest value {@code point} sits. */
+  private static List<String> edgeAxes(Map<String, List<String>> grid, Map<String, String> point) {
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<String, List<String>> axis : grid.entrySet()) {
+      List<String> sorted = sortedAxis(axis.getValue());
+      if (!sorted.stream().allMatch(Tuner::isNumber)) {
+        continue;
+      }
+      double lo = Double.parseDouble(sorted.get(0));
+      double hi = Double.parseDouble(sorted.get(sorted.size() - 1));
+      if (lo == hi) {
+        continue;
+      }
+      double v = Double.parseDouble(point.get(axis.getKey()));
+      if (v == lo || v == hi) {
+        out.add(axis.getKey());
+      }
+    }
+    return out;
+  }
+
+  private static boolean collapsed(JsonNode metrics, double rtHeldOutAcc) {
+    double acc = Json.number(metrics, "test_acc");
+    return Json.number(metrics, "outputs_finite") == 0 || Double.isNaN(acc)
+        || acc < rtHeldOutAcc - Summary.COLLAPSE_POINTS;
+  }
+
+  private void writeRecipe(ForgetSpec spec, ObjectNode winners, Progress progress) {
+    java.nio.file.Path file = Recipe.fileFor(config.recipes(), config.dataset(), config.model(), spec.text());
+    JsonNode setup = Recipe.setup(config);
+    Recipe old = Recipe.read(file, config.dataset(), config.model(), spec);
+    ObjectNode recipe = Json.MAPPER.createObjectNode();
+    if (old != null && old.sameSetup(setup) && old.selectedOnValidation()) {
+      recipe = (ObjectNode) old.json().deepCopy();
+    } else if (old != null) {
+      List<String> dropped = new ArrayList<>();
+      old.json().path("winners").fieldNames().forEachRemaining(m -> {
+        if (!winners.has(m)) {
+          dropped.add(m);
+        }
+      });
+      progress.note("replacing " + file + ", which was " + (old.sameSetup(setup)
+          ? "selected on the test split" : "tuned for another width, split or training recipe")
+          + (dropped.isEmpty() ? "" : "; the winners of " + String.join(", ", dropped) + " are dropped: retune them"));
     }
     recipe.put("dataset", config.dataset());
     recipe.put("model", config.model());
     recipe.put("forget", spec.text());
     recipe.set("setup", setup);
+    recipe.put("selected_on", Recipe.SELECTED_ON_VALIDATION);
     java.util.TreeSet<Long> allSeeds = new java.util.TreeSet<>(seeds);
     recipe.path("tuning_seeds").forEach(x -> allSeeds.add(x.asLong()));
-    if (recipe.has("tuning_seed")) {
-      allSeeds.add(recipe.get("tuning_seed").asLong());
-    }
-    recipe.remove("tuning_seed");
     recipe.set("tuning_seeds", Json.MAPPER.valueToTree(allSeeds));
-    recipe.put("selection", "fewest tuning seeds on which test_acc fell more than " + Summary.COLLAPSE_POINTS
-        + " points below RT's, then the smallest mean avg_gap to RT over the tuning seeds");
+    recipe.put("selection", SELECTION);
     ObjectNode g = recipe.has("grids") ? (ObjectNode) recipe.get("grids") : recipe.putObject("grids");
     ObjectNode w = recipe.has("winners") ? (ObjectNode) recipe.get("winners") : recipe.putObject("winners");
     for (String method : points.keySet()) {

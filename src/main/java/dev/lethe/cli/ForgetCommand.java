@@ -1,9 +1,11 @@
 package dev.lethe.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.audit.ClassificationMetrics;
 import dev.lethe.bench.Json;
 import dev.lethe.bench.Provenance;
+import dev.lethe.bench.Recipe;
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Checkpoints;
@@ -25,7 +27,8 @@ import picocli.CommandLine.Option;
 
 /** {@code lethe forget}: unlearns a forget set from a trained model with one method. */
 @Command(name = "forget", mixinStandardHelpOptions = true,
-    description = "Unlearn a forget set from a model written by `lethe train`, with one method, and save the result.")
+    description = "Unlearn a forget set from a model written by `lethe train`, with one method (its tuned recipe for"
+        + " this kind of request, when recipes/ has one), and save the result.")
 public final class ForgetCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "Checkpoint directory of the original model.")
   Path model;
@@ -36,8 +39,11 @@ public final class ForgetCommand implements Callable<Integer> {
   @Option(names = "--method", required = true, description = "Unlearning method id (see `lethe methods`).")
   String method;
 
-  @Option(names = "--param", description = "Hyperparameter override method.key=value, repeatable.")
+  @Option(names = "--param", description = "Hyperparameter override method.key=value, repeatable; wins over the recipe.")
   List<String> params = new ArrayList<>();
+
+  @Option(names = "--recipes", description = RunOptions.RECIPES_HELP)
+  String recipes;
 
   @Option(names = "--seed", description = "Seed of the forget draw and of the method (default: the model's training seed).")
   Long seed;
@@ -53,9 +59,18 @@ public final class ForgetCommand implements Callable<Integer> {
     ModelInput input = checkpoint.open(model);
     MethodRegistry registry = new MethodRegistry(input.experiment().training());
     Map<String, Map<String, String>> overrides = registry.parseOverrides(params);
-    Unlearner unlearner = registry.get(method).create(overrides.getOrDefault(method, Map.of()));
+    registry.get(method); // an unknown method fails before the data is read
     long s = seed != null ? seed : input.seed();
     ForgetTask task = input.experiment().task(spec, s);
+    JsonNode trained = input.metadata().path("experiment");
+    String dataset = trained.path("dataset").asText();
+    String architecture = trained.path("model").asText();
+    Path recipeDir = RunOptions.recipesDir(recipes);
+    Recipe recipe = Recipe.forRequest(recipeDir, dataset, architecture, Recipe.setup(input.experiment()), task);
+    Unlearner unlearner =
+        registry.get(method).create(Recipe.params(recipe, method, overrides.getOrDefault(method, Map.of())));
+    System.err.println("lethe: " + Recipe.announcement(dataset + "/" + architecture + "/" + spec.text(), recipeDir,
+        recipe, List.of(method), overrides.keySet()));
     try (Network original = Checkpoints.load(model)) {
       long start = System.nanoTime();
       try (Network unlearned = unlearner.unlearn(original, task, s, Progress.stderr(method))) {
@@ -66,6 +81,10 @@ public final class ForgetCommand implements Callable<Integer> {
         meta.put("forget", spec.text());
         meta.put("method", method);
         meta.set("params", Json.MAPPER.valueToTree(OptionsBinder.values(unlearner.options())));
+        if (recipe != null && recipe.tunes(method)) {
+          meta.put("recipe", recipe.file());
+          meta.put("recipe_tuned_for", recipe.tunedFor());
+        }
         meta.put("seconds", seconds);
         meta.put("source", model.toAbsolutePath().toString());
         meta.set("versions", Provenance.versions(Json.MAPPER));

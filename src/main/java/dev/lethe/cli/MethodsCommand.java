@@ -30,6 +30,9 @@ public final class MethodsCommand implements Callable<Integer> {
     TrainConfig training = experiment.training();
     for (MethodRegistry.Method m : new MethodRegistry(training).all()) {
       System.out.printf("%s — %s%n  paper: %s%n", m.id(), m.title(), m.paper());
+      if (!m.defaultsNote().isEmpty()) {
+        System.out.printf("  note: %s%n", m.defaultsNote());
+      }
       Map<String, Object> values = OptionsBinder.values(m.defaults());
       Map<String, String> docs = OptionsBinder.docs(m.defaults());
       for (Map.Entry<String, Object> v : values.entrySet()) {

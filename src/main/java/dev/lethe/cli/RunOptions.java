@@ -13,7 +13,11 @@ public final class RunOptions {
   @Option(names = "--methods", split = ",", description = "Methods to run, comma-separated (default: all registered).")
   List<String> methods = new ArrayList<>();
 
-  @Option(names = "--recipes", description = "Directory of tuned recipes, or 'none' (default: the recipes/ folder beside the lethe launcher).")
+  /** The help of {@code --recipes}, shared by every verb that applies recipes. */
+  static final String RECIPES_HELP =
+      "Directory of tuned recipes, or 'none' (default: the recipes/ folder beside the lethe launcher).";
+
+  @Option(names = "--recipes", description = RECIPES_HELP)
   String recipes;
 
   @Option(names = "--threads", description = "PyTorch intra-op threads (default: all cores).")
@@ -24,11 +28,16 @@ public final class RunOptions {
   }
 
   Path recipesDir() {
-    if ("none".equals(recipes)) {
+    return recipesDir(recipes);
+  }
+
+  /** The directory a {@code --recipes} value names: null for 'none', the launcher's recipes/ when absent. */
+  static Path recipesDir(String option) {
+    if ("none".equals(option)) {
       return null;
     }
-    if (recipes != null) {
-      return Path.of(recipes);
+    if (option != null) {
+      return Path.of(option);
     }
     return Path.of(System.getProperty("lethe.home", ".")).resolve("recipes");
   }

@@ -9,7 +9,8 @@ import java.util.SplittableRandom;
  * What every unlearning method and audit works on: a {@link ForgetSpec} made concrete against exactly
  * the training pool the original model was trained on. The pool splits into a forget set and a retain
  * set, disjoint, together the whole pool, each in pool order. For a class spec the test split loses
- * that class, which goes to {@link #testForgotten()} instead.
+ * that class, which goes to {@link #testForgotten()} instead. {@link #heldOutAsValidation()} is the same
+ * task with the validation split in the test split's role, for model selection.
  */
 public final class ForgetTask {
   private final ForgetSpec spec;
@@ -23,11 +24,13 @@ public final class ForgetTask {
   private final int[] forgetIds;
   private final String forgetIdsHash;
   private final SplitRows rows;
+  private final boolean heldOutIsValidation;
 
   /**
    * Where the task's sets sit in the splits they were cut from, so per-example outputs computed once per split
    * serve every task: {@code forget} and {@code retain} are rows of the pool, {@code test} and
-   * {@code testForgotten} rows of the test split.
+   * {@code testForgotten} rows of the held-out split (the test split, or the validation split for
+   * {@link #heldOutAsValidation()}).
    */
   public record SplitRows(int[] forget, int[] retain, int[] test, int[] testForgotten) {}
 
@@ -43,19 +46,46 @@ public final class ForgetTask {
     int[] retainRows = Splits.rowsWhere(forgotten, false);
     this.forget = pool.select(forgetRows);
     this.retain = pool.select(retainRows);
-    boolean[] testForgottenRows = new boolean[splits.test().size()];
-    for (int row = 0; row < testForgottenRows.length; row++) {
-      int label = splits.test().label(row);
-      testForgottenRows[row] = Arrays.stream(forgetClasses).anyMatch(cls -> cls == label);
-    }
-    int[] testRows = Splits.rowsWhere(testForgottenRows, false);
-    int[] testForgottenRowsList = Splits.rowsWhere(testForgottenRows, true);
-    this.test = forgetClasses.length == 0 ? splits.test() : splits.test().select(testRows);
-    this.testForgotten = splits.test().select(testForgottenRowsList);
-    this.rows = new SplitRows(forgetRows.clone(), retainRows, testRows, testForgottenRowsList);
+    HeldOut heldOut = HeldOut.of(splits.test(), forgetClasses);
+    this.test = heldOut.kept();
+    this.testForgotten = heldOut.forgotten();
+    this.rows = new SplitRows(forgetRows.clone(), retainRows, heldOut.keptRows(), heldOut.forgottenRows());
+    this.heldOutIsValidation = false;
     this.forgetIds = forget.ids();
     Arrays.sort(forgetIds);
     this.forgetIdsHash = IdFile.hashOf(forgetIds);
+  }
+
+  /** {@code base} with its validation split in the test split's role; forget and retain are shared, not copied. */
+  private ForgetTask(ForgetTask base) {
+    this.spec = base.spec;
+    this.pool = base.pool;
+    this.validation = base.validation;
+    this.forgetClasses = base.forgetClasses;
+    this.forget = base.forget;
+    this.retain = base.retain;
+    HeldOut heldOut = HeldOut.of(validation, forgetClasses);
+    this.test = heldOut.kept();
+    this.testForgotten = heldOut.forgotten();
+    this.rows = new SplitRows(base.rows.forget(), base.rows.retain(), heldOut.keptRows(), heldOut.forgottenRows());
+    this.heldOutIsValidation = true;
+    this.forgetIds = base.forgetIds;
+    this.forgetIdsHash = base.forgetIdsHash;
+  }
+
+  /** A held-out split cut by class: its rows outside the forgotten classes (all of it when there are none) and in them. */
+  private record HeldOut(Dataset kept, Dataset forgotten, int[] keptRows, int[] forgottenRows) {
+    static HeldOut of(Dataset split, int[] forgetClasses) {
+      boolean[] forgottenRows = new boolean[split.size()];
+      for (int row = 0; row < forgottenRows.length; row++) {
+        int label = split.label(row);
+        forgottenRows[row] = Arrays.stream(forgetClasses).anyMatch(cls -> cls == label);
+      }
+      int[] keptRows = Splits.rowsWhere(forgottenRows, false);
+      int[] inClasses = Splits.rowsWhere(forgottenRows, true);
+      Dataset kept = forgetClasses.length == 0 ? split : split.select(keptRows);
+      return new HeldOut(kept, split.select(inClasses), keptRows, inClasses);
+    }
   }
 
   /**
@@ -137,6 +167,22 @@ public final class ForgetTask {
   /** The test split's samples of forgotten classes; empty unless the spec forgets a class. */
   public Dataset testForgotten() {
     return testForgotten;
+  }
+
+  /**
+   * This task with the validation split in the test split's role: {@link #test()} is the validation split
+   * without the forgotten classes and {@link #testForgotten()} their validation images, exactly as the test
+   * split is treated; everything else (forget, retain, ids, spec) is this task's. Model selection audits
+   * on it, so a hyperparameter chosen by {@code lethe tune} never saw a test image, while the audit code
+   * stays the same.
+   */
+  public ForgetTask heldOutAsValidation() {
+    return heldOutIsValidation ? this : new ForgetTask(this);
+  }
+
+  /** True for a {@link #heldOutAsValidation()} task: {@link #test()} is then cut from the validation split. */
+  public boolean heldOutIsValidation() {
+    return heldOutIsValidation;
   }
 
   /** The forgotten class indices; empty unless the spec forgets a class. A copy. */

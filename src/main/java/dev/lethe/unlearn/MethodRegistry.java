@@ -17,9 +17,26 @@ import java.util.function.Function;
  * (3) add its tests. The CLI, {@code lethe methods}, {@code --param} and the benchmark pick it up.
  */
 public final class MethodRegistry {
-  /** One registered method. */
+  /**
+   * The caveat of the methods whose bare defaults, in the default regime (forgetting 300 ids from the
+   * memorising default original), left the forget set exactly as the original had it (measured).
+   */
+  public static final String NO_OP_DEFAULTS =
+      "bare defaults leave a memorising model's forget set unchanged (FA 100 % on 300 ids); use a tuned recipe";
+
+  /**
+   * One registered method.
+   *
+   * @param defaultsNote a measured caveat about its defaults, shown by {@code lethe methods}; empty if none
+   */
   public record Method(
-      String id, String title, String paper, Record defaults, Function<Record, Unlearner> factory) {
+      String id, String title, String paper, Record defaults, Function<Record, Unlearner> factory,
+      String defaultsNote) {
+    /** A method without a caveat about its defaults. */
+    public Method(String id, String title, String paper, Record defaults, Function<Record, Unlearner> factory) {
+      this(id, title, paper, defaults, factory, "");
+    }
+
     /** An instance with {@code overrides} bound onto the defaults. */
     public Unlearner create(Map<String, String> overrides) {
       return factory.apply(OptionsBinder.bind(id, defaults, overrides));
@@ -41,10 +58,10 @@ public final class MethodRegistry {
         "-", new Original.Options(), o -> new Original()));
     add(new Method(FineTune.ID, "Fine-tune on the retain set",
         "Warnecke et al., NDSS 2023; Jia et al., NeurIPS 2023", FineTune.DEFAULTS,
-        o -> new FineTune((FineTune.Options) o)));
+        o -> new FineTune((FineTune.Options) o), NO_OP_DEFAULTS));
     add(new Method(GradientAscent.ID, "Gradient ascent on the forget set",
         "Thudi et al., EuroS&P 2022; Jia et al., NeurIPS 2023", GradientAscent.DEFAULTS,
-        o -> new GradientAscent((GradientAscent.Options) o)));
+        o -> new GradientAscent((GradientAscent.Options) o), NO_OP_DEFAULTS));
     add(new Method(RandomLabels.ID, "Random labels on the forget set, interleaved with the retain set",
         "Golatkar et al., CVPR 2020; Fan et al. (SalUn), ICLR 2024", RandomLabels.DEFAULTS,
         o -> new RandomLabels((RandomLabels.Options) o)));
@@ -54,7 +71,7 @@ public final class MethodRegistry {
     add(new Method(SalUn.ID, "Weight-saliency mask plus random labels",
         "Fan et al. (SalUn), ICLR 2024", SalUn.DEFAULTS, o -> new SalUn((SalUn.Options) o)));
     add(new Method(SfrOn.ID, "Fast-slow saliency forgetting in the remain-preserving manifold",
-        "Huang et al. (SFR-on), NeurIPS 2024", SfrOn.DEFAULTS, o -> new SfrOn((SfrOn.Options) o)));
+        "Huang et al. (SFR-on), NeurIPS 2024", SfrOn.DEFAULTS, o -> new SfrOn((SfrOn.Options) o), NO_OP_DEFAULTS));
     add(new Method(Scrub.ID, "Student-teacher: diverge from the original on the forget set, match it on the retain set",
         "Kurmanji et al., NeurIPS 2023", Scrub.DEFAULTS, o -> new Scrub((Scrub.Options) o)));
     add(new Method(BadTeacher.ID, "Distil from a random-init teacher on the forget set, the original on the retain set",
@@ -74,7 +91,7 @@ public final class MethodRegistry {
         o -> new BoundaryExpand((BoundaryExpand.Options) o)));
     add(new Method(Amun.ID, "Fine-tune on D_R, D_F and L2-PGD adversarial examples of D_F with their wrong labels",
         "Ebrahimpour-Boroojeny et al. (AMUN), ICML 2025", Amun.DEFAULTS,
-        o -> new Amun(Amun.ID, (Amun.Options) o)));
+        o -> new Amun(Amun.ID, (Amun.Options) o), NO_OP_DEFAULTS));
     add(new Method(Amun.ID_ADV_ONLY, "AMUN without the forget set: fine-tune on D_R and the adversarial examples",
         "Ebrahimpour-Boroojeny et al. (AMUN), ICML 2025", Amun.DEFAULTS_ADV_ONLY,
         o -> new Amun(Amun.ID_ADV_ONLY, (Amun.Options) o)));

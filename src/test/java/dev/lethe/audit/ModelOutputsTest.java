@@ -18,8 +18,9 @@ class ModelOutputsTest {
     Splits splits = TinyData.splits(3);
     try (Network net = Network.create(TinyData.mlp(6), 5)) {
       ModelOutputs outputs = ModelOutputs.predict(net, splits);
-      for (String spec : new String[] {"class:1", "random:0.25"}) {
-        ForgetTask task = ForgetTask.derive(dev.lethe.data.ForgetSpec.parse(spec), splits, 7);
+      for (String spec : new String[] {"class:1", "random:0.25", "class:1 on validation", "random:0.25 on validation"}) {
+        ForgetTask derived = ForgetTask.derive(dev.lethe.data.ForgetSpec.parse(spec.split(" ")[0]), splits, 7);
+        ForgetTask task = spec.endsWith("validation") ? derived.heldOutAsValidation() : derived;
         SplitLogits direct = SplitLogits.of(net, task);
         SplitLogits viaOutputs = outputs.forTask(task);
         // equal up to float reordering: the prediction batches hold other images

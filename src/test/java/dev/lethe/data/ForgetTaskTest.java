@@ -133,6 +133,37 @@ class ForgetTaskTest {
   }
 
   @Test
+  void heldOutAsValidationPutsTheValidationSplitInTheTestSplitsRole() {
+    ForgetTask random = ForgetTask.derive(ForgetSpec.parse("random:0.25"), SPLITS, 3);
+    ForgetTask view = random.heldOutAsValidation();
+    assertThat(view.test()).isSameAs(SPLITS.validation());
+    assertThat(view.testForgotten().size()).isZero();
+    assertThat(view.forget()).isSameAs(random.forget());
+    assertThat(view.retain()).isSameAs(random.retain());
+    assertThat(view.validation()).isSameAs(SPLITS.validation());
+    assertThat(view.forgetIdsHash()).isEqualTo(random.forgetIdsHash());
+    assertThat(view.spec()).isEqualTo(random.spec());
+    assertThat(random.test()).isSameAs(SPLITS.test());
+
+    ForgetTask byClass = ForgetTask.derive(ForgetSpec.parse("class:c3"), SPLITS, 1).heldOutAsValidation();
+    int[] validationIds = SPLITS.validation().ids();
+    int[] threes = Arrays.stream(validationIds).filter(id -> id % 10 == 3).toArray();
+    int[] others = Arrays.stream(validationIds).filter(id -> id % 10 != 3).toArray();
+    assertThat(threes).isNotEmpty();
+    assertThat(byClass.testForgotten().ids()).containsExactly(threes);
+    assertThat(byClass.testForgotten().labels()).containsOnly(3);
+    assertThat(byClass.test().ids()).containsExactly(others);
+    assertThat(byClass.forgetClasses()).containsExactly(3);
+    assertThat(byClass.heldOutIsValidation()).isTrue();
+    assertThat(random.heldOutIsValidation()).isFalse();
+    assertThat(Arrays.stream(byClass.rows().testForgotten()).map(r -> SPLITS.validation().id(r)).toArray())
+        .as("held-out rows index the validation split").containsExactly(threes);
+    assertThat(Arrays.stream(byClass.rows().test()).map(r -> SPLITS.validation().id(r)).toArray()).containsExactly(others);
+    assertThat(byClass.rows().retain()).isEqualTo(ForgetTask.derive(ForgetSpec.parse("class:c3"), SPLITS, 1).rows().retain());
+    assertThat(view.heldOutAsValidation()).isSameAs(view);
+  }
+
+  @Test
   void idFileForgetsTheListedIdsSkippingCommentsAndBlankLines() throws Exception {
     int[] pool = SPLITS.pool().ids();
     Path file = idFile("# forget these", String.valueOf(pool[40]), "", "  " + pool[3] + "  ", "   # indented comment",
