@@ -330,7 +330,7 @@ public final class Recipe {
   }
 
   /** Every seed the recipe was tuned on ({@code tuning_seeds}, and the old single {@code tuning_seed}). */
-  List<Long> tuningSeeds() {
+  private List<Long> tuningSeeds() {
     List<Long> tuning = new ArrayList<>();
     json.path("tuning_seeds").forEach(s -> tuning.add(s.asLong()));
     if (json.has("tuning_seed")) {

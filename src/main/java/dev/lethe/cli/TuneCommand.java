@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
 
 /** {@code lethe tune}: grid search per method against RT; writes tuning.jsonl and recipe files. */
 @Command(name = "tune", mixinStandardHelpOptions = true,
-    description = "Grid-search each method's hyperparameters for the smallest Avg Gap to RT on a tuning seed; "
-        + "writes every configuration to tuning.jsonl and the winners to recipes/<dataset>-<model>-<forget>.json.")
+    description = "Grid-search each method's hyperparameters for the smallest Avg Gap to RT on tuning seeds, audited "
+        + "on the validation split (never the test split); writes every configuration to tuning.jsonl and the "
+        + "winners to recipes/<dataset>-<model>-<forget>.json.")
 public final class TuneCommand implements Callable<Integer> {
   @Mixin ExperimentOptions experiment;
 

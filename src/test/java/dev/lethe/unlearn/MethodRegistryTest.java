@@ -33,6 +33,14 @@ class MethodRegistryTest {
   }
 
   @Test
+  void theMethodsMeasuredAsNoOpsOnBareDefaultsSaySo() {
+    List<String> noted = registry.all().stream().filter(m -> !m.defaultsNote().isEmpty()).map(MethodRegistry.Method::id).toList();
+    assertThat(noted).containsExactlyInAnyOrder("ft", "ga", "sfr-on", "amun");
+    assertThat(registry.get("sfr-on").defaultsNote()).isEqualTo(
+        "bare defaults leave a memorising model's forget set unchanged (FA 100 % on 300 ids); use a tuned recipe");
+  }
+
+  @Test
   void unknownMethodListsTheIds() {
     assertThatThrownBy(() -> registry.get("no-such-method"))
         .isInstanceOf(LetheException.class)
