@@ -117,11 +117,12 @@ public final class Tuner {
     if (config.recipes() == null) {
       throw new LetheException("tuning writes recipes: pass a --recipes directory");
     }
-    try {
-      Files.createDirectories(config.out());
-    } catch (IOException e) {
-      throw new LetheException("cannot create output directory " + config.out() + ": " + e.getMessage());
+    try (OutputLock lock = OutputLock.acquire(config.out())) {
+      return tune(experiment);
     }
+  }
+
+  private List<JsonNode> tune(Experiment experiment) {
     ResultLog log = ResultLog.open(config.out().resolve(RESULTS));
     JsonNode stale = log.find(r -> !HELD_OUT.equals(r.path("held_out").asText()));
     if (stale != null) {
