@@ -30,8 +30,8 @@ import java.util.SplittableRandom;
  * γ 1, batch 128, train-mode BatchNorm, grad-only masking) with the budget scaled: the official 1,500
  * iterations are 4.3 passes over the retain set against a 200-epoch retrain; we run {@code epochs} = 3
  * retain passes against our 40-epoch retrain. Ablations: {@code mask=false} (no saliency),
- * {@code adaptive=false} (plain mean forget CE), {@code fastSlow=false} (the Euclidean joint update: forget
- * and retain gradients at the same point, one step).
+ * {@code adaptive=false} (plain mean forget CE), {@code fastSlow=false} (the Euclidean joint update: the
+ * masked, clipped forget gradient plus the retain gradient, both at the same point, in one step).
  */
 public final class SfrOn extends OptionsUnlearner<SfrOn.Options> {
   /** The registry id. */

@@ -140,30 +140,15 @@ class SaliencyMethodsTest {
       }
       assertThat(TinyData.paramBytes(out)).isEqualTo(TinyData.paramBytes(expected));
     }
-    try (Network withMask = REGISTRY.get("sfr-on").create(Map.of("bnTrain", "false", "epochs", "2",
-            "batchSize", "16", "forgetFreq", "2", "maskMode", "hard_freeze")).unlearn(original, TASK, seed, Progress.silent());
-        Network empty = sfron.unlearn(original, TASK, seed, Progress.silent())) {
-      assertThat(TinyData.paramBytes(withMask)).as("the forget steps do something when the mask is not empty")
-          .isNotEqualTo(TinyData.paramBytes(empty));
-    }
   }
 
+  /** The exact update rules, ablations included, are pinned on a tiny mlp by {@link SfrOnStepsTest}. */
   @Test
-  void sfrOnForgetsAClassAndEachAblationChangesTheResult() {
-    double before = TinyData.accuracy(original, TASK.forget());
-    assertThat(before).isEqualTo(1.0);
-    Map<String, String> base = Map.of("epochs", "3", "batchSize", "16", "forgetFreq", "2");
-    byte[] full;
-    try (Network out = REGISTRY.get("sfr-on").create(base).unlearn(original, TASK, 3, Progress.silent())) {
-      assertThat(TinyData.accuracy(out, TASK.forget())).isLessThan(before);
-      full = TinyData.paramBytes(out);
-    }
-    for (String ablation : List.of("mask", "adaptive", "fastSlow")) {
-      Map<String, String> p = new java.util.HashMap<>(base);
-      p.put(ablation, "false");
-      try (Network out = REGISTRY.get("sfr-on").create(p).unlearn(original, TASK, 3, Progress.silent())) {
-        assertThat(TinyData.paramBytes(out)).as(ablation).isNotEqualTo(full);
-      }
+  void sfrOnForgetsAClass() {
+    assertThat(TinyData.accuracy(original, TASK.forget())).isEqualTo(1.0);
+    Map<String, String> options = Map.of("epochs", "3", "batchSize", "16", "forgetFreq", "2");
+    try (Network out = REGISTRY.get("sfr-on").create(options).unlearn(original, TASK, 3, Progress.silent())) {
+      assertThat(TinyData.accuracy(out, TASK.forget())).isLessThan(1.0);
     }
   }
 }
