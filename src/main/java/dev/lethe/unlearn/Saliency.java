@@ -31,7 +31,11 @@ public final class Saliency {
 
   private Saliency() {}
 
-  /** SalUn's mask: the fraction {@code keep} of weights with the largest summed forget gradient. */
+  /**
+   * SalUn's mask: the {@code ⌊keep · n⌋} of all n weights with the largest {@code |Σ_b ∇ CE_b|}, ranked
+   * globally, as {@code generate_mask.py} keeps the ranks below {@code int(n · τ)}. Weights tied at the
+   * threshold are taken in parameter order, so exactly that many are kept even when many gradients are 0.
+   */
   public static ParameterMask topGradient(Network net, Dataset forget, double keep, int batchSize) {
     if (!(keep > 0 && keep < 1)) {
       throw new LetheException("mask sparsity must be in (0, 1), got " + keep);
@@ -39,13 +43,34 @@ public final class Saliency {
     NDManager manager = net.manager().newSubManager();
     NDArray[] sum = zeros(net, manager);
     eachBatchGradient(net, forget, batchSize, (i, g) -> sum[i].addi(g));
-    float[] all = flattenAbs(sum);
-    Arrays.sort(all);
-    int k = (int) Math.ceil(keep * all.length);
-    float threshold = all[all.length - k];
+    float[] scores = flattenAbs(sum);
+    int k = (int) (keep * scores.length);
+    if (k == 0) {
+      manager.close();
+      throw new LetheException("mask sparsity " + keep + " keeps none of the network's " + scores.length
+          + " weights; use at least " + 1.0 / scores.length);
+    }
+    float[] sorted = scores.clone();
+    Arrays.sort(sorted);
+    float threshold = sorted[scores.length - k];
+    int ties = k;
+    for (float v : scores) {
+      if (v > threshold) {
+        ties--;
+      }
+    }
+    float[] keepFlat = new float[scores.length];
+    for (int j = 0; j < scores.length; j++) {
+      if (scores[j] > threshold || (scores[j] == threshold && ties-- > 0)) {
+        keepFlat[j] = 1;
+      }
+    }
     NDArray[] masks = new NDArray[sum.length];
+    int at = 0;
     for (int i = 0; i < sum.length; i++) {
-      masks[i] = sum[i].abs().gte(threshold).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+      int size = (int) sum[i].size();
+      masks[i] = manager.create(Arrays.copyOfRange(keepFlat, at, at + size), sum[i].getShape());
+      at += size;
       sum[i].close();
     }
     return new ParameterMask(manager, masks);

@@ -52,13 +52,17 @@ class SaliencyMethodsTest {
     return out;
   }
 
+  /** Which weights the mask selects is pinned on a tiny mlp by {@link SalUnStepsTest}. */
   @Test
-  void salunMaskKeepsTheRequestedFractionOfWeightsWithTheLargestForgetGradient() {
+  void salunMaskKeepsExactlyItsShareOfAllWeightsAndRejectsSharesOutsideTheOpenUnitInterval() {
+    long n = original.trainableCount();
     try (ParameterMask mask = Saliency.topGradient(original, TASK.forget(), 0.3, 16)) {
-      assertThat(mask.density()).isCloseTo(0.3, org.assertj.core.data.Offset.offset(0.01));
+      assertThat(mask.density() * n).isCloseTo((int) (0.3 * n), org.assertj.core.data.Offset.offset(1e-6));
     }
     assertThatThrownBy(() -> Saliency.topGradient(original, TASK.forget(), 1.0, 16))
         .isInstanceOf(LetheException.class).hasMessageContaining("(0, 1)");
+    assertThatThrownBy(() -> Saliency.topGradient(original, TASK.forget(), 0.5 / n, 16))
+        .isInstanceOf(LetheException.class).hasMessageContaining("keeps none of the network's " + n + " weights");
     assertThatThrownBy(() -> REGISTRY.get("salun").create(Map.of("sparsity", "0")))
         .isInstanceOf(LetheException.class).hasMessageContaining("salun.sparsity");
   }
