@@ -67,41 +67,31 @@ class SaliencyMethodsTest {
         .isInstanceOf(LetheException.class).hasMessageContaining("salun.sparsity");
   }
 
+  /** Exact weights under both mask modes are pinned on a tiny mlp by {@link SalUnStepsTest}. */
   @Test
-  void hardFreezeLeavesMaskedWeightsBitIdenticalWhileGradOnlyLetsWeightDecayMoveThem() {
+  void hardFreezeLeavesMaskedWeightsOfACnnBitIdentical() {
     float[][] before = values(original);
     try (ParameterMask mask = Saliency.topGradient(original, TASK.forget(), 0.3, 16)) {
-      float[][] maskValues = new float[mask.size()][];
-      for (int i = 0; i < mask.size(); i++) {
-        maskValues[i] = mask.get(i).toFloatArray();
-      }
-      for (String mode : List.of("hard_freeze", "grad_only")) {
-        Unlearner salun = REGISTRY.get("salun").create(
-            Map.of("sparsity", "0.3", "epochs", "2", "batchSize", "16", "maskMode", mode, "weightDecay", "0.01"));
-        try (Network out = salun.unlearn(original, TASK, 5, Progress.silent())) {
-          float[][] after = values(out);
-          int frozenChanged = 0;
-          int frozen = 0;
-          int freeChanged = 0;
-          for (int i = 0; i < after.length; i++) {
-            for (int j = 0; j < after[i].length; j++) {
-              boolean changed = Float.floatToRawIntBits(after[i][j]) != Float.floatToRawIntBits(before[i][j]);
-              if (maskValues[i][j] == 0) {
-                frozen++;
-                frozenChanged += changed ? 1 : 0;
-              } else {
-                freeChanged += changed ? 1 : 0;
-              }
+      Unlearner salun = REGISTRY.get("salun").create(Map.of(
+          "sparsity", "0.3", "epochs", "2", "batchSize", "16", "maskMode", "hard_freeze", "weightDecay", "0.01"));
+      try (Network out = salun.unlearn(original, TASK, 5, Progress.silent())) {
+        float[][] after = values(out);
+        int frozen = 0;
+        int freeChanged = 0;
+        for (int i = 0; i < after.length; i++) {
+          float[] m = mask.get(i).toFloatArray();
+          for (int j = 0; j < after[i].length; j++) {
+            boolean changed = Float.floatToRawIntBits(after[i][j]) != Float.floatToRawIntBits(before[i][j]);
+            if (m[j] == 0) {
+              frozen++;
+              assertThat(changed).as("masked weight %d of tensor %d moved", j, i).isFalse();
+            } else {
+              freeChanged += changed ? 1 : 0;
             }
           }
-          assertThat(frozen).isPositive();
-          assertThat(freeChanged).as(mode).isPositive();
-          if (mode.equals("hard_freeze")) {
-            assertThat(frozenChanged).as("hard_freeze moved masked weights").isZero();
-          } else {
-            assertThat(frozenChanged).as("grad_only: weight decay moves masked weights").isGreaterThan(frozen / 2);
-          }
         }
+        assertThat(frozen).isPositive();
+        assertThat(freeChanged).isPositive();
       }
     }
   }
