@@ -1,6 +1,5 @@
 package dev.lethe.audit;
 
-import dev.lethe.data.Dataset;
 import dev.lethe.data.ForgetTask;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -98,14 +97,25 @@ public final class Audit {
   }
 
   private static double svcEfficacy(float[][] pf, float[][] pr, float[][] pt, ForgetTask task) {
-    Dataset retain = task.retain();
-    Dataset test = task.test();
-    int nonMembers = Math.min(test.size(), SVC_SHADOW_CAP);
-    int members = Math.min(retain.size(), nonMembers);
+    SvcShadow shadow = svcShadow(pr, task.retain().labels(), pt, task.test().labels());
     return MembershipInference.svcEfficacy(
-        MembershipFeatures.confidence(Arrays.copyOf(pr, members), Arrays.copyOf(retain.labels(), members)),
-        MembershipFeatures.confidence(Arrays.copyOf(pt, nonMembers), Arrays.copyOf(test.labels(), nonMembers)),
-        MembershipFeatures.confidence(pf, task.forget().labels()));
+        shadow.members(), shadow.nonMembers(), MembershipFeatures.confidence(pf, task.forget().labels()));
+  }
+
+  /** The true-class confidences the SVC attack is fit on: members (label 1) and non-members (label 0). */
+  record SvcShadow(double[] members, double[] nonMembers) {}
+
+  /**
+   * SalUn's shadow sets ({@code SVC_MIA}): the non-members are the first min(|test|, {@link #SVC_SHADOW_CAP})
+   * test samples, the members the first min(|retain|, that many) retain samples, a fixed prefix in split
+   * order rather than a random draw.
+   */
+  static SvcShadow svcShadow(float[][] retainProbs, int[] retainLabels, float[][] testProbs, int[] testLabels) {
+    int nonMembers = Math.min(testProbs.length, SVC_SHADOW_CAP);
+    int members = Math.min(retainProbs.length, nonMembers);
+    return new SvcShadow(
+        MembershipFeatures.confidence(Arrays.copyOf(retainProbs, members), Arrays.copyOf(retainLabels, members)),
+        MembershipFeatures.confidence(Arrays.copyOf(testProbs, nonMembers), Arrays.copyOf(testLabels, nonMembers)));
   }
 
   private static Map<String, String> definitions() {

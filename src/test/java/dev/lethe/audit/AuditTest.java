@@ -1,0 +1,104 @@
+package dev.lethe.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AuditTest {
+  /** Confidences are multiples of this power of two, so every row's value is exact in float and double. */
+  private static final float STEP = 1f / 16384;
+
+  /**
+   * {@code n} two-class softmax rows with labels {@code i % 2}; row i gives its true class the confidence
+   * {@code base + i · STEP}, so a confidence names the split and the row it came from.
+   */
+  private static float[][] probs(int n, float base) {
+    float[][] p = new float[n][2];
+    for (int i = 0; i < n; i++) {
+      float c = base + i * STEP;
+      p[i][i % 2] = c;
+      p[i][1 - i % 2] = 1 - c;
+    }
+    return p;
+  }
+
+  private static int[] labels(int n) {
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = i % 2;
+    }
+    return y;
+  }
+
+  /** The confidences of the first {@code k} rows of {@link #probs}{@code (·, base)}. */
+  private static double[] prefix(int k, float base) {
+    double[] out = new double[k];
+    for (int i = 0; i < k; i++) {
+      out[i] = base + i * STEP;
+    }
+    return out;
+  }
+
+  private static void assertShadow(int retain, int test, int members, int nonMembers) {
+    Audit.SvcShadow shadow = Audit.svcShadow(probs(retain, 0), labels(retain), probs(test, 0.5f), labels(test));
+    assertThat(shadow.members()).as("members of %d retain, %d test", retain, test)
+        .containsExactly(prefix(members, 0));
+    assertThat(shadow.nonMembers()).as("non-members of %d retain, %d test", retain, test)
+        .containsExactly(prefix(nonMembers, 0.5f));
+  }
+
+  @Test
+  void svcShadowMembersAreTheFirstRetainSamplesAndNonMembersTheTestSplitBothCapped() {
+    assertThat(Audit.SVC_SHADOW_CAP).isEqualTo(5000);
+    // under the cap: as many retain members as test non-members, the first ones in split order
+    assertShadow(7, 4, 4, 4);
+    // fewer retain than test samples: all of the retain set against the whole test split
+    assertShadow(3, 5, 3, 5);
+    // both above the cap: the first 5,000 of each
+    assertShadow(6000, 5200, 5000, 5000);
+    // only the test split above the cap: 5,000 non-members, all 4,000 retain samples
+    assertShadow(4000, 6000, 4000, 5000);
+    // only the retain set above the cap: |test| of each
+    assertShadow(6000, 4500, 4500, 4500);
+  }
+
+  private static Map<String, Double> metrics(double fa, double ra, double ta, double mia, double kl) {
+    Map<String, Double> m = new HashMap<>();
+    m.put("forget_acc", fa);
+    m.put("retain_acc", ra);
+    m.put("test_acc", ta);
+    m.put("mia_efficacy", mia);
+    m.put("kl_to_retrain_forget", kl);
+    return m;
+  }
+
+  @Test
+  void avgGapIsTheMeanAbsoluteDifferenceOverTheFourGapMetrics() {
+    Map<String, Double> method = metrics(90, 99, 88, 12, 5);
+    Map<String, Double> rt = metrics(85, 100, 89.5, 20, 0);
+    // (|90 − 85| + |99 − 100| + |88 − 89.5| + |12 − 20|) / 4 = (5 + 1 + 1.5 + 8) / 4; the KL is not part of it
+    assertThat(Audit.avgGap(method, rt)).isCloseTo(3.875, within(1e-12));
+    assertThat(Audit.avgGap(rt, method)).isCloseTo(3.875, within(1e-12));
+    assertThat(Audit.avgGap(rt, rt)).isZero();
+  }
+
+  @Test
+  void avgGapIsNaNWhenAGapMetricIsMissingOrNaN() {
+    Map<String, Double> rt = metrics(85, 100, 89.5, 20, 0);
+    Map<String, Double> noMia = metrics(90, 99, 88, 12, 5);
+    noMia.remove("mia_efficacy");
+    assertThat(Audit.avgGap(noMia, rt)).isNaN();
+    Map<String, Double> rtWithoutTest = metrics(85, 100, 89.5, 20, 0);
+    rtWithoutTest.remove("test_acc");
+    assertThat(Audit.avgGap(metrics(90, 99, 88, 12, 5), rtWithoutTest)).isNaN();
+    // a model with non-finite outputs gets a NaN MIA, and so a NaN gap
+    assertThat(Audit.avgGap(metrics(90, 99, 88, Double.NaN, 5), rt)).isNaN();
+    // a missing metric outside the four does not matter
+    Map<String, Double> noKl = metrics(90, 99, 88, 12, 5);
+    noKl.remove("kl_to_retrain_forget");
+    assertThat(Audit.avgGap(noKl, rt)).isCloseTo(3.875, within(1e-12));
+  }
+}
