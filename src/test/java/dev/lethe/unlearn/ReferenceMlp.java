@@ -10,6 +10,7 @@ import dev.lethe.data.ForgetTask;
 import dev.lethe.data.Splits;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Network;
+import dev.lethe.train.ParameterMask;
 import dev.lethe.train.TinyData;
 import java.util.List;
 
@@ -94,6 +95,19 @@ final class ReferenceMlp {
       out[p] = new double[v.length];
       for (int i = 0; i < v.length; i++) {
         out[p][i] = v[i];
+      }
+    }
+    return out;
+  }
+
+  /** The 0/1 entries of {@code mask}, in the layout of {@link #WEIGHTS}. */
+  static double[][] entriesOf(ParameterMask mask) {
+    double[][] out = new double[mask.size()][];
+    for (int i = 0; i < out.length; i++) {
+      float[] v = mask.get(i).toFloatArray();
+      out[i] = new double[v.length];
+      for (int j = 0; j < v.length; j++) {
+        out[i][j] = v[j];
       }
     }
     return out;

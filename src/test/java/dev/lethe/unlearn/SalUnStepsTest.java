@@ -58,18 +58,6 @@ class SalUnStepsTest {
     return sum;
   }
 
-  private static double[][] maskValues(ParameterMask mask) {
-    double[][] out = new double[mask.size()][];
-    for (int i = 0; i < out.length; i++) {
-      float[] v = mask.get(i).toFloatArray();
-      out[i] = new double[v.length];
-      for (int j = 0; j < v.length; j++) {
-        out[i][j] = v[j];
-      }
-    }
-    return out;
-  }
-
   @Test
   void maskKeepsTheTopFractionOfTheAbsoluteSummedForgetGradientRankedOverAllLayers() {
     // 4 forget images in two batches of 2
@@ -86,7 +74,7 @@ class SalUnStepsTest {
     try (Network net = ReferenceMlp.network(WEIGHTS);
         ParameterMask mask = Saliency.topGradient(net, ReferenceMlp.dataset("salun-forget", x, y), KEEP, 2)) {
       // global ranking: the head (W3, b3) gets no weight at all, which a per-layer top fraction would not do
-      assertThat(maskValues(mask)).isDeepEqualTo(expected);
+      assertThat(ReferenceMlp.entriesOf(mask)).isDeepEqualTo(expected);
     }
   }
 
@@ -110,7 +98,7 @@ class SalUnStepsTest {
     }
     try (Network net = ReferenceMlp.network(weights);
         ParameterMask mask = Saliency.topGradient(net, ReferenceMlp.dataset("dead-units", x, y), 0.6, 2)) {
-      assertThat(maskValues(mask)).isDeepEqualTo(expected);
+      assertThat(ReferenceMlp.entriesOf(mask)).isDeepEqualTo(expected);
       assertThat(mask.density()).isEqualTo(12.0 / 21);
     }
   }

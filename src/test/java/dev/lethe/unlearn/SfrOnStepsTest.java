@@ -67,18 +67,6 @@ class SfrOnStepsTest {
     return m;
   }
 
-  private static double[][] maskValues(ParameterMask mask) {
-    double[][] out = new double[mask.size()][];
-    for (int i = 0; i < out.length; i++) {
-      float[] v = mask.get(i).toFloatArray();
-      out[i] = new double[v.length];
-      for (int j = 0; j < v.length; j++) {
-        out[i][j] = v[j];
-      }
-    }
-    return out;
-  }
-
   @Test
   void fisherRatioMaskKeepsWeightsWhoseForgetFisherReachesGammaTimesTheRetainFisher() {
     // forget: 2 images in one batch; retain: 4 images in two batches of 2, in dataset order
@@ -102,10 +90,10 @@ class SfrOnStepsTest {
     assertThat(perSample).isNotEqualTo(atOne);
     try (Network net = ReferenceMlp.network(WEIGHTS)) {
       try (ParameterMask mask = Saliency.fisherRatio(net, forget, retain, 1, 2)) {
-        assertThat(maskValues(mask)).isDeepEqualTo(atOne);
+        assertThat(ReferenceMlp.entriesOf(mask)).isDeepEqualTo(atOne);
       }
       try (ParameterMask mask = Saliency.fisherRatio(net, forget, retain, 5, 2)) {
-        assertThat(maskValues(mask)).isDeepEqualTo(atFive);
+        assertThat(ReferenceMlp.entriesOf(mask)).isDeepEqualTo(atFive);
       }
     }
   }
