@@ -12,8 +12,12 @@ public final class Provenance {
   /** Lethe's version. */
   public static final String LETHE_VERSION = "0.1.0";
 
-  /** Bumped whenever the training loop or an architecture changes numbers, invalidating cached models. */
-  public static final String TRAINING_CODE_VERSION = "1";
+  /**
+   * Bumped whenever the training loop, an architecture or a method changes numbers, invalidating cached models
+   * and result cells. 2: oneDNN capped at AVX (its AVX-512/AVX2 kernels are wrong on this project's machines),
+   * SalUn's mask keeps exactly int(tau n) weights.
+   */
+  public static final String TRAINING_CODE_VERSION = "2";
 
   private Provenance() {}
 
