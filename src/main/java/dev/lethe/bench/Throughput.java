@@ -15,7 +15,8 @@ import java.util.Arrays;
  * Measures training and inference throughput (images per second) of an architecture on real data: one
  * warm-up repeat, then the median over timed repeats, run back to back in one process so the ratio is
  * meaningful on a noisy machine; plus the resident memory at the end. A clipped config ({@code --clip})
- * times the clipping too, its start and final pass included in every repeat.
+ * times the clipping too, its start and final pass included in every repeat; an augmented one
+ * ({@code --augment}) times the augmentation of every training batch (inference stays clean).
  */
 public final class Throughput {
   private Throughput() {}
@@ -29,7 +30,7 @@ public final class Throughput {
     double[] train = new double[repeats];
     double[] infer = new double[repeats];
     try (Network net = Network.create(spec, seed)) {
-      BatchStream batches = new BatchStream(data, config.batchSize(), seed, true);
+      BatchStream batches = new BatchStream(data, config.batchSize(), seed, true, config.augment());
       Schedule schedule = new Schedule(steps, batches.batchesPerEpoch(), config.batchSize(), config.lr(), "constant");
       for (int r = -1; r < repeats; r++) {
         long start = System.nanoTime();

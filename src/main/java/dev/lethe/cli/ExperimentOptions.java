@@ -6,6 +6,7 @@ import dev.lethe.bench.Experiment;
 import dev.lethe.data.IdFile;
 import dev.lethe.data.SplitConfig;
 import dev.lethe.model.ModelSpec;
+import dev.lethe.train.Augmentation;
 import dev.lethe.train.TrainConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -94,6 +95,13 @@ public final class ExperimentOptions {
           + "(default: no clipping; with --model cnn-nobn the network is then Lipschitz).")
   Double clip;
 
+  @Option(names = "--augment", defaultValue = "none",
+      description = "Training-batch augmentation of the original, the retrained reference and the unlearning "
+          + "methods whose reference code augments (see lethe methods): none, or crop-flip (zero-pad 2 pixels "
+          + "for images up to 28 high, 4 above, random crop back to size, horizontal flip with probability 1/2) "
+          + "(default: ${DEFAULT-VALUE}).")
+  String augment;
+
   @Option(names = "--store", description = "Artifact cache directory (default: ~/.cache/lethe).")
   Path store;
 
@@ -102,7 +110,8 @@ public final class ExperimentOptions {
     if (clip != null && !(clip > 0)) {
       throw new LetheException("--clip must be positive; omit it to train without clipping");
     }
-    return new TrainConfig(epochs, batchSize, lr, momentum, weightDecay, schedule, clip == null ? 0 : clip);
+    return new TrainConfig(epochs, batchSize, lr, momentum, weightDecay, schedule, clip == null ? 0 : clip,
+        Augmentation.parse(augment));
   }
 
   /** The split these options describe; reads and checks the id files it names. */

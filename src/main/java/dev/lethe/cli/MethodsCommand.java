@@ -10,9 +10,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code lethe methods}: every method with its paper and hyperparameters, or every metric's definition. */
+/**
+ * {@code lethe methods}: every method with its paper, batch augmentation and hyperparameters, or every metric's
+ * definition.
+ */
 @Command(name = "methods", mixinStandardHelpOptions = true,
-    description = "List every unlearning method with its paper and hyperparameters (defaults), or --metrics.")
+    description = "List every unlearning method with its paper, whether its training batches are augmented "
+        + "(under the recipe's --augment) and why, and its hyperparameters (defaults); or --metrics.")
 public final class MethodsCommand implements Callable<Integer> {
   @Mixin ExperimentOptions experiment;
 
@@ -29,7 +33,8 @@ public final class MethodsCommand implements Callable<Integer> {
     }
     TrainConfig training = experiment.training();
     for (MethodRegistry.Method m : new MethodRegistry(training).all()) {
-      System.out.printf("%s — %s%n  paper: %s%n", m.id(), m.title(), m.paper());
+      System.out.printf("%s — %s%n  paper: %s%n  batches: %s%n", m.id(), m.title(), m.paper(),
+          m.batches().describe());
       if (!m.defaultsNote().isEmpty()) {
         System.out.printf("  note: %s%n", m.defaultsNote());
       }

@@ -9,13 +9,26 @@ import java.nio.FloatBuffer;
 public final class Batches {
   private Batches() {}
 
-  /** The images of {@code rows} as an N x C x H x W float tensor. */
+  /**
+   * The clean images of {@code rows} as an N x C x H x W float tensor: what evaluation, attacks, saliency and
+   * embedding passes read. Training batches come from {@link BatchStream#images}, which augments.
+   */
   public static NDArray images(NDManager manager, Dataset data, int[] rows) {
+    return tensor(manager, data, gather(data, rows), rows.length);
+  }
+
+  /** The pixels of {@code rows}, in order, in a new array. */
+  static float[] gather(Dataset data, int[] rows) {
     float[] buffer = new float[rows.length * data.imageSize()];
     data.gather(rows, buffer);
+    return buffer;
+  }
+
+  /** {@code count} images of {@code data}'s shape held in {@code pixels}, as a tensor. */
+  static NDArray tensor(NDManager manager, Dataset data, float[] pixels, int count) {
     return manager.create(
-        FloatBuffer.wrap(buffer),
-        new ai.djl.ndarray.types.Shape(rows.length, data.channels(), data.height(), data.width()));
+        FloatBuffer.wrap(pixels),
+        new ai.djl.ndarray.types.Shape(count, data.channels(), data.height(), data.width()));
   }
 
   /** The labels of {@code rows} as an int64 vector. */

@@ -3,6 +3,7 @@ package dev.lethe.train;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.lethe.Doc;
 import dev.lethe.LetheException;
+import java.util.Objects;
 
 /**
  * How a network is trained from scratch: SGD with momentum and weight decay under a learning-rate schedule.
@@ -17,6 +18,9 @@ import dev.lethe.LetheException;
  *     {@code constant}
  * @param clip FastClip spectral-norm bound of every conv and linear layer ({@code SpectralClip}); 0 trains
  *     without clipping and is left out of the JSON, so unclipped configs keep their artifact keys
+ * @param augment the augmentation of every training batch ({@link Augmentation}); {@code none} is left out of
+ *     the JSON, so unaugmented configs keep their artifact keys and recipe setups, and JSON without the field
+ *     reads back as {@code none}
  */
 public record TrainConfig(
     @Doc("training epochs") int epochs,
@@ -26,7 +30,9 @@ public record TrainConfig(
     @Doc("weight decay") double weightDecay,
     @Doc("learning-rate schedule: cosine, step or constant") String schedule,
     @Doc("spectral-norm bound of every conv and linear layer (FastClip); 0 = no clipping")
-        @JsonInclude(JsonInclude.Include.NON_DEFAULT) double clip) {
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) double clip,
+    @Doc("training-batch augmentation: none or crop-flip")
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = NoAugmentation.class) Augmentation augment) {
 
   /** Validates every field. */
   public TrainConfig {
@@ -49,16 +55,36 @@ public record TrainConfig(
     if (!(clip >= 0) || Double.isInfinite(clip)) {
       throw new LetheException("spectral-norm clip must be a finite number >= 0 (0 = no clipping), got " + clip);
     }
+    augment = Objects.requireNonNullElse(augment, Augmentation.NONE);
   }
 
-  /** A config without clipping. */
+  /** Leaves {@code augment = none} out of the JSON (Jackson excludes a value this filter equals). */
+  static final class NoAugmentation {
+    @Override
+    public boolean equals(Object value) {
+      return value == null || value == Augmentation.NONE;
+    }
+
+    @Override
+    public int hashCode() {
+      return 0;
+    }
+  }
+
+  /** A config without clipping or augmentation. */
   public TrainConfig(
       int epochs, int batchSize, double lr, double momentum, double weightDecay, String schedule) {
-    this(epochs, batchSize, lr, momentum, weightDecay, schedule, 0);
+    this(epochs, batchSize, lr, momentum, weightDecay, schedule, 0, Augmentation.NONE);
+  }
+
+  /** A config without augmentation. */
+  public TrainConfig(
+      int epochs, int batchSize, double lr, double momentum, double weightDecay, String schedule, double clip) {
+    this(epochs, batchSize, lr, momentum, weightDecay, schedule, clip, Augmentation.NONE);
   }
 
   /** A copy with a different number of epochs. */
   public TrainConfig withEpochs(int newEpochs) {
-    return new TrainConfig(newEpochs, batchSize, lr, momentum, weightDecay, schedule, clip);
+    return new TrainConfig(newEpochs, batchSize, lr, momentum, weightDecay, schedule, clip, augment);
   }
 }

@@ -9,8 +9,9 @@ public final class Trainer {
   private Trainer() {}
 
   /**
-   * Trains {@code network} in place on {@code data}; batches are shuffled from {@code seed}. With
-   * {@code config.clip() > 0} every conv and linear layer is spectrally clipped ({@link SpectralClip}).
+   * Trains {@code network} in place on {@code data}; batches are shuffled and augmented
+   * ({@code config.augment()}) from {@code seed}. With {@code config.clip() > 0} every conv and linear layer
+   * is spectrally clipped ({@link SpectralClip}).
    *
    * @return the loss of the last step
    */
@@ -23,7 +24,7 @@ public final class Trainer {
   static double fit(
       Network network, Dataset data, TrainConfig config, long seed, String what, Progress progress,
       int clipSteps) {
-    BatchStream batches = new BatchStream(data, config.batchSize(), seed, true);
+    BatchStream batches = new BatchStream(data, config.batchSize(), seed, true, config.augment());
     Schedule schedule =
         new Schedule(
             config.epochs() * batches.batchesPerEpoch(),
@@ -36,7 +37,8 @@ public final class Trainer {
 
   /**
    * Runs {@code schedule} of cross-entropy steps on {@code batches} with the config's momentum, weight
-   * decay and spectral clipping (its epochs, batch size and rate are the schedule's and the stream's).
+   * decay and spectral clipping (its epochs, batch size and rate are the schedule's, its augmentation the
+   * stream's).
    *
    * @return the loss of the last step
    */
@@ -77,12 +79,12 @@ public final class Trainer {
     }
   }
 
-  /** Mean cross-entropy of the next batch of {@code batches} with its true labels. */
+  /** Mean cross-entropy of the next batch of {@code batches} (augmented as the stream says) with its true labels. */
   public static ai.djl.ndarray.NDArray crossEntropyStep(
       Network network, ai.djl.ndarray.NDManager step, BatchStream batches, boolean training) {
     int[] rows = batches.next();
     return Losses.crossEntropy(
-        network.forward(Batches.images(step, batches.data(), rows), training),
+        network.forward(batches.images(step, rows), training),
         Batches.labels(step, batches.data(), rows));
   }
 }

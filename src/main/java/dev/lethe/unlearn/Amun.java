@@ -6,6 +6,7 @@ import dev.lethe.LetheException;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
+import dev.lethe.train.Augmentation;
 import dev.lethe.train.BatchStream;
 import dev.lethe.train.Batches;
 import dev.lethe.train.Optimization;
@@ -29,8 +30,9 @@ import java.util.List;
  * never the true label: a forget image whose attack fails within {@code maxDoublings} is left out of
  * D_A). A copy is then fine-tuned with plain cross-entropy on the shuffled union of D_R (if
  * {@code useRetain}), D_F with true labels (if {@code useForget}) and D_A, BatchNorm in train mode, SGD
- * with the rate multiplied by {@code lrDecay} after every epoch (the code's StepLR(1, 0.1)). No
- * augmentation (the toolkit has none; the code does not augment D_A either).
+ * with the rate multiplied by {@code lrDecay} after every epoch (the code's StepLR(1, 0.1)). As in the
+ * code, D_R and D_F rows of a batch are augmented as the training recipe says, D_A rows never (the attack
+ * itself reads clean images).
  *
  * <p>Registered twice: {@code amun} (D_R ∪ D_F ∪ D_A, the code's default with D_R) and {@code amun-a}
  * (the code's "advonly": D_R ∪ D_A). {@code useRetain=false} gives the settings without D_R that the paper
@@ -69,9 +71,12 @@ public final class Amun extends OptionsUnlearner<Amun.Options> {
   public static final Options DEFAULTS_ADV_ONLY =
       new Options(3, 0.01, 0.1, 128, 0.9, 5e-4, 0.04, 50, 11, true, false);
 
-  /** AMUN registered under {@code id} with {@code options}. */
-  public Amun(String id, Options options) {
-    super(id, options);
+  /**
+   * AMUN registered under {@code id} with {@code options}; D_R and D_F rows of its batches are augmented by
+   * {@code augmentation}, D_A rows never.
+   */
+  public Amun(String id, Options options, Augmentation augmentation) {
+    super(id, options, augmentation);
     check(id, options);
   }
 
@@ -106,6 +111,7 @@ public final class Amun extends OptionsUnlearner<Amun.Options> {
     if (o.useForget()) {
       parts.add(task.forget());
     }
+    int real = parts.stream().mapToInt(Dataset::size).sum();
     parts.add(adversarial);
     Dataset data = concat(parts);
     if (data.size() < 2) {
@@ -115,7 +121,8 @@ public final class Amun extends OptionsUnlearner<Amun.Options> {
     }
     Network net = original.copy();
     try (Sgd sgd = new Sgd(net, o.momentum(), o.weightDecay())) {
-      BatchStream batches = new BatchStream(data, o.batchSize(), seed, true);
+      // D_A comes last in data: the code feeds it through the clean transform
+      BatchStream batches = new BatchStream(data, o.batchSize(), seed, true, augmentation, real);
       int steps = batches.batchesPerEpoch();
       for (int epoch = 1; epoch <= o.epochs(); epoch++) {
         double lr = o.lr() * Math.pow(o.lrDecay(), epoch - 1);

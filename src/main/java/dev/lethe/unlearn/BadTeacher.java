@@ -5,7 +5,6 @@ import dev.lethe.data.Dataset;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.BatchStream;
-import dev.lethe.train.Batches;
 import dev.lethe.train.Optimization;
 import dev.lethe.train.Predictor;
 import dev.lethe.train.Progress;
@@ -31,7 +30,8 @@ import java.util.SplittableRandom;
  * gives the paper's setting, a random 30 % of D_r drawn once per run. Defaults follow the SFR-on repo's
  * CIFAR-10 block (SGD lr 0.02, momentum 0.9, wd 5e-4, batch 128, cosine decay, T = 1) with its 10 epochs
  * against a 200-epoch retrain scaled to 1 epoch against our 30–40-epoch retrain, which is also the
- * official code's budget (there with Adam at lr 1e-4 and batch 256).
+ * official code's budget (there with Adam at lr 1e-4 and batch 256). Batches are never augmented: the
+ * official transforms resize and normalise only (the SFR-on repo's copy runs on its augmented loaders).
  */
 public final class BadTeacher extends OptionsUnlearner<BadTeacher.Options> {
   /** The registry id. */
@@ -101,7 +101,7 @@ public final class BadTeacher extends OptionsUnlearner<BadTeacher.Options> {
           (step, t) -> {
             int[] rows = batches.next();
             return Distillation.klElementMean(
-                student.forward(Batches.images(step, data, rows), true),
+                student.forward(batches.images(step, rows), true),
                 Distillation.gather(step, targets, rows), o.temperature());
           },
           ID, progress);

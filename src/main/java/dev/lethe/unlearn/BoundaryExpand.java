@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.lethe.Doc;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
+import dev.lethe.train.Augmentation;
 import dev.lethe.train.BatchStream;
 import dev.lethe.train.Batches;
 import dev.lethe.train.Losses;
@@ -35,7 +36,8 @@ import java.util.SplittableRandom;
  * emptied the forgotten class in a probe on Fashion-MNIST class:Sandal (cnn width 16, 8,000-image pool,
  * 40-epoch original with retain accuracy 99.6 %): forget / retain accuracy 93.3 / 96.3 % at 3e-5,
  * 40.6 / 93.0 % at 1e-4, 0.0 / 84.8 % at 3e-4, 0.0 / 71.3 % at 1e-3 (one seed, after pruning). The
- * shadow row's bias starts at zero (DJL's Linear init), where PyTorch's Linear draws it uniformly.
+ * shadow row's bias starts at zero (DJL's Linear init), where PyTorch's Linear draws it uniformly. Forget
+ * batches are augmented as the training recipe says (the reference loaders are augmented).
  */
 public final class BoundaryExpand extends OptionsUnlearner<BoundaryExpand.Options> {
   /** The registry id. */
@@ -58,9 +60,9 @@ public final class BoundaryExpand extends OptionsUnlearner<BoundaryExpand.Option
   /** The defaults described in the class comment. */
   public static final Options DEFAULTS = new Options(2, 3e-4, 128, 0.9, 5e-4, "constant");
 
-  /** BE with {@code options}. */
-  public BoundaryExpand(Options options) {
-    super(ID, options);
+  /** BE with {@code options}, its forget batches augmented by {@code augmentation}. */
+  public BoundaryExpand(Options options, Augmentation augmentation) {
+    super(ID, options, augmentation);
   }
 
   @Override
@@ -69,7 +71,7 @@ public final class BoundaryExpand extends OptionsUnlearner<BoundaryExpand.Option
     SplittableRandom random = new SplittableRandom(seed);
     long initSeed = random.nextLong();
     try (Network wide = original.resizedHead(shadow + 1, initSeed)) {
-      BatchStream forget = new BatchStream(task.forget(), o.batchSize(), random.nextLong(), true);
+      BatchStream forget = new BatchStream(task.forget(), o.batchSize(), random.nextLong(), true, augmentation);
       Schedule schedule =
           new Schedule(
               o.epochs() * forget.batchesPerEpoch(), forget.batchesPerEpoch(),
@@ -86,6 +88,6 @@ public final class BoundaryExpand extends OptionsUnlearner<BoundaryExpand.Option
     int[] targets = new int[rows.length];
     Arrays.fill(targets, shadow);
     return Losses.crossEntropy(
-        net.forward(Batches.images(step, batches.data(), rows), true), Batches.labels(step, targets));
+        net.forward(batches.images(step, rows), true), Batches.labels(step, targets));
   }
 }

@@ -7,6 +7,7 @@ import dev.lethe.LetheException;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
+import dev.lethe.train.Augmentation;
 import dev.lethe.train.BatchStream;
 import dev.lethe.train.Batches;
 import dev.lethe.train.Losses;
@@ -26,7 +27,9 @@ import dev.lethe.train.Schedule;
  * <p>The reference code attacks each batch as it is drawn. Here the labels of all forget images are
  * computed once before training: the frozen model never changes and the eval-mode attack treats every
  * sample on its own, so each image gets the same label in every epoch either way (and DJL allows only one
- * gradient collector at a time, so the attack cannot run inside a training step).
+ * gradient collector at a time, so the attack cannot run inside a training step). The training batches are
+ * augmented as the training recipe says (the reference loaders are augmented), but the labels come from the
+ * attack on clean images, where the reference attacks each augmented batch.
  *
  * <p>Defaults: ε = 0.1 in [0, 1] pixel space, hard-coded in the reference. The code's 10 epochs against
  * a 182-epoch retrain are scaled to 2 against our 40-epoch retrain; constant rate, as under the code's
@@ -80,9 +83,9 @@ public final class BoundaryShrink extends OptionsUnlearner<BoundaryShrink.Option
   /** The defaults described in the class comment. */
   public static final Options DEFAULTS = new Options(2, 3e-4, 128, 0.9, 5e-4, "constant", 0.1, "fgsm");
 
-  /** BS with {@code options}. */
-  public BoundaryShrink(Options options) {
-    super(ID, options);
+  /** BS with {@code options}, its forget batches (not the attack's inputs) augmented by {@code augmentation}. */
+  public BoundaryShrink(Options options, Augmentation augmentation) {
+    super(ID, options, augmentation);
   }
 
   @Override
@@ -96,7 +99,7 @@ public final class BoundaryShrink extends OptionsUnlearner<BoundaryShrink.Option
     }
     Network net = original.copy();
     try {
-      BatchStream batches = new BatchStream(forget, o.batchSize(), seed, true);
+      BatchStream batches = new BatchStream(forget, o.batchSize(), seed, true, augmentation);
       Schedule schedule =
           new Schedule(
               o.epochs() * batches.batchesPerEpoch(), batches.batchesPerEpoch(),
@@ -143,6 +146,6 @@ public final class BoundaryShrink extends OptionsUnlearner<BoundaryShrink.Option
       targets[i] = labels[rows[i]];
     }
     return Losses.crossEntropy(
-        net.forward(Batches.images(step, batches.data(), rows), true), Batches.labels(step, targets));
+        net.forward(batches.images(step, rows), true), Batches.labels(step, targets));
   }
 }

@@ -3,6 +3,7 @@ package dev.lethe.unlearn;
 import dev.lethe.Doc;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
+import dev.lethe.train.Augmentation;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TrainConfig;
 import dev.lethe.train.Trainer;
@@ -12,7 +13,8 @@ import dev.lethe.train.Trainer;
  * forgetting (Warnecke et al., "Machine Unlearning of Features and Labels", NDSS 2023; the FT baseline of
  * Jia et al., "Model Sparsity Can Simplify Machine Unlearning", NeurIPS 2023). Update: SGD on CE(D_r).
  * BatchNorm runs in train mode. Defaults: the reference code's lr 0.01 with cosine decay; its 10 epochs
- * against a 160-200-epoch retrain are scaled to 3 epochs against our 30-40-epoch retrain.
+ * against a 160-200-epoch retrain are scaled to 3 epochs against our 30-40-epoch retrain. Retain batches are
+ * augmented as the training recipe says, as the reference code's loaders are copies of the augmented train set.
  */
 public final class FineTune extends OptionsUnlearner<FineTune.Options> {
   /** The registry id. */
@@ -35,9 +37,9 @@ public final class FineTune extends OptionsUnlearner<FineTune.Options> {
   /** The defaults described in the class comment. */
   public static final Options DEFAULTS = new Options(3, 0.01, 128, 0.9, 5e-4, "cosine");
 
-  /** FT with {@code options}. */
-  public FineTune(Options options) {
-    super(ID, options);
+  /** FT with {@code options}, its retain batches augmented by {@code augmentation}. */
+  public FineTune(Options options, Augmentation augmentation) {
+    super(ID, options, augmentation);
   }
 
   @Override
@@ -46,7 +48,7 @@ public final class FineTune extends OptionsUnlearner<FineTune.Options> {
     TrainConfig config =
         new TrainConfig(
             o.epochs(), o.batchSize(), o.lr(), o.momentum(),
-            o.weightDecay(), o.schedule());
+            o.weightDecay(), o.schedule(), 0, augmentation);
     Trainer.fit(net, task.retain(), config, seed, ID, progress);
     return net;
   }

@@ -6,6 +6,7 @@ import ai.djl.nn.Parameter;
 import dev.lethe.Doc;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
+import dev.lethe.train.Augmentation;
 import dev.lethe.train.BatchStream;
 import dev.lethe.train.Optimization;
 import dev.lethe.train.Progress;
@@ -23,7 +24,8 @@ import java.util.List;
  * = 0; its step loop recomputes α_e from the epoch, never from the step). Everything else is {@link FineTune}:
  * the same batches, schedule and optimiser through {@link Optimization#run}; with α = 0 the result equals FT
  * bit for bit. BatchNorm in train mode. The penalty's gradient is α_e·sign(w): a constant pull of every
- * weight towards zero, independent of the model's size.
+ * weight towards zero, independent of the model's size. Retain batches are augmented as the training recipe
+ * says, as FT's (the reference loaders are augmented).
  *
  * <p>Defaults: FT's (3 epochs, lr 0.01 cosine, batch 128, momentum 0.9, wd 5e-4) plus α = 5e-3, chosen by the
  * sweep in {@link #DEFAULTS}.
@@ -74,9 +76,9 @@ public final class L1Sparse extends OptionsUnlearner<L1Sparse.Options> {
    */
   public static final Options DEFAULTS = new Options(3, 0.01, 128, 0.9, 5e-4, "cosine", 5e-3);
 
-  /** l1-sparse with {@code options}. */
-  public L1Sparse(Options options) {
-    super(ID, options);
+  /** l1-sparse with {@code options}, its retain batches augmented by {@code augmentation}. */
+  public L1Sparse(Options options, Augmentation augmentation) {
+    super(ID, options, augmentation);
   }
 
   /** The L1 coefficient of epoch {@code epoch} (0-based) of {@code epochs}: {@code alpha·(1 − epoch/epochs)}. */
@@ -89,7 +91,7 @@ public final class L1Sparse extends OptionsUnlearner<L1Sparse.Options> {
     Network net = original.copy();
     try {
       // The batches and the schedule are FineTune's (Trainer.fit), so alpha = 0 reproduces it exactly.
-      BatchStream retain = new BatchStream(task.retain(), o.batchSize(), seed, true);
+      BatchStream retain = new BatchStream(task.retain(), o.batchSize(), seed, true, augmentation);
       int perEpoch = retain.batchesPerEpoch();
       Schedule schedule =
           new Schedule(

@@ -61,7 +61,8 @@ import java.util.SplittableRandom;
  * <p>BatchNorm: train mode during unlearning ({@code bnTrain}, as the code's {@code vib.train()}), so the
  * forget batches and their positives move the running statistics; {@code bnTrain=false} uses eval mode
  * throughout. Defaults are the MNIST code's: Adam lr 5e-4, 1 epoch, batch 16, k 5, t 0.5, s 0.1, with
- * label. Our base models are plain classifiers, not the paper's MMCR-trained VAE encoder.
+ * label. Our base models are plain classifiers, not the paper's MMCR-trained VAE encoder. Batches are never
+ * augmented: the code materialises the unlearning images (and their neighbours) once, without augmentation.
  */
 public final class ManifSmc extends OptionsUnlearner<ManifSmc.Options> {
   /** The registry id. */
@@ -189,7 +190,7 @@ public final class ManifSmc extends OptionsUnlearner<ManifSmc.Options> {
         int[] near = neighbours.rows()[rows[i]];
         positiveRows[i] = o.positive().equals("top1") ? near[0] : near[positiveDraws.nextInt(near.length)];
       }
-      forget = Batches.images(step, task.forget(), rows);
+      forget = batches.images(step, rows);
       positives = Batches.images(step, task.retain(), positiveRows);
       centroids = Distillation.gather(step, neighbours.centroids(), rows);
       labels = Batches.labels(step, task.forget(), rows);

@@ -2,21 +2,40 @@ package dev.lethe.unlearn;
 
 import dev.lethe.LetheException;
 import dev.lethe.data.ForgetSpec;
+import dev.lethe.train.Augmentation;
 import dev.lethe.train.TrainConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
- * Every unlearning method by its stable id (the CLI name): its paper, its default options and a factory.
+ * Every unlearning method by its stable id (the CLI name): its paper, its default options, whether its
+ * training batches are augmented like the original's, and a factory.
  *
  * <p>Adding a method: (1) write one class implementing {@link Unlearner} with a nested {@code Options}
- * record whose components carry {@link Doc}; (2) register it below with its id, paper and defaults;
- * (3) add its tests. The CLI, {@code lethe methods}, {@code --param} and the benchmark pick it up.
+ * record whose components carry {@link Doc}; (2) register it below with its id, paper, defaults and batch
+ * augmentation (what its reference code does); (3) add its tests. The CLI, {@code lethe methods},
+ * {@code --param} and the benchmark pick it up.
  */
 public final class MethodRegistry {
+  /**
+   * How a method's training batches are augmented: with the training recipe's policy, or never; and why,
+   * from the method's reference code (where there is none, the field's default: as the recipe). Attacks,
+   * masks, targets and embeddings always read clean images.
+   *
+   * @param augmentation what the method's batches get under this registry's recipe
+   * @param followsRecipe whether that is the recipe's {@code --augment} (false: never augmented)
+   * @param why the reference code's behaviour, in a few words
+   */
+  public record BatchAugmentation(Augmentation augmentation, boolean followsRecipe, String why) {
+    /** One line for {@code lethe methods}. */
+    public String describe() {
+      return (followsRecipe ? augmentation + " (as --augment)" : "never augmented") + ": " + why;
+    }
+  }
+
   /**
    * The caveat of the methods whose bare defaults, in the default regime (forgetting 300 ids from the
    * memorising default original), left the forget set exactly as the original had it (measured).
@@ -25,82 +44,117 @@ public final class MethodRegistry {
       "bare defaults leave a memorising model's forget set unchanged (FA 100 % on 300 ids); use a tuned recipe";
 
   /**
-   * One registered method.
+   * One registered method; {@code factory} gets the bound options and {@code batches.augmentation()}.
    *
    * @param defaultsNote a measured caveat about its defaults, shown by {@code lethe methods}; empty if none
    */
   public record Method(
-      String id, String title, String paper, Record defaults, Function<Record, Unlearner> factory,
-      String defaultsNote) {
+      String id, String title, String paper, Record defaults, BatchAugmentation batches,
+      BiFunction<Record, Augmentation, Unlearner> factory, String defaultsNote) {
     /** A method without a caveat about its defaults. */
-    public Method(String id, String title, String paper, Record defaults, Function<Record, Unlearner> factory) {
-      this(id, title, paper, defaults, factory, "");
+    public Method(String id, String title, String paper, Record defaults, BatchAugmentation batches,
+        BiFunction<Record, Augmentation, Unlearner> factory) {
+      this(id, title, paper, defaults, batches, factory, "");
     }
 
     /** An instance with {@code overrides} bound onto the defaults. */
     public Unlearner create(Map<String, String> overrides) {
-      return factory.apply(OptionsBinder.bind(id, defaults, overrides));
+      return factory.apply(OptionsBinder.bind(id, defaults, overrides), batches.augmentation());
     }
 
     /** Whether the method can unlearn a task of {@code spec}'s kind ({@link Unlearner#supports}). */
     public boolean supports(ForgetSpec spec) {
-      return factory.apply(defaults).supports(spec);
+      return factory.apply(defaults, batches.augmentation()).supports(spec);
     }
   }
 
+  private static final String OPTML =
+      "OPTML-Group code: its forget and retain loaders are copies of the augmented train set";
+
   private final Map<String, Method> methods = new LinkedHashMap<>();
+  private final TrainConfig training;
 
   /** The standard methods; {@code training} is the original's recipe, which retraining repeats. */
   public MethodRegistry(TrainConfig training) {
+    this.training = training;
     add(new Method(Retrain.ID, "Retrain from scratch on the retain set (exact unlearning, the gold standard)",
-        "Cao & Yang, S&P 2015", training, o -> new Retrain((TrainConfig) o)));
+        "Cao & Yang, S&P 2015", training, recipe("retraining repeats the original's recipe"),
+        (o, a) -> new Retrain((TrainConfig) o)));
     add(new Method(Original.ID, "The original model, unchanged (the do-nothing bar)",
-        "-", new Original.Options(), o -> new Original()));
+        "-", new Original.Options(), clean("no training"), (o, a) -> new Original()));
     add(new Method(FineTune.ID, "Fine-tune on the retain set",
-        "Warnecke et al., NDSS 2023; Jia et al., NeurIPS 2023", FineTune.DEFAULTS,
-        o -> new FineTune((FineTune.Options) o), NO_OP_DEFAULTS));
+        "Warnecke et al., NDSS 2023; Jia et al., NeurIPS 2023", FineTune.DEFAULTS, recipe(OPTML),
+        (o, a) -> new FineTune((FineTune.Options) o, a), NO_OP_DEFAULTS));
     add(new Method(GradientAscent.ID, "Gradient ascent on the forget set",
-        "Thudi et al., EuroS&P 2022; Jia et al., NeurIPS 2023", GradientAscent.DEFAULTS,
-        o -> new GradientAscent((GradientAscent.Options) o), NO_OP_DEFAULTS));
+        "Thudi et al., EuroS&P 2022; Jia et al., NeurIPS 2023", GradientAscent.DEFAULTS, recipe(OPTML),
+        (o, a) -> new GradientAscent((GradientAscent.Options) o, a), NO_OP_DEFAULTS));
     add(new Method(RandomLabels.ID, "Random labels on the forget set, interleaved with the retain set",
-        "Golatkar et al., CVPR 2020; Fan et al. (SalUn), ICLR 2024", RandomLabels.DEFAULTS,
-        o -> new RandomLabels((RandomLabels.Options) o)));
+        "Golatkar et al., CVPR 2020; Fan et al. (SalUn), ICLR 2024", RandomLabels.DEFAULTS, recipe(OPTML),
+        (o, a) -> new RandomLabels((RandomLabels.Options) o, a)));
     add(new Method(NegGradPlus.ID, "Retain descent plus weighted forget ascent",
         "Kurmanji et al. (SCRUB paper), NeurIPS 2023", NegGradPlus.DEFAULTS,
-        o -> new NegGradPlus((NegGradPlus.Options) o)));
+        clean("SCRUB's notebooks (meghdadk/SCRUB), whose negative_grad this ports, load with augment=False"),
+        (o, a) -> new NegGradPlus((NegGradPlus.Options) o)));
     add(new Method(SalUn.ID, "Weight-saliency mask plus random labels",
-        "Fan et al. (SalUn), ICLR 2024", SalUn.DEFAULTS, o -> new SalUn((SalUn.Options) o)));
+        "Fan et al. (SalUn), ICLR 2024", SalUn.DEFAULTS, recipe(OPTML + "; the mask reads clean images"),
+        (o, a) -> new SalUn((SalUn.Options) o, a)));
     add(new Method(SfrOn.ID, "Fast-slow saliency forgetting in the remain-preserving manifold",
-        "Huang et al. (SFR-on), NeurIPS 2024", SfrOn.DEFAULTS, o -> new SfrOn((SfrOn.Options) o), NO_OP_DEFAULTS));
+        "Huang et al. (SFR-on), NeurIPS 2024", SfrOn.DEFAULTS,
+        recipe("SFR-on code: forget and retain sets are copies of the augmented train set; the mask reads clean"
+            + " images"),
+        (o, a) -> new SfrOn((SfrOn.Options) o, a), NO_OP_DEFAULTS));
     add(new Method(Scrub.ID, "Student-teacher: diverge from the original on the forget set, match it on the retain set",
-        "Kurmanji et al., NeurIPS 2023", Scrub.DEFAULTS, o -> new Scrub((Scrub.Options) o)));
+        "Kurmanji et al., NeurIPS 2023", Scrub.DEFAULTS,
+        clean("official notebooks (meghdadk/SCRUB) build the forget and retain loaders with augment=False"),
+        (o, a) -> new Scrub((Scrub.Options) o)));
     add(new Method(BadTeacher.ID, "Distil from a random-init teacher on the forget set, the original on the retain set",
-        "Chundawat et al., AAAI 2023", BadTeacher.DEFAULTS, o -> new BadTeacher((BadTeacher.Options) o)));
+        "Chundawat et al., AAAI 2023", BadTeacher.DEFAULTS,
+        clean("official code (vikram2000b/bad-teaching-unlearning) has no crop or flip in its transforms"),
+        (o, a) -> new BadTeacher((BadTeacher.Options) o)));
     add(new Method(L1Sparse.ID, "Fine-tune on the retain set with a decaying L1 penalty on all weights",
-        "Jia et al., NeurIPS 2023", L1Sparse.DEFAULTS, o -> new L1Sparse((L1Sparse.Options) o)));
+        "Jia et al., NeurIPS 2023", L1Sparse.DEFAULTS, recipe(OPTML + " (Unlearn-Sparse)"),
+        (o, a) -> new L1Sparse((L1Sparse.Options) o, a)));
     add(new Method(InfluenceUnlearning.ID, "One-shot influence update with a WoodFisher inverse-Fisher approximation",
         "Koh & Liang, ICML 2017; Izzo et al., AISTATS 2021; Jia et al., NeurIPS 2023", InfluenceUnlearning.DEFAULTS,
-        o -> new InfluenceUnlearning((InfluenceUnlearning.Options) o)));
+        clean("no training steps; its gradient passes read clean images"),
+        (o, a) -> new InfluenceUnlearning((InfluenceUnlearning.Options) o)));
     add(new Method(BoundaryShrink.ID,
         "Boundary shrinking: fine-tune on the nearest wrong class found by FGSM",
         "Chen et al. (Boundary Unlearning), CVPR 2023", BoundaryShrink.DEFAULTS,
-        o -> new BoundaryShrink((BoundaryShrink.Options) o)));
+        recipe(OPTML + "; the attack that picks the labels reads clean images"),
+        (o, a) -> new BoundaryShrink((BoundaryShrink.Options) o, a)));
     add(new Method(BoundaryExpand.ID,
         "Boundary expanding: move the forget set into a shadow class, then prune it",
-        "Chen et al. (Boundary Unlearning), CVPR 2023", BoundaryExpand.DEFAULTS,
-        o -> new BoundaryExpand((BoundaryExpand.Options) o)));
+        "Chen et al. (Boundary Unlearning), CVPR 2023", BoundaryExpand.DEFAULTS, recipe(OPTML),
+        (o, a) -> new BoundaryExpand((BoundaryExpand.Options) o, a)));
+    String amun = "AMUN code (Ali-E/AMUN): D_R and D_F through the augmented transform, D_A (attacked on clean"
+        + " images) never augmented";
     add(new Method(Amun.ID, "Fine-tune on D_R, D_F and L2-PGD adversarial examples of D_F with their wrong labels",
-        "Ebrahimpour-Boroojeny et al. (AMUN), ICML 2025", Amun.DEFAULTS,
-        o -> new Amun(Amun.ID, (Amun.Options) o), NO_OP_DEFAULTS));
+        "Ebrahimpour-Boroojeny et al. (AMUN), ICML 2025", Amun.DEFAULTS, recipe(amun),
+        (o, a) -> new Amun(Amun.ID, (Amun.Options) o, a), NO_OP_DEFAULTS));
     add(new Method(Amun.ID_ADV_ONLY, "AMUN without the forget set: fine-tune on D_R and the adversarial examples",
-        "Ebrahimpour-Boroojeny et al. (AMUN), ICML 2025", Amun.DEFAULTS_ADV_ONLY,
-        o -> new Amun(Amun.ID_ADV_ONLY, (Amun.Options) o)));
+        "Ebrahimpour-Boroojeny et al. (AMUN), ICML 2025", Amun.DEFAULTS_ADV_ONLY, recipe(amun),
+        (o, a) -> new Amun(Amun.ID_ADV_ONLY, (Amun.Options) o, a)));
     add(new Method(ManifSmc.ID,
         "Representation-space forgetting: push each forget sample off its retained-neighbour centroid, with"
             + " self-mode-connectivity margins",
-        "Wang et al. (ManiF-SMC), KDD 2026", ManifSmc.DEFAULTS, o -> new ManifSmc((ManifSmc.Options) o)));
+        "Wang et al. (ManiF-SMC), KDD 2026", ManifSmc.DEFAULTS,
+        clean("official code (wwq5-code/ManiF) materialises the unlearning images once, unaugmented"),
+        (o, a) -> new ManifSmc((ManifSmc.Options) o)));
     add(new Method(Trw.ID, "Class unlearning: fine-tune forget-class outputs towards the original's tilted, renormalised distribution",
-        "Ebrahimpour-Boroojeny, Wang & Sundaram (TRW), arXiv 2506.20893", Trw.DEFAULTS, o -> new Trw((Trw.Options) o)));
+        "Ebrahimpour-Boroojeny, Wang & Sundaram (TRW), arXiv 2506.20893", Trw.DEFAULTS,
+        recipe("no public code: the field's default, as OPTML; its targets read clean images"),
+        (o, a) -> new Trw((Trw.Options) o, a)));
+  }
+
+  /** Batches augmented as the training recipe says. */
+  private BatchAugmentation recipe(String why) {
+    return new BatchAugmentation(training.augment(), true, why);
+  }
+
+  /** Batches never augmented. */
+  private static BatchAugmentation clean(String why) {
+    return new BatchAugmentation(Augmentation.NONE, false, why);
   }
 
   private void add(Method method) {

@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
  * Unbounded Machine Unlearning", NeurIPS 2023). Each step pairs a retain batch with the next forget batch
  * (the forget stream cycles) and minimises {@code alpha * CE(D_r batch) - (1 - alpha) * CE(D_f batch)}.
  * BatchNorm in train mode. Defaults: alpha 0.99 as in the public ports; epochs counted over the retain
- * set and scaled to our retrain budget.
+ * set and scaled to our retrain budget. Batches are never augmented, as in SCRUB's notebooks
+ * ({@code negative_grad} on loaders built with {@code augment=False}).
  */
 public final class NegGradPlus extends OptionsUnlearner<NegGradPlus.Options> {
   /** The registry id. */

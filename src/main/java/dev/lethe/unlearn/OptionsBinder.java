@@ -2,6 +2,7 @@ package dev.lethe.unlearn;
 
 import dev.lethe.Doc;
 import dev.lethe.LetheException;
+import dev.lethe.train.Augmentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -108,6 +109,9 @@ public final class OptionsBinder {
       }
       if (t == String.class) {
         return trimmed;
+      }
+      if (t == Augmentation.class) {
+        return Augmentation.parse(trimmed);
       }
     } catch (NumberFormatException e) {
       throw new LetheException(

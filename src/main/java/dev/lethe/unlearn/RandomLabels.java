@@ -3,9 +3,9 @@ package dev.lethe.unlearn;
 import dev.lethe.Doc;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.lethe.data.Dataset;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
+import dev.lethe.train.Augmentation;
 import dev.lethe.train.BatchStream;
 import dev.lethe.train.Batches;
 import dev.lethe.train.Losses;
@@ -22,7 +22,8 @@ import java.util.SplittableRandom;
  * ICLR 2024). Each epoch is one pass over D_f, every batch with fresh labels drawn uniformly from all
  * classes (they can equal the true label, as in the reference code), then one pass over D_r with true
  * labels. BatchNorm in train mode. Defaults: SalUn's CIFAR-10 rate 0.013 rounded to 0.01, constant as
- * under its MultiStep schedule; 10 epochs against a 182-epoch retrain scaled to 2.
+ * under its MultiStep schedule; 10 epochs against a 182-epoch retrain scaled to 2. Both streams are
+ * augmented as the training recipe says (the reference loaders are augmented).
  */
 public final class RandomLabels extends OptionsUnlearner<RandomLabels.Options> {
   /** The registry id. */
@@ -47,9 +48,9 @@ public final class RandomLabels extends OptionsUnlearner<RandomLabels.Options> {
   /** The defaults described in the class comment. */
   public static final Options DEFAULTS = new Options(2, 0.01, 128, 0.9, 5e-4, "constant", true);
 
-  /** RL with {@code options}. */
-  public RandomLabels(Options options) {
-    super(ID, options);
+  /** RL with {@code options}, its forget and retain batches augmented by {@code augmentation}. */
+  public RandomLabels(Options options, Augmentation augmentation) {
+    super(ID, options, augmentation);
   }
 
   @Override
@@ -57,7 +58,7 @@ public final class RandomLabels extends OptionsUnlearner<RandomLabels.Options> {
     Network net = original.copy();
     try (Sgd sgd = new Sgd(net, o.momentum(), o.weightDecay())) {
       relabelAndFineTune(net, sgd, task, seed, o.epochs(), o.batchSize(), o.lr(),
-          o.schedule(), o.useRetain(), ID, progress);
+          o.schedule(), o.useRetain(), augmentation, ID, progress);
     }
     return net;
   }
@@ -65,13 +66,14 @@ public final class RandomLabels extends OptionsUnlearner<RandomLabels.Options> {
   /**
    * The RL loop, shared with SalUn: {@code epochs} times one pass over D_f with fresh uniform random
    * labels, then (if {@code useRetain}) one pass over D_r with true labels, stepping {@code sgd} (which
-   * may carry a mask).
+   * may carry a mask); both streams augmented by {@code augmentation}.
    */
   static void relabelAndFineTune(Network net, Sgd sgd, ForgetTask task, long seed, int epochs,
-      int batchSize, double lr, String lrSchedule, boolean useRetain, String what, Progress progress) {
+      int batchSize, double lr, String lrSchedule, boolean useRetain, Augmentation augmentation, String what,
+      Progress progress) {
     SplittableRandom random = new SplittableRandom(seed);
-    BatchStream forget = new BatchStream(task.forget(), batchSize, random.nextLong(), true);
-    BatchStream retain = new BatchStream(task.retain(), batchSize, random.nextLong(), true);
+    BatchStream forget = new BatchStream(task.forget(), batchSize, random.nextLong(), true, augmentation);
+    BatchStream retain = new BatchStream(task.retain(), batchSize, random.nextLong(), true, augmentation);
     int forgetSteps = forget.batchesPerEpoch();
     int cycle = forgetSteps + (useRetain ? retain.batchesPerEpoch() : 0);
     Schedule schedule = new Schedule(epochs * cycle, cycle, batchSize, lr, lrSchedule);
@@ -87,12 +89,11 @@ public final class RandomLabels extends OptionsUnlearner<RandomLabels.Options> {
   private static NDArray randomLabelStep(
       Network net, NDManager step, BatchStream forget, SplittableRandom random) {
     int[] rows = forget.next();
-    Dataset data = forget.data();
+    int classes = forget.data().numClasses();
     int[] labels = new int[rows.length];
     for (int i = 0; i < rows.length; i++) {
-      labels[i] = random.nextInt(data.numClasses());
+      labels[i] = random.nextInt(classes);
     }
-    return Losses.crossEntropy(
-        net.forward(Batches.images(step, data, rows), true), Batches.labels(step, labels));
+    return Losses.crossEntropy(net.forward(forget.images(step, rows), true), Batches.labels(step, labels));
   }
 }

@@ -3,6 +3,7 @@ package dev.lethe.unlearn;
 import dev.lethe.Doc;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
+import dev.lethe.train.Augmentation;
 import dev.lethe.train.ParameterMask;
 import dev.lethe.train.Progress;
 import dev.lethe.train.Sgd;
@@ -15,7 +16,9 @@ import dev.lethe.train.Sgd;
  * ({@link RandomLabels}) runs with every step masked. {@code maskMode}: {@code grad_only} is the paper's
  * code (weight decay and momentum still move masked weights, issue #32); {@code hard_freeze} (default) is
  * the fix merged as PR #33. Defaults: the README's CIFAR-10 τ 0.5 and lr 0.013 rounded to 0.01, constant
- * as under its MultiStep schedule; 10 epochs against a 182-epoch retrain scaled to 2.
+ * as under its MultiStep schedule; 10 epochs against a 182-epoch retrain scaled to 2. The RL batches are
+ * augmented as the training recipe says (the reference loaders are augmented); the mask's gradient pass reads
+ * clean images, where the reference's reads the augmented forget loader.
  */
 public final class SalUn extends OptionsUnlearner<SalUn.Options> {
   /** The registry id. */
@@ -45,9 +48,9 @@ public final class SalUn extends OptionsUnlearner<SalUn.Options> {
   public static final Options DEFAULTS =
       new Options(0.5, 2, 0.01, 128, 0.9, 5e-4, "constant", "hard_freeze", true);
 
-  /** SalUn with {@code options}. */
-  public SalUn(Options options) {
-    super(ID, options);
+  /** SalUn with {@code options}, its forget and retain batches augmented by {@code augmentation}. */
+  public SalUn(Options options, Augmentation augmentation) {
+    super(ID, options, augmentation);
   }
 
   @Override
@@ -56,7 +59,8 @@ public final class SalUn extends OptionsUnlearner<SalUn.Options> {
     try (ParameterMask mask = Saliency.topGradient(net, task.forget(), o.sparsity(), o.batchSize());
         Sgd sgd = new Sgd(net, o.momentum(), o.weightDecay(), mask, MaskModes.parse(ID, o.maskMode()))) {
       RandomLabels.relabelAndFineTune(
-          net, sgd, task, seed, o.epochs(), o.batchSize(), o.lr(), o.schedule(), o.useRetain(), ID, progress);
+          net, sgd, task, seed, o.epochs(), o.batchSize(), o.lr(), o.schedule(), o.useRetain(), augmentation, ID,
+          progress);
     } catch (RuntimeException e) {
       net.close();
       throw e;

@@ -42,6 +42,8 @@ import java.util.SplittableRandom;
  * optional SWA average of the student (it starts at epoch 10 in that configuration, so never runs) and
  * the SFR-on repo's variants (its active block is TinyImageNet's AdamW lr 1e-4; its commented CIFAR-10
  * block is SGD lr 8e-5 for 6 epochs). The rates are the published ones, not tuned for our scenarios.
+ * Batches are never augmented: the official notebooks load the forget and retain sets with
+ * {@code augment=False}.
  */
 public final class Scrub extends OptionsUnlearner<Scrub.Options> {
   /** The registry id. */
@@ -150,14 +152,14 @@ public final class Scrub extends OptionsUnlearner<Scrub.Options> {
   /** {@code −KL_T(teacher ‖ student)} on the next forget batch. */
   private NDArray maxStep(Network student, NDManager step, BatchStream forget, float[][] targets) {
     int[] rows = forget.next();
-    NDArray logits = student.forward(Batches.images(step, forget.data(), rows), true);
+    NDArray logits = student.forward(forget.images(step, rows), true);
     return Distillation.kl(logits, Distillation.gather(step, targets, rows), o.temperature()).neg();
   }
 
   /** {@code γ·CE + α·KL_T(teacher ‖ student)} on the next retain batch. */
   private NDArray minStep(Network student, NDManager step, BatchStream retain, float[][] targets) {
     int[] rows = retain.next();
-    NDArray logits = student.forward(Batches.images(step, retain.data(), rows), true);
+    NDArray logits = student.forward(retain.images(step, rows), true);
     NDArray ce = Losses.crossEntropy(logits, Batches.labels(step, retain.data(), rows));
     NDArray kl = Distillation.kl(logits, Distillation.gather(step, targets, rows), o.temperature());
     return ce.mul((float) o.gamma()).add(kl.mul((float) o.alpha()));

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.lethe.Doc;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
+import dev.lethe.train.Augmentation;
 import dev.lethe.train.BatchStream;
 import dev.lethe.train.Batches;
 import dev.lethe.train.Losses;
@@ -31,7 +32,9 @@ import java.util.SplittableRandom;
  * iterations are 4.3 passes over the retain set against a 200-epoch retrain; we run {@code epochs} = 3
  * retain passes against our 40-epoch retrain. Ablations: {@code mask=false} (no saliency),
  * {@code adaptive=false} (plain mean forget CE), {@code fastSlow=false} (the Euclidean joint update: the
- * masked, clipped forget gradient plus the retain gradient, both at the same point, in one step).
+ * masked, clipped forget gradient plus the retain gradient, both at the same point, in one step). Forget and
+ * retain batches are augmented as the training recipe says (the official sets are copies of the augmented
+ * train set); the Fisher mask reads clean images.
  */
 public final class SfrOn extends OptionsUnlearner<SfrOn.Options> {
   /** The registry id. */
@@ -70,17 +73,17 @@ public final class SfrOn extends OptionsUnlearner<SfrOn.Options> {
   public static final Options DEFAULTS =
       new Options(3, 0.01, 128, 0.9, 5e-4, 5, 25, 7.0, 0.5, 1.0, true, true, true, "grad_only", true);
 
-  /** SFR-on with {@code options}. */
-  public SfrOn(Options options) {
-    super(ID, options);
+  /** SFR-on with {@code options}, its forget and retain batches (not the mask's) augmented by {@code augmentation}. */
+  public SfrOn(Options options, Augmentation augmentation) {
+    super(ID, options, augmentation);
   }
 
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
     Network net = original.copy();
     SplittableRandom random = new SplittableRandom(seed);
-    BatchStream forget = new BatchStream(task.forget(), o.batchSize(), random.nextLong(), true);
-    BatchStream retain = new BatchStream(task.retain(), o.batchSize(), random.nextLong(), true);
+    BatchStream forget = new BatchStream(task.forget(), o.batchSize(), random.nextLong(), true, augmentation);
+    BatchStream retain = new BatchStream(task.retain(), o.batchSize(), random.nextLong(), true, augmentation);
     int steps = o.epochs() * retain.batchesPerEpoch();
     Sgd.MaskMode mode = MaskModes.parse(ID, o.maskMode());
     try (ParameterMask mask = o.mask()
@@ -121,7 +124,7 @@ public final class SfrOn extends OptionsUnlearner<SfrOn.Options> {
   private NDArray forgetLoss(Network net, NDManager step, BatchStream forget, double alpha) {
     int[] rows = forget.next();
     NDArray perSample = Losses.crossEntropyPerSample(
-        net.forward(Batches.images(step, forget.data(), rows), o.bnTrain()),
+        net.forward(forget.images(step, rows), o.bnTrain()),
         Batches.labels(step, forget.data(), rows));
     NDArray weighted = o.adaptive()
         ? AdaptiveWeights.weightedLoss(perSample, o.lambda())

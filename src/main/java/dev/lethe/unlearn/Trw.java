@@ -9,6 +9,7 @@ import dev.lethe.data.Dataset;
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
+import dev.lethe.train.Augmentation;
 import dev.lethe.train.BatchStream;
 import dev.lethe.train.Batches;
 import dev.lethe.train.Losses;
@@ -50,7 +51,9 @@ import java.util.SplittableRandom;
  * are not known: defaults are SGD lr 0.01, momentum 0.9, wd 5e-4, batch 128, constant rate, λ = 1,
  * β = 10 (the paper's), τ = 0.1, all components, and 2 epochs as RL and SalUn here; one epoch reads
  * about twice |D_r| images, so on a 10-class task TRW costs about 1.8x RL's default. Class specs only:
- * {@link #supports} is false for any other, and {@link #unlearn} rejects them with a one-line error.
+ * {@link #supports} is false for any other, and {@link #unlearn} rejects them with a one-line error. With no
+ * code to follow, the batches are augmented as the training recipe says (the field's default); the
+ * similarity and target passes read clean images.
  */
 public final class Trw extends OptionsUnlearner<Trw.Options> {
   /** The registry id. */
@@ -91,9 +94,9 @@ public final class Trw extends OptionsUnlearner<Trw.Options> {
   public static final Options DEFAULTS =
       new Options(2, 0.01, 128, 0.9, 5e-4, "constant", 10.0, 0.1, 1.0, LOGITS, 0);
 
-  /** TRW with {@code options}. */
-  public Trw(Options options) {
-    super(ID, options);
+  /** TRW with {@code options}, its forget and retain batches (not its targets' inputs) augmented by {@code augmentation}. */
+  public Trw(Options options, Augmentation augmentation) {
+    super(ID, options, augmentation);
   }
 
   @Override
@@ -107,8 +110,8 @@ public final class Trw extends OptionsUnlearner<Trw.Options> {
           representations(net, task, forgetLogits), forgotten, o.components(), o.temperature());
       float[][] targets = targets(forgetLogits, forgotten, similarity, o.beta());
       SplittableRandom random = new SplittableRandom(seed);
-      BatchStream forget = new BatchStream(task.forget(), o.batchSize(), random.nextLong(), true);
-      BatchStream retain = new BatchStream(task.retain(), o.batchSize(), random.nextLong(), true);
+      BatchStream forget = new BatchStream(task.forget(), o.batchSize(), random.nextLong(), true, augmentation);
+      BatchStream retain = new BatchStream(task.retain(), o.batchSize(), random.nextLong(), true, augmentation);
       int steps = retain.batchesPerEpoch();
       Schedule schedule = new Schedule(o.epochs() * steps, steps,
           Math.min(o.batchSize(), task.forget().size()) + Math.min(o.batchSize(), task.retain().size()),
@@ -141,8 +144,7 @@ public final class Trw extends OptionsUnlearner<Trw.Options> {
   private NDArray loss(Network net, NDManager step, BatchStream forget, BatchStream retain, float[][] targets) {
     int[] forgetRows = forget.next();
     int[] retainRows = retain.next();
-    NDArray images = Batches.images(step, forget.data(), forgetRows)
-        .concat(Batches.images(step, retain.data(), retainRows), 0);
+    NDArray images = forget.images(step, forgetRows).concat(retain.images(step, retainRows), 0);
     NDArray logits = net.forward(images, true);
     int n = forgetRows.length;
     NDArray forgetTerm = Losses.softCrossEntropy(

@@ -65,6 +65,8 @@ class BadInputTest {
         Arguments.of("zero seeds", new String[] {"--seeds", "0"}, "--seeds"),
         Arguments.of("zero clip", new String[] {"--clip", "0"}, "--clip must be positive; omit it"),
         Arguments.of("negative clip", new String[] {"--clip", "-1"}, "--clip must be positive; omit it"),
+        Arguments.of("unknown augmentation", new String[] {"--augment", "rotate"},
+            "lethe: unknown augmentation 'rotate': choose one of none, crop-flip"),
         Arguments.of("zero attack budget", new String[] {"--param", "amun.epsilon=0"}, "amun.epsilon"),
         Arguments.of("negative attack budget", new String[] {"--param", "amun-a.epsilon=-0.1"}, "amun-a.epsilon"),
         Arguments.of("zero attack steps", new String[] {"--param", "amun.attackSteps=0"}, "amun.attackSteps"),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lethe.LetheException;
+import dev.lethe.train.Augmentation;
 import dev.lethe.train.TrainConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,6 +29,10 @@ class OptionsBinderTest {
     TrainConfig config = new TrainConfig(30, 128, 0.1, 0.9, 5e-4, "cosine");
     TrainConfig bound = OptionsBinder.bind("retrain", config, Map.of("epochs", "2", "schedule", "step"));
     assertThat(bound).isEqualTo(new TrainConfig(2, 128, 0.1, 0.9, 5e-4, "step"));
+    assertThat(OptionsBinder.bind("retrain", config, Map.of("augment", "crop-flip")).augment())
+        .isEqualTo(Augmentation.CROP_FLIP);
+    assertThatThrownBy(() -> OptionsBinder.bind("retrain", config, Map.of("augment", "rotate")))
+        .isInstanceOf(LetheException.class).hasMessageContaining("unknown augmentation 'rotate'");
   }
 
   @Test
