@@ -49,11 +49,18 @@ public final class OptionsBinder {
     }
   }
 
-  /** The record's values by component name, in declaration order (for results and help). */
+  /**
+   * The record's values by component name, in declaration order (for results and help). An augmentation of
+   * {@code none} is left out, as in {@link dev.lethe.train.TrainConfig}'s JSON, so the result keys of
+   * unaugmented recipes (whose retrain params are these values) stay what they were before augmentation.
+   */
   public static Map<String, Object> values(Record options) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (RecordComponent c : options.getClass().getRecordComponents()) {
-      out.put(c.getName(), read(c, options));
+      Object value = read(c, options);
+      if (value != Augmentation.NONE) {
+        out.put(c.getName(), value);
+      }
     }
     return out;
   }

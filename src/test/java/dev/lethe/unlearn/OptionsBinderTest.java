@@ -29,8 +29,12 @@ class OptionsBinderTest {
     TrainConfig config = new TrainConfig(30, 128, 0.1, 0.9, 5e-4, "cosine");
     TrainConfig bound = OptionsBinder.bind("retrain", config, Map.of("epochs", "2", "schedule", "step"));
     assertThat(bound).isEqualTo(new TrainConfig(2, 128, 0.1, 0.9, 5e-4, "step"));
-    assertThat(OptionsBinder.bind("retrain", config, Map.of("augment", "crop-flip")).augment())
-        .isEqualTo(Augmentation.CROP_FLIP);
+    TrainConfig augmented = OptionsBinder.bind("retrain", config, Map.of("augment", "crop-flip"));
+    assertThat(augmented.augment()).isEqualTo(Augmentation.CROP_FLIP);
+    // retrain's values key its result cells: none is left out, so unaugmented keys keep their old text
+    assertThat(OptionsBinder.values(config)).containsOnlyKeys(
+        "epochs", "batchSize", "lr", "momentum", "weightDecay", "schedule", "clip");
+    assertThat(OptionsBinder.values(augmented)).containsEntry("augment", Augmentation.CROP_FLIP).hasSize(8);
     assertThatThrownBy(() -> OptionsBinder.bind("retrain", config, Map.of("augment", "rotate")))
         .isInstanceOf(LetheException.class).hasMessageContaining("unknown augmentation 'rotate'");
   }
