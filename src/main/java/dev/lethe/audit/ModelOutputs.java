@@ -13,7 +13,6 @@ import dev.lethe.train.Predictor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * A model's per-example outputs: its logits on every sample of the pool, validation and test splits,
@@ -85,18 +84,10 @@ public record ModelOutputs(float[][] pool, float[][] validation, float[][] test)
     if (about != null) {
       sidecar.set("about", about);
     }
-    Path tmp = null;
     try {
-      tmp = Files.createTempFile(dir, "." + SIDECAR, ".tmp");
-      JSON.writeValue(tmp.toFile(), sidecar);
-      Files.move(tmp, dir.resolve(SIDECAR), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      tmp = null;
-    } catch (IOException e) {
-      throw new LetheException("cannot write " + dir.resolve(SIDECAR) + ": " + e.getMessage(), e);
-    } finally {
-      if (tmp != null) {
-        tmp.toFile().delete();
-      }
+      dev.lethe.data.AtomicFiles.write(dir.resolve(SIDECAR), JSON.writeValueAsBytes(sidecar));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
   }
 

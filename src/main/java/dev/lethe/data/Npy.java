@@ -4,13 +4,11 @@ import dev.lethe.LetheException;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,32 +43,10 @@ public final class Npy {
         data.putFloat(v);
       }
     }
-    Path tmp = null;
-    try {
-      Path dir = file.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-      try (OutputStream out = Files.newOutputStream(tmp)) {
-        out.write(MAGIC);
-        out.write(new byte[] {1, 0});
-        byte[] h = header.getBytes(StandardCharsets.US_ASCII);
-        out.write(new byte[] {(byte) h.length, (byte) (h.length >>> 8)});
-        out.write(h);
-        out.write(data.array());
-      }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      tmp = null;
-    } catch (IOException e) {
-      throw new LetheException("cannot write " + file + ": " + e.getMessage(), e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // named as temporary; removed by the next run that locks the directory
-        }
-      }
-    }
+    byte[] h = header.getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer out = ByteBuffer.allocate(MAGIC.length + 4 + h.length + data.capacity());
+    out.put(MAGIC).put((byte) 1).put((byte) 0).put((byte) h.length).put((byte) (h.length >>> 8)).put(h).put(data.array());
+    AtomicFiles.write(file, out.array());
   }
 
   /** Reads a 2-D float32 matrix written by {@link #write} (or by NumPy with the same dtype and order). */
