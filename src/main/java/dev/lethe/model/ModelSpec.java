@@ -37,6 +37,11 @@ public record ModelSpec(
     }
   }
 
+  /** Whether the architecture starts with convolutions: every one but {@code mlp}. */
+  public boolean convolutional() {
+    return !architecture.equals("mlp");
+  }
+
   /** The default base width of an architecture (mlp 256 hidden units, cnn and cnn-nobn 16 channels, resnet18 64). */
   public static int defaultWidth(String architecture) {
     return switch (architecture) {

@@ -5,7 +5,10 @@ import ai.djl.ndarray.NDManager;
 import dev.lethe.data.Dataset;
 import dev.lethe.model.Network;
 
-/** Logits of a network for a whole split, in eval mode (BatchNorm running statistics). */
+/**
+ * Logits of a network for a whole split, in eval mode (BatchNorm running statistics). Convolutional
+ * networks read channels-last batches ({@link Batches#imagesChannelsLast}): the same logits, sooner.
+ */
 public final class Predictor {
   private static final int BATCH = 500;
 
@@ -21,7 +24,11 @@ public final class Predictor {
         rows[i] = start + i;
       }
       try (NDManager step = network.manager().newSubManager()) {
-        NDArray logits = network.forward(Batches.images(step, data, rows), false);
+        // An mlp flattens its input first, which would copy a channels-last batch of several channels back.
+        NDArray images = network.spec().convolutional()
+            ? Batches.imagesChannelsLast(step, data, rows)
+            : Batches.images(step, data, rows);
+        NDArray logits = network.forward(images, false);
         int k = (int) logits.getShape().get(1);
         float[] flat = logits.toFloatArray();
         for (int i = 0; i < n; i++) {

@@ -41,6 +41,14 @@ class ModelSpecTest {
     assertThat(ModelSpec.defaultWidth("resnet18")).isEqualTo(64);
   }
 
+  @Test
+  void everyArchitectureButTheMlpIsConvolutional() {
+    assertThat(new ModelSpec("mlp", 1, 8, 8, 3, 4).convolutional()).isFalse();
+    assertThat(new ModelSpec("cnn", 1, 8, 8, 3, 4).convolutional()).isTrue();
+    assertThat(new ModelSpec("cnn-nobn", 1, 8, 8, 3, 4).convolutional()).isTrue();
+    assertThat(new ModelSpec("resnet18", 3, 8, 8, 3, 4).convolutional()).isTrue();
+  }
+
   @ParameterizedTest
   @CsvSource({
     // arch, channels, width, expected embedding size
