@@ -59,7 +59,7 @@ class EvalCommandTest {
 
   @Test
   void jsonReportsAccuracyHistogramAndMeanMaxProbability() throws Exception {
-    SplitCommandTest.Outcome right = SplitCommandTest.run("eval", "--model", model.toString(), "--images",
+    CliRun.Outcome right = SplitCommandTest.run("eval", "--model", model.toString(), "--images",
         images.toString(), "--labels", labels("right.idx", 0).toString(), "--json");
     assertThat(right.status()).as(right.err()).isZero();
     JsonNode json = Json.MAPPER.readTree(right.out());
@@ -83,7 +83,7 @@ class EvalCommandTest {
     }
     assertThat(json.get("undecided").asInt()).isZero();
 
-    SplitCommandTest.Outcome wrong = SplitCommandTest.run("eval", "--model", model.toString(), "--images",
+    CliRun.Outcome wrong = SplitCommandTest.run("eval", "--model", model.toString(), "--images",
         images.toString(), "--labels", labels("wrong.idx", 1).toString(), "--json");
     assertThat(Json.MAPPER.readTree(wrong.out()).get("accuracy").asDouble()).isEqualTo(0.0);
   }
@@ -91,7 +91,7 @@ class EvalCommandTest {
   @Test
   void textNamesTheClassesAndOmitsAccuracyWithoutLabels() throws Exception {
     Path raw = Files.write(tmp.resolve("images.idx"), TestData.idxImages(0x803, N, 28, 28, TestData.pattern(N * 28 * 28, 3)));
-    SplitCommandTest.Outcome o = SplitCommandTest.run("eval", "--model", model.toString(), "--images", raw.toString());
+    CliRun.Outcome o = SplitCommandTest.run("eval", "--model", model.toString(), "--images", raw.toString());
     assertThat(o.status()).as(o.err()).isZero();
     assertThat(o.out()).contains(N + " images").contains("mean max-softmax probability")
         .contains("Ankle boot").contains("T-shirt/top").doesNotContain("accuracy");

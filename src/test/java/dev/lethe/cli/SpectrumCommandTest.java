@@ -11,11 +11,6 @@ import dev.lethe.model.Layers;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Network;
 import dev.lethe.model.PowerQr;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +22,6 @@ class SpectrumCommandTest {
   static Path cnn;
   static Path resnet;
 
-  record Outcome(int status, String out, String err) {}
 
   @BeforeAll
   static void checkpoints() {
@@ -40,22 +34,13 @@ class SpectrumCommandTest {
     }
   }
 
-  static synchronized Outcome run(String... args) {
-    StringWriter err = new StringWriter();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream saved = System.out;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      int status = Main.execute(new PrintWriter(err, true), args);
-      return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString());
-    } finally {
-      System.setOut(saved);
-    }
+  static CliRun.Outcome run(String... args) {
+    return CliRun.run(args);
   }
 
   @Test
   void printsEveryLayerWithItsInputAndTheBound() {
-    Outcome o = run("spectrum", cnn.toString(), "--top", "2", "--iterations", "50");
+    CliRun.Outcome o = run("spectrum", cnn.toString(), "--top", "2", "--iterations", "50");
     assertThat(o.status()).as(o.err()).isZero();
     assertThat(o.out()).contains("01SequentialBlock_01Conv2d").contains("conv 3x3 s1 p1").contains("1x8x8")
         .contains("01SequentialBlock_02BatchNorm").contains("batchnorm").contains("4x8x8")
@@ -66,7 +51,7 @@ class SpectrumCommandTest {
 
   @Test
   void jsonMatchesPowerQrAndTheBoundIsTheProduct() throws Exception {
-    Outcome o = run("spectrum", cnn.toString(), "--json", "--top", "3", "--iterations", "60", "--seed", "4");
+    CliRun.Outcome o = run("spectrum", cnn.toString(), "--json", "--top", "3", "--iterations", "60", "--seed", "4");
     assertThat(o.status()).as(o.err()).isZero();
     JsonNode json = Json.MAPPER.readTree(o.out());
     assertThat(json.get("layers")).hasSize(5);
@@ -95,7 +80,7 @@ class SpectrumCommandTest {
 
   @Test
   void residualUnitsAddTheirBranchesInTheBound() throws Exception {
-    Outcome o = run("spectrum", resnet.toString(), "--json", "--top", "1", "--iterations", "20");
+    CliRun.Outcome o = run("spectrum", resnet.toString(), "--json", "--top", "1", "--iterations", "20");
     assertThat(o.status()).as(o.err()).isZero();
     JsonNode json = Json.MAPPER.readTree(o.out());
     // stem conv + BN, 8 units of 2 conv + 2 BN, 3 projections of conv + BN, the head
@@ -111,21 +96,21 @@ class SpectrumCommandTest {
 
   @Test
   void badInputIsOneLineAndExitTwo() throws Exception {
-    Outcome tooMany = run("spectrum", cnn.toString(), "--top", "4");
+    CliRun.Outcome tooMany = run("spectrum", cnn.toString(), "--top", "4");
     assertThat(tooMany.status()).isEqualTo(2);
     assertThat(tooMany.err().strip().lines()).hasSize(1);
     assertThat(tooMany.err()).contains("02Linear").contains("1 to 3");
     assertThat(tooMany.out()).isEmpty();
 
-    Outcome zero = run("spectrum", cnn.toString(), "--top", "0");
+    CliRun.Outcome zero = run("spectrum", cnn.toString(), "--top", "0");
     assertThat(zero.status()).isEqualTo(2);
     assertThat(zero.err()).contains("--top");
 
-    Outcome iterations = run("spectrum", cnn.toString(), "--iterations", "0");
+    CliRun.Outcome iterations = run("spectrum", cnn.toString(), "--iterations", "0");
     assertThat(iterations.status()).isEqualTo(2);
     assertThat(iterations.err()).contains("--iterations");
 
-    Outcome missing = run("spectrum", tmp.resolve("nope").toString());
+    CliRun.Outcome missing = run("spectrum", tmp.resolve("nope").toString());
     assertThat(missing.status()).isEqualTo(2);
     assertThat(missing.err().strip().lines()).hasSize(1);
     assertThat(missing.err()).contains("no checkpoint");
@@ -134,12 +119,12 @@ class SpectrumCommandTest {
     Files.createDirectories(broken);
     Files.copy(cnn.resolve("model.params"), broken.resolve("model.params"));
     Files.writeString(broken.resolve("model.json"), "{ not json");
-    Outcome malformed = run("spectrum", broken.toString());
+    CliRun.Outcome malformed = run("spectrum", broken.toString());
     assertThat(malformed.status()).isEqualTo(2);
     assertThat(malformed.err().strip().lines()).hasSize(1);
     assertThat(malformed.err()).contains("malformed");
 
-    Outcome noModel = run("spectrum");
+    CliRun.Outcome noModel = run("spectrum");
     assertThat(noModel.status()).isEqualTo(2);
     assertThat(noModel.err()).contains("MODEL");
   }

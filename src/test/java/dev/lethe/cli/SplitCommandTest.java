@@ -14,11 +14,6 @@ import dev.lethe.data.Splits;
 import dev.lethe.data.TestData;
 import dev.lethe.data.TrainTest;
 import dev.lethe.model.Checkpoints;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +33,6 @@ class SplitCommandTest {
   /** The tiny split every test uses: 40 pool, 10 validation and 20 test images of 60 + 30. */
   static final String[] SIZES = {"--train-size", "40", "--val-size", "10", "--test-size", "20"};
 
-  record Outcome(int status, String out, String err) {}
 
   @BeforeAll
   static void tinyData() throws Exception {
@@ -46,17 +40,8 @@ class SplitCommandTest {
     files = DatasetLoader.load("fashion-mnist", data);
   }
 
-  static synchronized Outcome run(String... args) {
-    StringWriter err = new StringWriter();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream saved = System.out;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      int status = Main.execute(new PrintWriter(err, true), args);
-      return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString());
-    } finally {
-      System.setOut(saved);
-    }
+  static CliRun.Outcome run(String... args) {
+    return CliRun.run(args);
   }
 
   static String[] args(String... parts) {
@@ -79,7 +64,7 @@ class SplitCommandTest {
   @Test
   void writesTheIdsOfEverySplitAndForgetSetAndDescribesThem() throws Exception {
     Path out = tmp.resolve("split-default");
-    Outcome o = run(args("split", "--out", out.toString(), "--train-size", "40", "--val-size", "10",
+    CliRun.Outcome o = run(args("split", "--out", out.toString(), "--train-size", "40", "--val-size", "10",
         "--test-size", "20", "--forget", "random:0.25", "--forget", "class:Coat", "--seeds", "2"));
     assertThat(o.status()).as(o.err()).isZero();
 
@@ -158,7 +143,7 @@ class SplitCommandTest {
         "--pool-ids", out.resolve("pool-ids.txt").toString(), "--val-ids", out.resolve("validation-ids.txt").toString(),
         "--test-ids", out.resolve("test-ids.txt").toString()));
     replay.addAll(List.of(tiny));
-    Outcome replayed = run(args(replay.toArray(String[]::new)));
+    CliRun.Outcome replayed = run(args(replay.toArray(String[]::new)));
     assertThat(replayed.status()).as(replayed.err()).isZero();
     assertThat(replayed.out()).contains("(from the store)");
 
@@ -166,7 +151,7 @@ class SplitCommandTest {
     List<String> different = new ArrayList<>(List.of("train", "--save", tmp.resolve("cache-c").toString(),
         "--pool-ids", other.toString(), "--val-size", "0", "--test-size", "20"));
     different.addAll(List.of(tiny));
-    Outcome retrained = run(args(different.toArray(String[]::new)));
+    CliRun.Outcome retrained = run(args(different.toArray(String[]::new)));
     assertThat(retrained.status()).as(retrained.err()).isZero();
     assertThat(retrained.out()).doesNotContain("from the store");
   }
@@ -177,7 +162,7 @@ class SplitCommandTest {
     Files.write(ids, List.of("3", "1", "4", "15", "9", "26", "5", "35", "8", "27", "12", "50"));
     Path model = tmp.resolve("pool-ids-model");
     Path store = tmp.resolve("pool-ids-store");
-    Outcome trained = run(args("train", "--pool-ids", ids.toString(), "--val-size", "5", "--test-size", "10",
+    CliRun.Outcome trained = run(args("train", "--pool-ids", ids.toString(), "--val-size", "5", "--test-size", "10",
         "--model", "mlp", "--width", "4", "--epochs", "1", "--batch-size", "4", "--store", store.toString(),
         "--save", model.toString()));
     assertThat(trained.status()).as(trained.err()).isZero();
@@ -190,14 +175,14 @@ class SplitCommandTest {
     assertThat(rebuilt.splits().validation().ids()).doesNotContain(rebuilt.splits().pool().ids()).hasSize(5);
 
     Path unlearned = tmp.resolve("pool-ids-unlearned");
-    Outcome forget = run("forget", "--model", model.toString(), "--forget", "random:3", "--method", "original",
+    CliRun.Outcome forget = run("forget", "--model", model.toString(), "--forget", "random:3", "--method", "original",
         "--store", store.toString(), "--save", unlearned.toString());
     assertThat(forget.status()).as(forget.err()).isZero();
     assertThat(forget.out()).contains("(3 forget / 9 retain)");
 
     Files.write(ids, List.of("3", "1", "4", "15", "9", "26", "5", "35", "8", "27", "12", "51"));
     Path again = tmp.resolve("pool-ids-unlearned-again");
-    Outcome changed = run("forget", "--model", model.toString(), "--forget", "random:3", "--method", "original",
+    CliRun.Outcome changed = run("forget", "--model", model.toString(), "--forget", "random:3", "--method", "original",
         "--store", store.toString(), "--save", again.toString());
     assertThat(changed.status()).isEqualTo(2);
     assertThat(changed.err().strip().lines()).hasSize(1);
