@@ -15,14 +15,14 @@ public final class ClassificationMetrics {
    * @throws IllegalArgumentException if the row and label counts differ or a label is outside the row
    */
   public static double accuracyPercent(float[][] logits, int[] labels) {
-    Checks.sameLength(logits.length, labels.length);
+    ShapeChecks.sameLength(logits.length, labels.length);
     if (logits.length == 0) {
       return Double.NaN;
     }
     int[] predicted = predictions(logits);
     int correct = 0;
     for (int i = 0; i < logits.length; i++) {
-      Checks.labelInRow(labels[i], logits[i].length, i);
+      ShapeChecks.labelInRow(labels[i], logits[i].length, i);
       if (predicted[i] == labels[i]) {
         correct++;
       }

@@ -24,10 +24,10 @@ public final class MembershipFeatures {
    * @throws IllegalArgumentException if the row and label counts differ or a label is outside the row
    */
   public static double[] confidence(float[][] probs, int[] labels) {
-    Checks.sameLength(probs.length, labels.length);
+    ShapeChecks.sameLength(probs.length, labels.length);
     double[] out = new double[probs.length];
     for (int i = 0; i < probs.length; i++) {
-      Checks.labelInRow(labels[i], probs[i].length, i);
+      ShapeChecks.labelInRow(labels[i], probs[i].length, i);
       out[i] = probs[i][labels[i]];
     }
     return out;
@@ -56,12 +56,12 @@ public final class MembershipFeatures {
    * @throws IllegalArgumentException if the row and label counts differ or a label is outside the row
    */
   public static double[] modifiedEntropy(float[][] probs, int[] labels) {
-    Checks.sameLength(probs.length, labels.length);
+    ShapeChecks.sameLength(probs.length, labels.length);
     double[] out = new double[probs.length];
     for (int i = 0; i < probs.length; i++) {
       float[] row = probs[i];
       int y = labels[i];
-      Checks.labelInRow(y, row.length, i);
+      ShapeChecks.labelInRow(y, row.length, i);
       double value = 0.0;
       for (int k = 0; k < row.length; k++) {
         double p = row[k];

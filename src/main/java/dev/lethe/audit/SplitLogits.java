@@ -2,7 +2,7 @@ package dev.lethe.audit;
 
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
-import dev.lethe.train.Predictor;
+import dev.lethe.train.Prediction;
 
 /**
  * A model's logits on the splits an audit reads: forget, retain, test (test without forgotten classes)
@@ -13,10 +13,10 @@ public record SplitLogits(float[][] forget, float[][] retain, float[][] test, fl
   /** Predicts {@code network} on the splits of {@code task} in eval mode. */
   public static SplitLogits of(Network network, ForgetTask task) {
     return new SplitLogits(
-        Predictor.logits(network, task.forget()),
-        Predictor.logits(network, task.retain()),
-        Predictor.logits(network, task.test()),
-        Predictor.logits(network, task.testForgotten()));
+        Prediction.logits(network, task.forget()),
+        Prediction.logits(network, task.retain()),
+        Prediction.logits(network, task.test()),
+        Prediction.logits(network, task.testForgotten()));
   }
 
   /** True when every logit is finite. */

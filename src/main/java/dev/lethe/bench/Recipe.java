@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
+import dev.lethe.experiment.Experiment;
+import dev.lethe.experiment.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
+import dev.lethe.experiment.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

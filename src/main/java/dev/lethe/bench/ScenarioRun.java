@@ -2,12 +2,14 @@ package dev.lethe.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.audit.Audit;
-import dev.lethe.audit.ModelOutputs;
+import dev.lethe.experiment.ArtifactStore;
+import dev.lethe.experiment.Experiment;
+import dev.lethe.experiment.ModelOutputs;
 import dev.lethe.audit.SplitLogits;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Progress;
-import dev.lethe.train.TrainingDivergedException;
+import dev.lethe.train.LossDivergedException;
 import dev.lethe.unlearn.Unlearner;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +35,7 @@ public final class ScenarioRun {
    * @param metrics the audit against RT (empty when the method diverged)
    * @param divergence the divergence, or null when the method ran to the end
    */
-  public record Evaluation(Map<String, Double> metrics, TrainingDivergedException divergence) {
+  public record Evaluation(Map<String, Double> metrics, LossDivergedException divergence) {
     /** True when the method diverged or its outputs are not finite: a collapsed cell. */
     public boolean collapsed() {
       return divergence != null || metrics.getOrDefault("outputs_finite", 1.0) == 0;
@@ -150,7 +152,7 @@ public final class ScenarioRun {
         metrics = audit(outputs.forTask(task), seconds);
         keep.accept(unlearned, outputs);
       }
-    } catch (TrainingDivergedException e) {
+    } catch (LossDivergedException e) {
       progress.note(unlearner.id() + " collapsed: " + e.getMessage());
       return new Evaluation(new java.util.LinkedHashMap<>(), e);
     }

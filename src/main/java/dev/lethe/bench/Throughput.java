@@ -4,11 +4,11 @@ import dev.lethe.data.Dataset;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Network;
 import dev.lethe.train.BatchStream;
-import dev.lethe.train.Predictor;
+import dev.lethe.train.Prediction;
 import dev.lethe.train.Progress;
 import dev.lethe.train.Schedule;
 import dev.lethe.train.TrainConfig;
-import dev.lethe.train.Trainer;
+import dev.lethe.train.Training;
 import java.util.Arrays;
 
 /**
@@ -34,10 +34,10 @@ public final class Throughput {
       Schedule schedule = new Schedule(steps, batches.batchesPerEpoch(), config.batchSize(), config.lr(), "constant");
       for (int r = -1; r < repeats; r++) {
         long start = System.nanoTime();
-        Trainer.run(net, batches, schedule, config, seed, "throughput", Progress.silent());
+        Training.run(net, batches, schedule, config, seed, "throughput", Progress.silent());
         double trainSeconds = (System.nanoTime() - start) / 1e9;
         start = System.nanoTime();
-        Predictor.logits(net, data);
+        Prediction.logits(net, data);
         double inferSeconds = (System.nanoTime() - start) / 1e9;
         if (r >= 0) {
           train[r] = steps * (double) config.batchSize() / trainSeconds;

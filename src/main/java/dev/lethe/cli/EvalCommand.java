@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
 import dev.lethe.audit.ClassificationMetrics;
 import dev.lethe.audit.Softmax;
-import dev.lethe.bench.Json;
+import dev.lethe.experiment.Json;
 import dev.lethe.data.CifarBinaryReader;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.DatasetLoader;
@@ -15,7 +15,7 @@ import dev.lethe.data.IdxReader;
 import dev.lethe.model.Checkpoints;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Network;
-import dev.lethe.train.Predictor;
+import dev.lethe.train.Prediction;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -91,7 +91,7 @@ public final class EvalCommand implements Callable<Integer> {
       // Without labels the dataset carries placeholder zeros; only the prediction reads it.
       Dataset data = new Dataset(images.toString(), 1, idx.rows(), idx.cols(), idx.pixels(),
           truth != null ? truth : new int[idx.count()], ids, names);
-      float[][] logits = Predictor.logits(net, data);
+      float[][] logits = Prediction.logits(net, data);
       System.out.print(report(names, logits, truth));
     }
     return 0;

@@ -1,8 +1,8 @@
 package dev.lethe.cli;
 
 import dev.lethe.LetheException;
-import dev.lethe.bench.ArtifactStore;
-import dev.lethe.bench.Experiment;
+import dev.lethe.experiment.ArtifactStore;
+import dev.lethe.experiment.Experiment;
 import dev.lethe.data.IdFile;
 import dev.lethe.data.SplitConfig;
 import dev.lethe.model.ModelSpec;

@@ -3,14 +3,14 @@ package dev.lethe.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.audit.ClassificationMetrics;
-import dev.lethe.bench.Json;
-import dev.lethe.bench.Provenance;
+import dev.lethe.experiment.Json;
+import dev.lethe.experiment.Provenance;
 import dev.lethe.bench.Recipe;
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Checkpoints;
 import dev.lethe.model.Network;
-import dev.lethe.train.Predictor;
+import dev.lethe.train.Prediction;
 import dev.lethe.train.Progress;
 import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.OptionsBinder;
@@ -100,6 +100,6 @@ public final class ForgetCommand implements Callable<Integer> {
   }
 
   private static double accuracy(Network net, dev.lethe.data.Dataset data) {
-    return ClassificationMetrics.accuracyPercent(Predictor.logits(net, data), data.labels());
+    return ClassificationMetrics.accuracyPercent(Prediction.logits(net, data), data.labels());
   }
 }

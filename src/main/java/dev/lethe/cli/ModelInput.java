@@ -2,8 +2,8 @@ package dev.lethe.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.LetheException;
-import dev.lethe.bench.ArtifactStore;
-import dev.lethe.bench.Experiment;
+import dev.lethe.experiment.ArtifactStore;
+import dev.lethe.experiment.Experiment;
 import dev.lethe.model.Checkpoints;
 import java.nio.file.Path;
 

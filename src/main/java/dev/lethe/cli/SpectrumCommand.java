@@ -3,7 +3,7 @@ package dev.lethe.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
-import dev.lethe.bench.Json;
+import dev.lethe.experiment.Json;
 import dev.lethe.model.Checkpoints;
 import dev.lethe.model.Layers;
 import dev.lethe.model.Network;

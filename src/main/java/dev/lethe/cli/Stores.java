@@ -1,6 +1,6 @@
 package dev.lethe.cli;
 
-import dev.lethe.bench.ArtifactStore;
+import dev.lethe.experiment.ArtifactStore;
 import java.nio.file.Path;
 
 /** The artifact store named by {@code --store}, or the default one. */

@@ -1,8 +1,8 @@
 package dev.lethe.cli;
 
 import dev.lethe.LetheException;
-import dev.lethe.bench.Experiment;
-import dev.lethe.bench.Json;
+import dev.lethe.experiment.Experiment;
+import dev.lethe.experiment.Json;
 import dev.lethe.bench.Throughput;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,11 +1,11 @@
 package dev.lethe.cli;
 
 import dev.lethe.audit.ClassificationMetrics;
-import dev.lethe.bench.ArtifactStore;
-import dev.lethe.bench.Experiment;
+import dev.lethe.experiment.ArtifactStore;
+import dev.lethe.experiment.Experiment;
 import dev.lethe.model.Checkpoints;
 import dev.lethe.model.Network;
-import dev.lethe.train.Predictor;
+import dev.lethe.train.Prediction;
 import dev.lethe.train.Progress;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -37,9 +37,9 @@ public final class TrainCommand implements Callable<Integer> {
     ArtifactStore.Artifact artifact = exp.original(seed, Progress.stderr("train"));
     try (Network net = artifact.network()) {
       double trainAcc = ClassificationMetrics.accuracyPercent(
-          Predictor.logits(net, exp.splits().pool()), exp.splits().pool().labels());
+          Prediction.logits(net, exp.splits().pool()), exp.splits().pool().labels());
       double testAcc = ClassificationMetrics.accuracyPercent(
-          Predictor.logits(net, exp.splits().test()), exp.splits().test().labels());
+          Prediction.logits(net, exp.splits().test()), exp.splits().test().labels());
       Checkpoints.save(net, save, artifact.metadata());
       System.out.printf(Locale.ROOT,
           "original %s on %s: train accuracy %.2f%%, test accuracy %.2f%%, trained in %.1fs%s%nsaved to %s%n",

@@ -4,7 +4,7 @@ import dev.lethe.LetheException;
 import dev.lethe.bench.BenchConfig;
 import dev.lethe.bench.Tuner;
 import dev.lethe.unlearn.MethodRegistry;
-import dev.lethe.unlearn.Retrain;
+import dev.lethe.unlearn.method.Retrain;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -23,16 +23,16 @@ public final class Optimization {
    * @return the loss of the last step
    */
   public static double run(
-      Network network, Optimizer optimizer, Schedule schedule, StepLoss loss, String what, Progress progress) {
+      Network network, UpdateRule optimizer, Schedule schedule, StepLoss loss, String what, Progress progress) {
     return run(network, optimizer, schedule, loss, what, progress, t -> { });
   }
 
   /**
-   * As {@link #run(Network, Optimizer, Schedule, StepLoss, String, Progress)}, calling {@code afterUpdate}
+   * As {@link #run(Network, UpdateRule, Schedule, StepLoss, String, Progress)}, calling {@code afterUpdate}
    * with the step index after every update, outside the gradient collector (FastClip's spectral clipping).
    */
   public static double run(
-      Network network, Optimizer optimizer, Schedule schedule, StepLoss loss, String what, Progress progress,
+      Network network, UpdateRule optimizer, Schedule schedule, StepLoss loss, String what, Progress progress,
       IntConsumer afterUpdate) {
     double last = Double.NaN;
     for (int t = 0; t < schedule.steps(); t++) {
@@ -58,7 +58,7 @@ public final class Optimization {
       StepLoss loss,
       String what,
       Progress progress) {
-    try (Sgd sgd = new Sgd(network, momentum, weightDecay)) {
+    try (SgdOptimizer sgd = new SgdOptimizer(network, momentum, weightDecay)) {
       return run(network, sgd, schedule, loss, what, progress);
     }
   }
@@ -74,7 +74,7 @@ public final class Optimization {
       NDArray objective = loss.loss(step, t);
       value = objective.getFloat();
       if (!Double.isFinite(value)) {
-        throw new TrainingDivergedException(what, t + 1, steps, "the loss is " + value);
+        throw new LossDivergedException(what, t + 1, steps, "the loss is " + value);
       }
       collector.backward(objective);
     }

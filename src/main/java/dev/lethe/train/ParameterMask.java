@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * A 0/1 mask over every trainable parameter of a network, aligned with
  * {@link Network#trainableParameters()}: 1 marks a weight an unlearning step may change. Weight-saliency
- * methods (SalUn, SFR-on) build one and the optimiser applies it; see {@link Sgd.MaskMode}.
+ * methods (SalUn, SFR-on) build one and the optimiser applies it; see {@link SgdOptimizer.MaskMode}.
  */
 public final class ParameterMask implements AutoCloseable {
   private final NDManager manager;

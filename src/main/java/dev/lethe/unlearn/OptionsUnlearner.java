@@ -8,7 +8,7 @@ import dev.lethe.train.Augmentation;
  *
  * @param <O> the method's options record
  */
-abstract class OptionsUnlearner<O extends Record> implements Unlearner {
+public abstract class OptionsUnlearner<O extends Record> implements Unlearner {
   private final String id;
   /** The hyperparameters this instance runs with. */
   protected final O o;
@@ -20,11 +20,11 @@ abstract class OptionsUnlearner<O extends Record> implements Unlearner {
   protected final Augmentation augmentation;
 
   /** A method whose training batches are never augmented (or that has none). */
-  OptionsUnlearner(String id, O options) {
+  protected OptionsUnlearner(String id, O options) {
     this(id, options, Augmentation.NONE);
   }
 
-  OptionsUnlearner(String id, O options, Augmentation augmentation) {
+  protected OptionsUnlearner(String id, O options, Augmentation augmentation) {
     this.id = id;
     this.o = options;
     this.augmentation = augmentation;

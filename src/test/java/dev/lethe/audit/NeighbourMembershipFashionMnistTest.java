@@ -9,10 +9,10 @@ import dev.lethe.data.SplitConfig;
 import dev.lethe.data.Splits;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Network;
-import dev.lethe.train.Predictor;
+import dev.lethe.train.Prediction;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TrainConfig;
-import dev.lethe.train.Trainer;
+import dev.lethe.train.Training;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,10 +32,10 @@ class NeighbourMembershipFashionMnistTest {
     ModelSpec mlp = new ModelSpec("mlp", 1, 28, 28, 10, 512);
     double original;
     double retrained;
-    try (Network net = Trainer.trainFresh(mlp, task.pool(), recipe, 1, "original", Progress.silent())) {
+    try (Network net = Training.trainFresh(mlp, task.pool(), recipe, 1, "original", Progress.silent())) {
       original = miaNn(net, task, shirt);
     }
-    try (Network net = Trainer.trainFresh(mlp, task.retain(), recipe, 1, "retrain", Progress.silent())) {
+    try (Network net = Training.trainFresh(mlp, task.retain(), recipe, 1, "retrain", Progress.silent())) {
       retrained = miaNn(net, task, shirt);
     }
     assertThat(retrained).isBetween(40.0, 60.0);
@@ -44,6 +44,6 @@ class NeighbourMembershipFashionMnistTest {
 
   private static double miaNn(Network net, ForgetTask task, int forgotten) {
     return NeighbourMembership.score(
-        Predictor.logits(net, task.forget()), Predictor.logits(net, task.testForgotten()), forgotten);
+        Prediction.logits(net, task.forget()), Prediction.logits(net, task.testForgotten()), forgotten);
   }
 }

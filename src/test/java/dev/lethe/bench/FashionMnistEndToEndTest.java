@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.data.SplitConfig;
+import dev.lethe.experiment.Json;
+import dev.lethe.experiment.Provenance;
 import dev.lethe.train.TrainConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -13,6 +13,7 @@ import dev.lethe.data.ForgetTask;
 import dev.lethe.data.SplitConfig;
 import dev.lethe.data.Splits;
 import dev.lethe.data.TrainTest;
+import dev.lethe.experiment.Json;
 import dev.lethe.train.TrainConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

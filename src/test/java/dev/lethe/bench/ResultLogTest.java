@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lethe.experiment.Json;
 import java.util.List;
 import dev.lethe.LetheException;
 import java.nio.file.Files;

@@ -8,6 +8,9 @@ import dev.lethe.LetheException;
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.data.SplitConfig;
+import dev.lethe.experiment.ArtifactStore;
+import dev.lethe.experiment.Experiment;
+import dev.lethe.experiment.Json;
 import dev.lethe.train.TrainConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -279,7 +282,7 @@ class TunerTest {
     }
 
     try (var files = Files.walk(tmp.resolve("poisoned/store"))) {
-      assertThat(files.filter(f -> f.getFileName().toString().equals(dev.lethe.audit.ModelOutputs.SIDECAR)))
+      assertThat(files.filter(f -> f.getFileName().toString().equals(dev.lethe.experiment.ModelOutputs.SIDECAR)))
           .as("tuning stores no per-example outputs, which would hold test-split predictions").isEmpty();
     }
     // the poison is live: the bench, which audits on the test split, sees RT's outputs there as non-finite

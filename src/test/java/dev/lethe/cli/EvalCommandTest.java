@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.audit.ClassificationMetrics;
 import dev.lethe.audit.Softmax;
-import dev.lethe.bench.Json;
+import dev.lethe.experiment.Json;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.DatasetLoader;
 import dev.lethe.data.IdxImages;
@@ -15,7 +15,7 @@ import dev.lethe.data.TestData;
 import dev.lethe.model.Checkpoints;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Network;
-import dev.lethe.train.Predictor;
+import dev.lethe.train.Prediction;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.IntStream;
@@ -43,7 +43,7 @@ class EvalCommandTest {
       IdxImages idx = IdxReader.readImages(images);
       Dataset data = new Dataset("x", 1, 28, 28, idx.pixels(), new int[N], IntStream.range(0, N).toArray(),
           DatasetLoader.FASHION_MNIST_CLASSES);
-      float[][] logits = Predictor.logits(net, data);
+      float[][] logits = Prediction.logits(net, data);
       predicted = ClassificationMetrics.predictions(logits);
       probabilities = Softmax.probabilities(logits);
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lethe.bench.Json;
+import dev.lethe.experiment.Json;
 import dev.lethe.model.Checkpoints;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lethe.bench.Json;
+import dev.lethe.experiment.Json;
 import dev.lethe.model.Checkpoints;
 import dev.lethe.model.Layers;
 import dev.lethe.model.ModelSpec;

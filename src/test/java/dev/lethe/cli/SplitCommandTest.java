@@ -3,8 +3,8 @@ package dev.lethe.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lethe.bench.Experiment;
-import dev.lethe.bench.Json;
+import dev.lethe.experiment.Experiment;
+import dev.lethe.experiment.Json;
 import dev.lethe.data.DatasetLoader;
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;

@@ -8,7 +8,7 @@ import ai.djl.nn.Parameter;
 import dev.lethe.LetheException;
 import dev.lethe.data.Dataset;
 import dev.lethe.train.Batches;
-import dev.lethe.train.Predictor;
+import dev.lethe.train.Prediction;
 import dev.lethe.train.TinyData;
 import java.util.Arrays;
 import java.util.List;
@@ -23,8 +23,8 @@ class NetworkHeadTest {
 
   /** The largest absolute difference between the first {@code k} logits of {@code a} and those of {@code b}. */
   private static double maxLeadingLogitDifference(Network a, Network b, int k) {
-    float[][] la = Predictor.logits(a, DATA);
-    float[][] lb = Predictor.logits(b, DATA);
+    float[][] la = Prediction.logits(a, DATA);
+    float[][] lb = Prediction.logits(b, DATA);
     double max = 0;
     for (int i = 0; i < la.length; i++) {
       for (int j = 0; j < k; j++) {
@@ -56,7 +56,7 @@ class NetworkHeadTest {
         byte[] before = TinyData.paramBytes(net);
         try (Network wide = net.resizedHead(4, 9); Network fresh = Network.create(withClasses(spec, 4), 9)) {
           assertThat(wide.spec()).isEqualTo(withClasses(spec, 4));
-          assertThat(Predictor.logits(wide, DATA)[0]).hasSize(4);
+          assertThat(Prediction.logits(wide, DATA)[0]).hasSize(4);
           // The features and the K old head rows are bitwise equal, so the first K logits are the same
           // function; libtorch's GEMM picks a different kernel for 4 output columns than for 3, which
           // changes the last bits of the dot products (measured: up to 2.4e-7), so logits match to 1e-5.

@@ -10,7 +10,7 @@ import dev.lethe.train.Progress;
 import dev.lethe.train.Schedule;
 import dev.lethe.train.StepLoss;
 import dev.lethe.train.TinyData;
-import dev.lethe.train.Trainer;
+import dev.lethe.train.Training;
 import dev.lethe.train.BatchStream;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +20,7 @@ class NetworkTest {
   /** One SGD step (train-mode BatchNorm) on {@code net} over all of {@link #DATA}. */
   static void trainOneStep(Network net) {
     BatchStream batches = new BatchStream(DATA, 16, 1, false);
-    StepLoss loss = (step, t) -> Trainer.crossEntropyStep(net, step, batches, true);
+    StepLoss loss = (step, t) -> Training.crossEntropyStep(net, step, batches, true);
     Optimization.run(net, 0.9, 5e-4, new Schedule(1, 1, 16, 0.1, "constant"), loss, "test", Progress.silent());
   }
 

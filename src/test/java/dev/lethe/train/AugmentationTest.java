@@ -222,9 +222,9 @@ class AugmentationTest {
     Dataset data = TinyData.separable("tiny", 24, 1, 3);
     TrainConfig plain = new TrainConfig(2, 8, 0.05, 0.9, 5e-4, "cosine");
     TrainConfig augmented = new TrainConfig(2, 8, 0.05, 0.9, 5e-4, "cosine", 0, Augmentation.CROP_FLIP);
-    try (Network a = Trainer.trainFresh(TinyData.mlp(8), data, augmented, 1, "a", Progress.silent());
-        Network b = Trainer.trainFresh(TinyData.mlp(8), data, augmented, 1, "b", Progress.silent());
-        Network c = Trainer.trainFresh(TinyData.mlp(8), data, plain, 1, "c", Progress.silent())) {
+    try (Network a = Training.trainFresh(TinyData.mlp(8), data, augmented, 1, "a", Progress.silent());
+        Network b = Training.trainFresh(TinyData.mlp(8), data, augmented, 1, "b", Progress.silent());
+        Network c = Training.trainFresh(TinyData.mlp(8), data, plain, 1, "c", Progress.silent())) {
       assertThat(TinyData.paramBytes(b)).isEqualTo(TinyData.paramBytes(a));
       assertThat(TinyData.paramBytes(c)).isNotEqualTo(TinyData.paramBytes(a));
     }

@@ -64,7 +64,7 @@ class BatchesTest {
         NDManager step = net.manager().newSubManager()) {
       float[] expected =
           net.forward(Batches.images(step, data, IntStream.range(0, 7).toArray()), false).toFloatArray();
-      float[][] logits = Predictor.logits(net, data);
+      float[][] logits = Prediction.logits(net, data);
       assertThat(logits).hasNumberOfRows(7);
       for (int i = 0; i < 7; i++) {
         for (int k = 0; k < 3; k++) {

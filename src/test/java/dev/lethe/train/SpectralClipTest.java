@@ -32,12 +32,12 @@ class SpectralClipTest {
     try (Network plain = Network.create(spec, 1);
         Network clipped = Network.create(spec, 1);
         Network again = Network.create(spec, 1)) {
-      Trainer.fit(plain, DATA, PLAIN, 1, "test", Progress.silent());
+      Training.fit(plain, DATA, PLAIN, 1, "test", Progress.silent());
       assertThat(norms(plain)).hasSize(3).anyMatch(s -> s > 1.05);
-      Trainer.fit(clipped, DATA, CLIPPED, 1, "test", Progress.silent(), 5);
+      Training.fit(clipped, DATA, CLIPPED, 1, "test", Progress.silent(), 5);
       assertThat(norms(clipped)).allMatch(s -> s <= 1.05);
       assertThat(TinyData.accuracy(clipped, DATA)).isEqualTo(1.0);
-      Trainer.fit(again, DATA, CLIPPED, 1, "test", Progress.silent(), 5);
+      Training.fit(again, DATA, CLIPPED, 1, "test", Progress.silent(), 5);
       assertThat(TinyData.paramBytes(again)).isEqualTo(TinyData.paramBytes(clipped));
     }
   }
@@ -46,7 +46,7 @@ class SpectralClipTest {
   void theFinalPassAloneEnforcesTheBoundWithTheDefaultCheckInterval() {
     // 45 updates: fewer than the 100 between checks of a model without BatchNorm
     try (Network net = Network.create(new ModelSpec("cnn-nobn", 1, 8, 8, 3, 4), 1)) {
-      Trainer.fit(net, DATA, CLIPPED, 1, "test", Progress.silent());
+      Training.fit(net, DATA, CLIPPED, 1, "test", Progress.silent());
       assertThat(norms(net)).allMatch(s -> s <= 1.05);
     }
   }

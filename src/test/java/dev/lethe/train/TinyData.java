@@ -99,7 +99,7 @@ public final class TinyData {
 
   /** The raw bits of the eval-mode logits of {@code network} on {@code data}, row-major. */
   public static int[] logitBits(Network network, Dataset data) {
-    float[][] logits = Predictor.logits(network, data);
+    float[][] logits = Prediction.logits(network, data);
     int k = logits[0].length;
     int[] bits = new int[logits.length * k];
     for (int i = 0; i < logits.length; i++) {
@@ -112,7 +112,7 @@ public final class TinyData {
 
   /** Fraction of {@code data} whose arg-max logit is the label. */
   public static double accuracy(Network network, Dataset data) {
-    float[][] logits = Predictor.logits(network, data);
+    float[][] logits = Prediction.logits(network, data);
     int correct = 0;
     for (int i = 0; i < logits.length; i++) {
       int best = 0;
@@ -130,7 +130,7 @@ public final class TinyData {
 
   /** Mean eval-mode cross-entropy of {@code network} on {@code data}, computed in double in Java. */
   public static double meanCrossEntropy(Network network, Dataset data) {
-    float[][] logits = Predictor.logits(network, data);
+    float[][] logits = Prediction.logits(network, data);
     double sum = 0;
     for (int i = 0; i < logits.length; i++) {
       double max = Double.NEGATIVE_INFINITY;
@@ -149,7 +149,7 @@ public final class TinyData {
   /** A width-4 cnn trained on {@code pool} with {@code config} (seed 1) that fits every image. */
   public static Network trainedCnn(Dataset pool, TrainConfig config) {
     Network net = Network.create(cnn(4), 1);
-    Trainer.fit(net, pool, config, 1, "original", Progress.silent());
+    Training.fit(net, pool, config, 1, "original", Progress.silent());
     if (accuracy(net, pool) != 1.0) {
       net.close();
       throw new AssertionError("the tiny original does not fit its pool");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lethe.LetheException;
 import dev.lethe.train.TrainConfig;
+import dev.lethe.unlearn.method.NegGradPlus;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

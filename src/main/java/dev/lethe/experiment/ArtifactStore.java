@@ -1,0 +1,78 @@
+package dev.lethe.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lethe.LetheException;
+import dev.lethe.model.Checkpoints;
+import dev.lethe.model.Network;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.function.Supplier;
+
+/**
+ * A content-keyed cache of trained networks (originals, retrained references). The key is the SHA-256 of
+ * the canonical JSON of everything that determines the artifact: data content hash, architecture, training
+ * config, seed and training-code version. Each artifact is a checkpoint directory written atomically; a
+ * lock file keeps two runs from computing the same artifact at once.
+ */
+public final class ArtifactStore {
+  private final Path root;
+
+  /** A store rooted at {@code root} (created on first use). */
+  public ArtifactStore(Path root) {
+    this.root = root;
+  }
+
+  /** The default location, {@code ~/.cache/lethe}. */
+  public static Path defaultRoot() {
+    return Path.of(System.getProperty("user.home"), ".cache", "lethe");
+  }
+
+  /**
+   * A network with the metadata it was stored with, whether it came from the cache, and its directory in
+   * the store (where its per-example outputs are kept too, in {@code outputs/}).
+   */
+  public record Artifact(Network network, JsonNode metadata, boolean reused, Path dir) {
+    /** Where this model's per-example outputs live. */
+    public Path outputsDir() {
+      return dir.resolve("outputs");
+    }
+  }
+
+  /** What a computation returns: the network and metadata to store beside it. */
+  public record Computed(Network network, ObjectNode metadata) {}
+
+  /** Loads the artifact for {@code key}, or computes, stores and returns it. */
+  public Artifact getOrCompute(String kind, JsonNode key, Supplier<Computed> computation) {
+    String hash = Json.contentKey(key);
+    Path dir = root.resolve(kind + "-" + hash.substring(0, 24));
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new LetheException("cannot create the artifact store " + root + ": " + e.getMessage());
+    }
+    if (!Files.isDirectory(root)) {
+      throw new LetheException("artifact store " + root + " is not a directory: pass another --store");
+    }
+    Path lockFile = root.resolve("." + kind + "-" + hash.substring(0, 24) + ".lock");
+    try (FileChannel channel =
+            FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.lock()) {
+      if (Checkpoints.exists(dir)) {
+        return new Artifact(Checkpoints.load(dir), Checkpoints.metadata(dir), true, dir);
+      }
+      Computed computed = computation.get();
+      ObjectNode meta = computed.metadata();
+      meta.set("key", Json.canonical(key));
+      meta.put("content_key", hash);
+      Checkpoints.save(computed.network(), dir, meta);
+      return new Artifact(computed.network(), meta, false, dir);
+    } catch (IOException e) {
+      throw new LetheException("cannot lock " + lockFile + ": " + e.getMessage(), e);
+    }
+  }
+}

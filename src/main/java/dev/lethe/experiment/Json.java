@@ -1,0 +1,86 @@
+package dev.lethe.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/** JSON helpers: canonical form and content keys, finite-or-null numbers, atomic file writes. */
+public final class Json {
+  /** The shared mapper. */
+  public static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private Json() {}
+
+  /** A copy of {@code node} with object fields sorted by name, recursively. */
+  public static JsonNode canonical(JsonNode node) {
+    if (node.isObject()) {
+      ObjectNode out = MAPPER.createObjectNode();
+      List<String> names = new ArrayList<>();
+      node.fieldNames().forEachRemaining(names::add);
+      names.sort(null);
+      for (String n : names) {
+        out.set(n, canonical(node.get(n)));
+      }
+      return out;
+    }
+    if (node.isArray()) {
+      var out = MAPPER.createArrayNode();
+      for (JsonNode e : node) {
+        out.add(canonical(e));
+      }
+      return out;
+    }
+    return node;
+  }
+
+  /** The canonical JSON text of {@code node} (sorted fields), for comparisons that ignore number types. */
+  public static String canonicalText(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsString(canonical(node));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** SHA-256 hex of the canonical JSON text of {@code node}: the content key of an artifact. */
+  public static String contentKey(JsonNode node) {
+    try {
+      byte[] text = MAPPER.writeValueAsBytes(canonical(node));
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text));
+    } catch (IOException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Puts {@code metrics} into {@code target}, writing non-finite values as JSON null. */
+  public static void putMetrics(ObjectNode target, Map<String, Double> metrics) {
+    for (Map.Entry<String, Double> e : metrics.entrySet()) {
+      double v = e.getValue();
+      if (Double.isFinite(v)) {
+        target.put(e.getKey(), v);
+      } else {
+        target.putNull(e.getKey());
+      }
+    }
+  }
+
+  /** A numeric field, or NaN if it is absent or null. */
+  public static double number(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || !v.isNumber() ? Double.NaN : v.asDouble();
+  }
+
+  /** Writes {@code text} to {@code file} through a temporary sibling and an atomic rename. */
+  public static void writeAtomically(Path file, String text) {
+    dev.lethe.data.AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,38 @@
+package dev.lethe.train;
+
+import dev.lethe.LetheException;
+
+/**
+ * A run whose loss became non-finite: a finished outcome of a benchmark cell ({@code status: "collapsed"}),
+ * not a crash of the whole grid. Carries the step and the reason as fields, so callers record them without
+ * parsing the message.
+ */
+public final class LossDivergedException extends LetheException {
+  private static final long serialVersionUID = 1L;
+
+  private final int step;
+  private final String reason;
+
+  /**
+   * @param what the run that diverged ("training the original", "ga")
+   * @param step the 1-based step at which it diverged
+   * @param steps the run's total steps
+   * @param reason what was non-finite, e.g. "the loss is NaN"
+   */
+  public LossDivergedException(String what, int step, int steps, String reason) {
+    super(what + " diverged: " + reason + " at step " + step + " of " + steps
+        + "; lower the learning rate or check the input data");
+    this.step = step;
+    this.reason = reason;
+  }
+
+  /** The 1-based step at which the loss became non-finite. */
+  public int step() {
+    return step;
+  }
+
+  /** What was non-finite, e.g. "the loss is NaN". */
+  public String reason() {
+    return reason;
+  }
+}

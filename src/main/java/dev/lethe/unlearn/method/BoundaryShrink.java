@@ -1,0 +1,154 @@
+package dev.lethe.unlearn.method;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.lethe.Doc;
+import dev.lethe.LetheException;
+import dev.lethe.data.Dataset;
+import dev.lethe.data.ForgetTask;
+import dev.lethe.model.Network;
+import dev.lethe.train.Augmentation;
+import dev.lethe.train.BatchStream;
+import dev.lethe.train.Batches;
+import dev.lethe.train.Losses;
+import dev.lethe.train.Optimization;
+import dev.lethe.train.Progress;
+import dev.lethe.train.Schedule;
+import dev.lethe.unlearn.OptionChecks;
+import dev.lethe.unlearn.OptionsUnlearner;
+import dev.lethe.unlearn.blocks.Attacks;
+
+/**
+ * BS (Boundary Shrinking): relabel each forget image with its "nearest wrong class" and fine-tune on
+ * those labels (Chen et al., "Boundary Unlearning: Rapid Forgetting of Deep Networks via Shifting the
+ * Decision Boundary", CVPR 2023; as coded in OPTML-Group/Unlearn-Saliency {@code unlearn/boundary_sh.py}).
+ * A frozen copy of the original (eval mode, never stepped) takes one FGSM step of size {@code epsilon}
+ * on each forget image ({@link Attacks#fgsm}); its prediction on the perturbed image is the new label,
+ * which can still be the true label, as in the code. The live copy then minimises CE(f(x), label) on the
+ * <em>clean</em> forget images, BatchNorm in train mode, SGD with a constant rate; no retain data.
+ *
+ * <p>The reference code attacks each batch as it is drawn. Here the labels of all forget images are
+ * computed once before training: the frozen model never changes and the eval-mode attack treats every
+ * sample on its own, so each image gets the same label in every epoch either way (and DJL allows only one
+ * gradient collector at a time, so the attack cannot run inside a training step). The training batches are
+ * augmented as the training recipe says (the reference loaders are augmented), but the labels come from the
+ * attack on clean images, where the reference attacks each augmented batch.
+ *
+ * <p>Defaults: ε = 0.1 in [0, 1] pixel space, hard-coded in the reference. The code's 10 epochs against
+ * a 182-epoch retrain are scaled to 2 against our 40-epoch retrain; constant rate, as under the code's
+ * MultiStep schedule. The rate is searched per setting in the reference (the authors' own code used 1e-5
+ * for 10 epochs). 3e-4 is the smallest rate that emptied the forgotten class in a probe on
+ * Fashion-MNIST class:Sandal (cnn width 16, 8,000-image pool, 40-epoch original with retain accuracy
+ * 99.6 %): forget / retain accuracy 90.9 / 96.4 % at 3e-5, 33.2 / 94.1 % at 1e-4, 0.2 / 89.9 % at 3e-4,
+ * 0.0 / 84.9 % at 1e-3 (one seed, ε = 0.1). Train-mode BatchNorm on forget-only batches costs retain
+ * accuracy at any rate.
+ *
+ * <p>{@code attack=pgd} replaces the single FGSM step by AMUN's L2 PGD with a doubling radius
+ * ({@link Attacks#pgdL2}, {@value #PGD_STEPS} steps per radius, starting at {@code epsilon}): every label
+ * is then a genuinely wrong class, the nearest one along the attack path, where FGSM's label can still be
+ * the true one.
+ */
+public final class BoundaryShrink extends OptionsUnlearner<BoundaryShrink.Options> {
+  /** The registry id. */
+  public static final String ID = "bs";
+
+  /** BS hyperparameters. */
+  public record Options(
+      @Doc("passes over the forget set") int epochs,
+      @Doc("base learning rate") double lr,
+      @Doc("images per step") int batchSize,
+      @Doc("SGD momentum") double momentum,
+      @Doc("weight decay") double weightDecay,
+      @Doc("learning-rate schedule: cosine, step or constant") String schedule,
+      @Doc("FGSM step size (L-inf), or PGD's initial L2 radius, in [0, 1] pixel units, in (0, 1]") double epsilon,
+      @Doc("how the nearest wrong class is found: fgsm (reference code) or pgd (AMUN's L2 PGD, doubling radius)")
+          String attack) {
+    /** Validates the options. */
+    public Options {
+      OptionChecks.sgd(ID, epochs, lr, batchSize, momentum, weightDecay, schedule);
+      if (!(epsilon > 0 && epsilon <= 1)) {
+        throw new LetheException(ID + ".epsilon must be in (0, 1] (pixel units), got " + epsilon);
+      }
+      if (!ATTACKS.contains(attack)) {
+        throw new LetheException(ID + ".attack must be one of " + String.join(", ", ATTACKS) + ", got '" + attack + "'");
+      }
+    }
+  }
+
+  /** The attacks that can find the nearest wrong class. */
+  public static final java.util.List<String> ATTACKS = java.util.List.of("fgsm", "pgd");
+
+  /** PGD's iterations per radius and radius doublings when {@code attack=pgd} (AMUN's cheap setting). */
+  private static final int PGD_STEPS = 10;
+
+  private static final int PGD_DOUBLINGS = 11;
+
+  /** The defaults described in the class comment. */
+  public static final Options DEFAULTS = new Options(2, 3e-4, 128, 0.9, 5e-4, "constant", 0.1, "fgsm");
+
+  /** BS with {@code options}, its forget batches (not the attack's inputs) augmented by {@code augmentation}. */
+  public BoundaryShrink(Options options, Augmentation augmentation) {
+    super(ID, options, augmentation);
+  }
+
+  @Override
+  public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
+    Dataset forget = task.forget();
+    int[] labels;
+    try (Network frozen = original.copy()) {
+      labels = o.attack().equals("pgd")
+          ? Amun.adversarialLabels(frozen, forget, o.epsilon(), PGD_STEPS, PGD_DOUBLINGS, o.batchSize())
+          : nearestWrongLabels(frozen, forget, o.epsilon(), o.batchSize());
+    }
+    Network net = original.copy();
+    try {
+      BatchStream batches = new BatchStream(forget, o.batchSize(), seed, true, augmentation);
+      Schedule schedule =
+          new Schedule(
+              o.epochs() * batches.batchesPerEpoch(), batches.batchesPerEpoch(),
+              Math.min(o.batchSize(), forget.size()), o.lr(), o.schedule());
+      Optimization.run(
+          net, o.momentum(), o.weightDecay(), schedule,
+          (step, t) -> relabelledStep(net, step, batches, labels), ID, progress);
+      return net;
+    } catch (RuntimeException e) {
+      net.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The BS label of every row of {@code data}: the arg-max of {@code frozen} (eval mode) on the row's
+   * image after one FGSM step of size {@code epsilon} against its true label. Attacks run in chunks of
+   * {@code batchSize} rows; {@code frozen}'s parameters are unchanged and its gradients zero afterwards.
+   */
+  static int[] nearestWrongLabels(Network frozen, Dataset data, double epsilon, int batchSize) {
+    int[] out = new int[data.size()];
+    for (int start = 0; start < data.size(); start += batchSize) {
+      int[] rows = new int[Math.min(batchSize, data.size() - start)];
+      for (int i = 0; i < rows.length; i++) {
+        rows[i] = start + i;
+      }
+      try (NDManager step = frozen.manager().newSubManager()) {
+        NDArray adversarial =
+            Attacks.fgsm(frozen, step, Batches.images(step, data, rows), Batches.labels(step, data, rows),
+                epsilon);
+        long[] predicted = frozen.forward(adversarial, false).argMax(1).toLongArray();
+        for (int i = 0; i < rows.length; i++) {
+          out[rows[i]] = (int) predicted[i];
+        }
+      }
+    }
+    return out;
+  }
+
+  private static NDArray relabelledStep(Network net, NDManager step, BatchStream batches, int[] labels) {
+    int[] rows = batches.next();
+    int[] targets = new int[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      targets[i] = labels[rows[i]];
+    }
+    return Losses.crossEntropy(
+        net.forward(batches.images(step, rows), true), Batches.labels(step, targets));
+  }
+}

@@ -1,0 +1,67 @@
+package dev.lethe.unlearn.method;
+
+import dev.lethe.Doc;
+import dev.lethe.data.ForgetTask;
+import dev.lethe.model.Network;
+import dev.lethe.train.Augmentation;
+import dev.lethe.train.BatchStream;
+import dev.lethe.train.Optimization;
+import dev.lethe.train.Progress;
+import dev.lethe.train.Schedule;
+import dev.lethe.train.Training;
+import dev.lethe.unlearn.OptionChecks;
+import dev.lethe.unlearn.OptionsUnlearner;
+
+/**
+ * GA (gradient ascent, "NegGrad"): maximise the cross-entropy of the forget set (Thudi et al., "Unrolling
+ * SGD", EuroS&amp;P 2022; the GA baseline of Jia et al., NeurIPS 2023). Update: SGD on −CE(D_f). The
+ * reference OPTML code keeps BatchNorm in train mode (which rewrites running statistics with forget-only
+ * batches) and a constant rate; SFR-on's copy uses eval mode: {@code bnTrain} selects. Defaults: 5 epochs
+ * as in the reference README; the rate, which its authors say must be searched per setting (1e-4 is
+ * their class-wise value), is 3e-4: measured on our default class:Sandal scenario, 1e-4 left forget
+ * accuracy at 98 % and 2e-3 collapsed the model to chance; no single rate suits random forgetting too.
+ * Forget batches are augmented as the training recipe says (the reference loaders are augmented).
+ */
+public final class GradientAscent extends OptionsUnlearner<GradientAscent.Options> {
+  /** The registry id. */
+  public static final String ID = "ga";
+
+  /** GA hyperparameters. */
+  public record Options(
+      @Doc("passes over the forget set") int epochs,
+      @Doc("base learning rate") double lr,
+      @Doc("images per step") int batchSize,
+      @Doc("SGD momentum") double momentum,
+      @Doc("weight decay") double weightDecay,
+      @Doc("learning-rate schedule: cosine, step or constant") String schedule,
+      @Doc("BatchNorm in train mode (true, OPTML code) or eval mode (false, SFR-on code)")
+          boolean bnTrain) {
+    /** Validates the options. */
+    public Options {
+      OptionChecks.sgd(ID, epochs, lr, batchSize, momentum, weightDecay, schedule);
+    }
+  }
+
+  /** The defaults described in the class comment. */
+  public static final Options DEFAULTS = new Options(5, 3e-4, 128, 0.9, 5e-4, "constant", true);
+
+  /** GA with {@code options}, its forget batches augmented by {@code augmentation}. */
+  public GradientAscent(Options options, Augmentation augmentation) {
+    super(ID, options, augmentation);
+  }
+
+  @Override
+  public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
+    Network net = original.copy();
+    BatchStream forget = new BatchStream(task.forget(), o.batchSize(), seed, true, augmentation);
+    Schedule schedule =
+        new Schedule(
+            o.epochs() * forget.batchesPerEpoch(), forget.batchesPerEpoch(),
+            o.batchSize(), o.lr(), o.schedule());
+    Optimization.run(
+        net, o.momentum(), o.weightDecay(), schedule,
+        (step, t) -> Training.crossEntropyStep(net, step, forget, o.bnTrain()).neg(),
+        ID, progress);
+    return net;
+  }
+}
