@@ -1,6 +1,5 @@
 package dev.lethe.unlearn.method;
 
-import ai.djl.ndarray.NDManager;
 import dev.lethe.Doc;
 import dev.lethe.LetheException;
 import dev.lethe.data.Dataset;
@@ -8,7 +7,6 @@ import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Augmentation;
 import dev.lethe.train.BatchStream;
-import dev.lethe.train.Batches;
 import dev.lethe.train.Optimization;
 import dev.lethe.train.Progress;
 import dev.lethe.train.Schedule;
@@ -16,6 +14,7 @@ import dev.lethe.train.SgdOptimizer;
 import dev.lethe.train.Training;
 import dev.lethe.unlearn.OptionChecks;
 import dev.lethe.unlearn.OptionsUnlearner;
+import dev.lethe.unlearn.blocks.AdversarialExamples;
 import dev.lethe.unlearn.blocks.Attacks;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,7 +27,8 @@ import java.util.List;
  * each labelled with the original's own wrong prediction, which lowers the confidence on the nearby
  * forget sample while the change stays local to its decision boundary.
  *
- * <p>A frozen copy of the original builds D_A once with {@link Attacks#pgdL2} (untargeted L2 PGD, no
+ * <p>A frozen copy of the original builds D_A once ({@link AdversarialExamples#dataset}) with {@link
+ * Attacks#pgdL2} (untargeted L2 PGD, no
  * random start, ε doubling until the prediction changes; label = the prediction on the adversarial image,
  * never the true label: a forget image whose attack fails within {@code maxDoublings} is left out of
  * D_A). A copy is then fine-tuned with plain cross-entropy on the shuffled union of D_R (if
@@ -101,8 +101,8 @@ public final class Amun extends OptionsUnlearner<Amun.Options> {
     double[] distances;
     try (Network frozen = original.copy()) {
       distances = new double[task.forget().size()];
-      adversarial = adversarialSet(frozen, task.forget(), o.epsilon(), o.attackSteps(), o.maxDoublings(),
-          o.batchSize(), distances);
+      adversarial = AdversarialExamples.dataset(frozen, task.forget(), o.epsilon(), o.attackSteps(),
+          o.maxDoublings(), o.batchSize(), distances);
     }
     progress.note(String.format(java.util.Locale.ROOT,
         "D_A: %d of %d forget images flipped, median L2 distance %.3f, attack %.1f s",
@@ -138,75 +138,6 @@ public final class Amun extends OptionsUnlearner<Amun.Options> {
     } catch (RuntimeException e) {
       net.close();
       throw e;
-    }
-  }
-
-  /**
-   * D_A: for every row of {@code data} whose {@link Attacks#pgdL2} attack on {@code frozen} succeeds, the
-   * adversarial image labelled with {@code frozen}'s prediction on it (never the row's true label), with
-   * the row's id; rows whose attack fails are left out. The L2 distance of every row's final image to its
-   * original (flipped or not) is written into {@code distances}.
-   */
-  static Dataset adversarialSet(
-      Network frozen, Dataset data, double epsilon, int steps, int maxDoublings, int batchSize,
-      double[] distances) {
-    int size = data.imageSize();
-    float[] pixels = new float[data.size() * size];
-    int[] labels = new int[data.size()];
-    int[] ids = new int[data.size()];
-    int[] kept = {0};
-    attackInChunks(frozen, data, epsilon, steps, maxDoublings, batchSize, (row, image, attack, i) -> {
-      distances[row] = attack.distances()[i];
-      if (attack.found()[i]) {
-        System.arraycopy(image, i * size, pixels, kept[0] * size, size);
-        labels[kept[0]] = attack.labels()[i];
-        ids[kept[0]] = data.id(row);
-        kept[0]++;
-      }
-    });
-    return new Dataset(data.name() + "/adversarial", data.channels(), data.height(), data.width(),
-        Arrays.copyOf(pixels, kept[0] * size), Arrays.copyOf(labels, kept[0]),
-        Arrays.copyOf(ids, kept[0]), data.classNames());
-  }
-
-  /**
-   * {@code frozen}'s prediction on the {@link Attacks#pgdL2} adversarial image of every row of {@code data}:
-   * a wrong class where the attack succeeds, the true label where it fails.
-   */
-  static int[] adversarialLabels(
-      Network frozen, Dataset data, double epsilon, int steps, int maxDoublings, int batchSize) {
-    int[] labels = new int[data.size()];
-    attackInChunks(frozen, data, epsilon, steps, maxDoublings, batchSize,
-        (row, image, attack, i) -> labels[row] = attack.labels()[i]);
-    return labels;
-  }
-
-  /** Receives the attack's result for one row of the dataset: batch position {@code i} of {@code attack}. */
-  private interface AttackedRow {
-    void accept(int row, float[] images, Attacks.L2Adversarial attack, int i);
-  }
-
-  /**
-   * Attacks every row of {@code data} in chunks of {@code batchSize} rows; each row is attacked on its own,
-   * so the chunking does not change the result.
-   */
-  private static void attackInChunks(
-      Network frozen, Dataset data, double epsilon, int steps, int maxDoublings, int batchSize,
-      AttackedRow sink) {
-    for (int start = 0; start < data.size(); start += batchSize) {
-      int[] rows = new int[Math.min(batchSize, data.size() - start)];
-      for (int i = 0; i < rows.length; i++) {
-        rows[i] = start + i;
-      }
-      try (NDManager step = frozen.manager().newSubManager()) {
-        Attacks.L2Adversarial attack =
-            Attacks.pgdL2(frozen, step, Batches.images(step, data, rows), Batches.labels(step, data, rows),
-                epsilon, steps, maxDoublings);
-        float[] images = attack.images().toFloatArray();
-        for (int i = 0; i < rows.length; i++) {
-          sink.accept(rows[i], images, attack, i);
-        }
-      }
     }
   }
 

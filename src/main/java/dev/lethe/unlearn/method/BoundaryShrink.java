@@ -16,6 +16,7 @@ import dev.lethe.train.Progress;
 import dev.lethe.train.Schedule;
 import dev.lethe.unlearn.OptionChecks;
 import dev.lethe.unlearn.OptionsUnlearner;
+import dev.lethe.unlearn.blocks.AdversarialExamples;
 import dev.lethe.unlearn.blocks.Attacks;
 
 /**
@@ -97,7 +98,7 @@ public final class BoundaryShrink extends OptionsUnlearner<BoundaryShrink.Option
     int[] labels;
     try (Network frozen = original.copy()) {
       labels = o.attack().equals("pgd")
-          ? Amun.adversarialLabels(frozen, forget, o.epsilon(), PGD_STEPS, PGD_DOUBLINGS, o.batchSize())
+          ? AdversarialExamples.labels(frozen, forget, o.epsilon(), PGD_STEPS, PGD_DOUBLINGS, o.batchSize())
           : nearestWrongLabels(frozen, forget, o.epsilon(), o.batchSize());
     }
     Network net = original.copy();

@@ -10,6 +10,7 @@ import dev.lethe.train.SgdOptimizer;
 import dev.lethe.unlearn.MaskModes;
 import dev.lethe.unlearn.OptionChecks;
 import dev.lethe.unlearn.OptionsUnlearner;
+import dev.lethe.unlearn.blocks.RandomLabelLoop;
 import dev.lethe.unlearn.blocks.Saliency;
 
 /**
@@ -17,9 +18,9 @@ import dev.lethe.unlearn.blocks.Saliency;
  * Gradient-based Weight Saliency in Both Image Classification and Generation", ICLR 2024; official code
  * OPTML-Group/Unlearn-Saliency). The mask keeps the top {@code sparsity} fraction of weights by
  * {@code |Σ_b ∇ CE_b(D_f)|} on the original in eval mode (every layer, ranked globally); then the RL loop
- * ({@link RandomLabels}) runs with every step masked. {@code maskMode}: {@code grad_only} is the paper's
- * code (weight decay and momentum still move masked weights, issue #32); {@code hard_freeze} (default) is
- * the fix merged as PR #33. Defaults: the README's CIFAR-10 τ 0.5 and lr 0.013 rounded to 0.01, constant
+ * of {@link RandomLabels} ({@link RandomLabelLoop}) runs with every step masked. {@code maskMode}:
+ * {@code grad_only} is the paper's code (weight decay and momentum still move masked weights, issue #32);
+ * {@code hard_freeze} (default) is the fix merged as PR #33. Defaults: the README's CIFAR-10 τ 0.5 and lr 0.013 rounded to 0.01, constant
  * as under its MultiStep schedule; 10 epochs against a 182-epoch retrain scaled to 2. The RL batches are
  * augmented as the training recipe says (the reference loaders are augmented); the mask's gradient pass reads
  * clean images, where the reference's reads the augmented forget loader.
@@ -62,7 +63,7 @@ public final class SalUn extends OptionsUnlearner<SalUn.Options> {
     Network net = original.copy();
     try (ParameterMask mask = Saliency.topGradient(net, task.forget(), o.sparsity(), o.batchSize());
         SgdOptimizer sgd = new SgdOptimizer(net, o.momentum(), o.weightDecay(), mask, MaskModes.parse(ID, o.maskMode()))) {
-      RandomLabels.relabelAndFineTune(
+      RandomLabelLoop.run(
           net, sgd, task, seed, o.epochs(), o.batchSize(), o.lr(), o.schedule(), o.useRetain(), augmentation, ID,
           progress);
     } catch (RuntimeException e) {

@@ -10,6 +10,7 @@ import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
 import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.Unlearner;
+import dev.lethe.unlearn.blocks.AdversarialExamples;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,13 +37,13 @@ class AmunTest extends TinyClassTaskTest {
   void theAdversarialSetNeverCarriesTheTrueLabelAndDoesNotDependOnTheChunking() {
     Dataset forget = CLASS.forget();
     byte[] before = TinyData.paramBytes(original);
-    Dataset adversarial = Amun.adversarialSet(original, forget, 0.5, 10, 4, 16, new double[forget.size()]);
+    Dataset adversarial = AdversarialExamples.dataset(original, forget, 0.5, 10, 4, 16, new double[forget.size()]);
     assertThat(adversarial.size()).isGreaterThan(forget.size() / 2).isLessThanOrEqualTo(forget.size());
     // class:0 forgets class 0: no adversarial label may be 0
     assertThat(adversarial.labels()).doesNotContain(0).containsAnyOf(1, 2);
     assertThat(Arrays.stream(forget.ids()).boxed().toList())
         .containsAll(Arrays.stream(adversarial.ids()).boxed().toList());
-    assertThat(Amun.adversarialSet(original, forget, 0.5, 10, 4, 5, new double[forget.size()]).labels()).isEqualTo(adversarial.labels());
+    assertThat(AdversarialExamples.dataset(original, forget, 0.5, 10, 4, 5, new double[forget.size()]).labels()).isEqualTo(adversarial.labels());
     assertThat(TinyData.paramBytes(original)).isEqualTo(before);
   }
 

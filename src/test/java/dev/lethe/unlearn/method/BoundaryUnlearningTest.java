@@ -13,6 +13,7 @@ import dev.lethe.train.TinyData;
 import dev.lethe.train.Training;
 import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.Unlearner;
+import dev.lethe.unlearn.blocks.AdversarialExamples;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,7 @@ class BoundaryUnlearningTest extends TinyClassTaskTest {
   void pgdLabelsAreAlwaysAWrongClassWhereFgsmOfTheSameSizeLeavesTheTrueOne() {
     Dataset forget = CLASS.forget();
     // at ε = 0.1 FGSM moves no label (see EPSILON); the doubling PGD radius keeps going until each flips
-    int[] labels = Amun.adversarialLabels(original, forget, 0.1, 10, 11, 16);
+    int[] labels = AdversarialExamples.labels(original, forget, 0.1, 10, 11, 16);
     assertThat(disagreements(labels, forget)).isEqualTo(forget.size());
     assertThat(disagreements(BoundaryShrink.nearestWrongLabels(original, forget, 0.1, 16), forget)).isZero();
     try (Network out = method("bs", Map.of("epsilon", "0.1", "attack", "pgd"))
