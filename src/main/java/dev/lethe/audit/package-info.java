@@ -4,5 +4,7 @@
  * (OPTML-Group/Unlearn-Saliency, {@code evaluation/SVC_MIA.py}) and SFR-on
  * (K1nght/Unified-Unlearning-w-Remain-Geometry, {@code evaluation/mia.py} and {@code evaluation/js_div.py}).
  * Inputs are arrays of floats as the model produced them; all arithmetic is in double.
+ *
+ * <p>May use: {@code train} (prediction), {@code model}, {@code data}.
  */
 package dev.lethe.audit;

@@ -6,5 +6,7 @@
  *
  * <p>A sample's id is its index in the source file, so it stays the same across splits, subsets and
  * runs; forget sets are stated and hashed in ids, never in positions.
+ *
+ * <p>May use: no other Lethe package (only {@link dev.lethe.LetheException}).
  */
 package dev.lethe.data;

@@ -1,0 +1,10 @@
+/**
+ * Benchmark grids: the runner of scenarios × methods × seeds ({@link dev.lethe.bench.BenchmarkRunner},
+ * {@link dev.lethe.bench.ScenarioRun}), the resumable {@link dev.lethe.bench.ResultLog} (JSON lines, cells
+ * keyed by content hash), the tuner and the recipes it writes, throughput
+ * measurement, and the lock on an output directory.
+ *
+ * <p>May use: {@code report}, {@code experiment}, {@code audit}, {@code unlearn}, {@code train}, {@code
+ * model}, {@code data}.
+ */
+package dev.lethe.bench;
