@@ -32,30 +32,39 @@ public final class ResultLog {
       throw new LetheException("results file " + file + " is a directory: pass another --out");
     }
     if (Files.exists(file)) {
-      List<String> lines;
-      try {
-        lines = Files.readAllLines(file);
-      } catch (IOException e) {
-        throw new LetheException("cannot read " + file + ": " + e.getMessage());
-      }
-      for (int i = 0; i < lines.size(); i++) {
-        if (lines.get(i).isBlank()) {
-          continue;
-        }
-        try {
-          JsonNode row = Json.MAPPER.readTree(lines.get(i));
-          if (!row.isObject() || !row.hasNonNull("scenario") || !row.hasNonNull("method") || !row.has("seed")) {
-            throw new LetheException(
-                file + " line " + (i + 1) + " is not a Lethe result row: move the file away or pass another --out");
-          }
-          log.rows.add(row);
-        } catch (JsonProcessingException e) {
-          throw new LetheException(
-              file + " line " + (i + 1) + " is not valid JSON: move the file away or pass another --out");
-        }
-      }
+      log.rows.addAll(read(file, "move the file away or pass another --out"));
     }
     return log;
+  }
+
+  /**
+   * The rows of an existing results file, in file order. A line that is not JSON (a truncated or edited
+   * line) or not a result row is a one-line error naming the line and ending with {@code remedy}.
+   */
+  public static List<JsonNode> read(Path file, String remedy) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file);
+    } catch (IOException e) {
+      throw new LetheException("cannot read " + file + ": " + e.getMessage());
+    }
+    List<JsonNode> rows = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).isBlank()) {
+        continue;
+      }
+      JsonNode row;
+      try {
+        row = Json.MAPPER.readTree(lines.get(i));
+      } catch (JsonProcessingException e) {
+        throw new LetheException(file + " line " + (i + 1) + " is not valid JSON (truncated?): " + remedy);
+      }
+      if (!row.isObject() || !row.hasNonNull("scenario") || !row.hasNonNull("method") || !row.has("seed")) {
+        throw new LetheException(file + " line " + (i + 1) + " is not a Lethe result row: " + remedy);
+      }
+      rows.add(row);
+    }
+    return rows;
   }
 
   /** True if some row of (scenario, method, seed) is logged, whatever its configuration. */

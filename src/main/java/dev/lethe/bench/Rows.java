@@ -8,7 +8,6 @@ import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.Json;
 import dev.lethe.experiment.Provenance;
 import dev.lethe.unlearn.OptionsBinder;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -77,26 +76,12 @@ final class Rows {
     if (!row.has("cell")) {
       return "its row was written by an older Lethe without a cell key";
     }
-    List<String> diffs = new ArrayList<>();
-    diff("", row.get("cell"), cell, diffs);
+    List<String> diffs = Json.differences(row.get("cell"), cell);
     if (diffs.isEmpty()) {
       return "its configuration changed";
     }
     String shown = String.join(", ", diffs.subList(0, Math.min(3, diffs.size())));
     return shown + (diffs.size() > 3 ? " and " + (diffs.size() - 3) + " more" : "");
-  }
-
-  private static void diff(String path, JsonNode before, JsonNode after, List<String> out) {
-    if (before != null && after != null && before.isObject() && after.isObject()) {
-      java.util.Set<String> names = new java.util.TreeSet<>();
-      before.fieldNames().forEachRemaining(names::add);
-      after.fieldNames().forEachRemaining(names::add);
-      for (String n : names) {
-        diff(path.isEmpty() ? n : path + "." + n, before.get(n), after.get(n), out);
-      }
-    } else if (before == null || after == null || !Json.canonicalText(before).equals(Json.canonicalText(after))) {
-      out.add(path + " " + (before == null ? "(none)" : before) + " -> " + (after == null ? "(none)" : after));
-    }
   }
 
   /** A cached model's record for the rows that use it: its key, seed, training time and versions. */

@@ -51,6 +51,30 @@ public final class Json {
     }
   }
 
+  /**
+   * The fields in which {@code after} differs from {@code before}, recursively through objects, each as
+   * {@code path old -> new} ({@code (none)} for a missing side), in field-name order; numbers compare by
+   * their canonical text.
+   */
+  public static List<String> differences(JsonNode before, JsonNode after) {
+    List<String> out = new ArrayList<>();
+    diff("", before, after, out);
+    return out;
+  }
+
+  private static void diff(String path, JsonNode before, JsonNode after, List<String> out) {
+    if (before != null && after != null && before.isObject() && after.isObject()) {
+      java.util.Set<String> names = new java.util.TreeSet<>();
+      before.fieldNames().forEachRemaining(names::add);
+      after.fieldNames().forEachRemaining(names::add);
+      for (String n : names) {
+        diff(path.isEmpty() ? n : path + "." + n, before.get(n), after.get(n), out);
+      }
+    } else if (before == null || after == null || !canonicalText(before).equals(canonicalText(after))) {
+      out.add(path + " " + (before == null ? "(none)" : before) + " -> " + (after == null ? "(none)" : after));
+    }
+  }
+
   /** SHA-256 hex of the canonical JSON text of {@code node}: the content key of an artifact. */
   public static String contentKey(JsonNode node) {
     try {

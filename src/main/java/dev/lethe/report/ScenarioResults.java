@@ -1,0 +1,260 @@
+package dev.lethe.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One scenario's result rows as the Markdown summary and the HTML report both show them: grouped by method
+ * in the order RT, the second exact retrain (the noise floor), the original (the do-nothing bar), then every
+ * method in row order; one run per seed (a later row of the same seed wins); collapsed runs counted apart and
+ * left out of every mean; the columns the scenario has; and the flags under its table.
+ */
+final class ScenarioResults {
+  static final String RETRAIN = "retrain";
+  static final String SECOND_RETRAIN = "retrain-2";
+  static final String ORIGINAL = "original";
+
+  /**
+   * What every column and reference row means, printed above the tables of the summary and the report.
+   */
+  static final String LEGEND = "Mean ± std over seeds. FA/RA/TA: forget/retain/test accuracy (%). MIA-eff: SalUn's "
+      + "MIA-Efficacy (% of forget predicted non-member). MIA-ent: SFR-on's entropy attack (% predicted member). "
+      + "KL-F/KL-T: KL(RT ‖ model) on forget/test. MIA-NN (class scenarios): % balanced accuracy of telling the "
+      + "forgotten class's train from test images by the other classes' outputs (RT ≈ 50). TV-FT (class scenarios): "
+      + "total variation to RT on the forgotten class's test images. Avg Gap: mean |Δ| to RT over FA, RA, TA, MIA-eff. "
+      + "RTE: run time / RT's. retrain-2: a second exact retrain with an independent seed, the noise floor; "
+      + "≈RT marks a method whose Avg Gap is within it.";
+
+  /**
+   * A metric column: its key in a row's {@code metrics}, its short label, what it measures (with its unit),
+   * its number format, and whether it is a distance to RT (zero for RT by definition, never negative).
+   */
+  record Column(String metric, String label, String meaning, String format, boolean distance) {
+    /** {@code v} in this column's format. */
+    String format(double v) {
+      return fmt(format, v);
+    }
+  }
+
+  /** Every metric column in display order; the class-forgetting ones only where a row has them. */
+  static final List<Column> COLUMNS = List.of(
+      new Column("forget_acc", "FA", "forget accuracy, %", "%.2f", false),
+      new Column("retain_acc", "RA", "retain accuracy, %", "%.2f", false),
+      new Column("test_acc", "TA", "test accuracy, %", "%.2f", false),
+      new Column("mia_efficacy", "MIA-eff", "forget predicted non-member, %", "%.2f", false),
+      new Column("mia_entropy_member_rate", "MIA-ent", "entropy attack: predicted member, %", "%.2f", false),
+      new Column("kl_to_retrain_forget", "KL-F", "KL(RT ‖ model) on the forget set", "%.4f", true),
+      new Column("kl_to_retrain_test", "KL-T", "KL(RT ‖ model) on the test set", "%.4f", true),
+      new Column("mia_nn", "MIA-NN", "forgotten class train vs test, balanced accuracy %", "%.2f", false),
+      new Column("tv_to_retrain_forget_test", "TV-FT", "total variation to RT, forgotten class's test images", "%.4f", true),
+      new Column("avg_gap", "Avg Gap", "mean |Δ| to RT over FA, RA, TA, MIA-eff", "%.2f", true),
+      new Column("seconds", "s", "run time, seconds", "%.1f", false),
+      new Column("rte", "RTE", "run time relative to RT's", "%.3f", false));
+
+  /** Columns shown only when some row of the scenario has them: the class-forgetting metrics. */
+  private static final List<String> CLASS_ONLY = List.of("mia_nn", "tv_to_retrain_forget_test");
+
+  /** A flag under a scenario's table: a bold headline and the sentence after it. */
+  record Flag(String headline, String detail) {}
+
+  /** Mean and sample standard deviation of a metric over {@code n} runs (NaN mean when there are none). */
+  record Stat(double mean, double std, int n) {
+    /** The cell text: mean ± std over several runs, the mean of one, a dash for none. */
+    String cell(String format) {
+      if (Double.isNaN(mean)) {
+        return "–";
+      }
+      return n > 1 ? fmt(format, mean) + " ± " + fmt(format, std) : fmt(format, mean);
+    }
+  }
+
+  /**
+   * One method's runs in a scenario.
+   *
+   * @param runs one row per seed
+   * @param ok the runs that did not collapse
+   * @param reference RT, the second retrain or the original: the rows every method is read against
+   * @param withinFloor a method whose mean Avg Gap is at most the second retrain's
+   */
+  record MethodRuns(String method, List<JsonNode> runs, List<JsonNode> ok, boolean reference, boolean withinFloor) {
+    int collapsedSeeds() {
+      return runs.size() - ok.size();
+    }
+
+    /** The metric over the runs that did not collapse. */
+    Stat stat(String metric) {
+      return ScenarioResults.stat(ok, metric);
+    }
+  }
+
+  private final String name;
+  private final List<JsonNode> rows;
+  private final Map<String, MethodRuns> methods = new LinkedHashMap<>();
+  private final List<Column> columns = new ArrayList<>();
+
+  /** The scenario {@code name} of {@code rows} (all of that scenario). */
+  ScenarioResults(String name, List<JsonNode> rows) {
+    this.name = name;
+    this.rows = List.copyOf(rows);
+    Map<String, List<JsonNode>> byMethod = new LinkedHashMap<>();
+    for (String first : List.of(RETRAIN, SECOND_RETRAIN, ORIGINAL)) {
+      for (JsonNode r : rows) {
+        if (r.get("method").asText().equals(first)) {
+          byMethod.computeIfAbsent(first, k -> new ArrayList<>()).add(r);
+        }
+      }
+    }
+    for (JsonNode r : rows) {
+      byMethod.computeIfAbsent(r.get("method").asText(), k -> new ArrayList<>()).add(r);
+    }
+    double floor = byMethod.containsKey(SECOND_RETRAIN)
+        ? stat(finished(dedupe(byMethod.get(SECOND_RETRAIN))), "avg_gap").mean() : Double.NaN;
+    for (Map.Entry<String, List<JsonNode>> e : byMethod.entrySet()) {
+      String method = e.getKey();
+      List<JsonNode> runs = dedupe(e.getValue());
+      List<JsonNode> ok = finished(runs);
+      boolean reference = method.equals(RETRAIN) || method.equals(SECOND_RETRAIN) || method.equals(ORIGINAL);
+      boolean within = !reference && !Double.isNaN(floor) && stat(ok, "avg_gap").mean() <= floor;
+      methods.put(method, new MethodRuns(method, runs, ok, reference, within));
+    }
+    for (Column c : COLUMNS) {
+      if (!CLASS_ONLY.contains(c.metric()) || rows.stream().anyMatch(r -> r.path("metrics").has(c.metric()))) {
+        columns.add(c);
+      }
+    }
+  }
+
+  /** Every scenario of {@code rows}, in order of first appearance. */
+  static List<ScenarioResults> of(List<JsonNode> rows) {
+    Map<String, List<JsonNode>> byScenario = new LinkedHashMap<>();
+    for (JsonNode r : rows) {
+      byScenario.computeIfAbsent(r.get("scenario").asText(), k -> new ArrayList<>()).add(r);
+    }
+    List<ScenarioResults> out = new ArrayList<>();
+    byScenario.forEach((name, list) -> out.add(new ScenarioResults(name, list)));
+    return out;
+  }
+
+  String name() {
+    return name;
+  }
+
+  /** The scenario's rows as given. */
+  List<JsonNode> rows() {
+    return rows;
+  }
+
+  /** Every method in display order. */
+  List<MethodRuns> methods() {
+    return List.copyOf(methods.values());
+  }
+
+  /** The method's runs, or null when the scenario has none. */
+  MethodRuns method(String method) {
+    return methods.get(method);
+  }
+
+  /** The metric columns this scenario shows. */
+  List<Column> columns() {
+    return List.copyOf(columns);
+  }
+
+  /** The noise floor: the second retrain's mean Avg Gap to RT, NaN without a second retrain. */
+  double floor() {
+    MethodRuns second = methods.get(SECOND_RETRAIN);
+    return second == null ? Double.NaN : second.stat("avg_gap").mean();
+  }
+
+  /**
+   * The flags under the table, method by method: each collapsed seed; then a method whose test accuracy is
+   * more than {@link Summary#COLLAPSE_POINTS} below RT's (collapsed whatever its Avg Gap), or one within the
+   * noise floor, or one whose Avg Gap is not below the original's by more than the floor.
+   */
+  List<Flag> flags() {
+    double floor = floor();
+    double tolerance = Double.isNaN(floor) ? 0 : floor;
+    MethodRuns original = methods.get(ORIGINAL);
+    double originalGap = original == null ? Double.NaN : original.stat("avg_gap").mean();
+    MethodRuns rt = methods.get(RETRAIN);
+    double rtTest = rt == null ? Double.NaN : rt.stat("test_acc").mean();
+    List<Flag> flags = new ArrayList<>();
+    for (MethodRuns m : methods.values()) {
+      if (m.reference()) {
+        continue;
+      }
+      for (JsonNode r : m.runs()) {
+        if (!isOk(r)) {
+          flags.add(new Flag(m.method() + " collapsed", " on seed " + r.get("seed").asLong() + ": "
+              + r.path("collapse").path("reason").asText("unknown reason") + "."));
+        }
+      }
+      if (m.ok().isEmpty()) {
+        continue;
+      }
+      double gap = m.stat("avg_gap").mean();
+      double test = m.stat("test_acc").mean();
+      if (!Double.isNaN(rtTest) && (Double.isNaN(test) || test < rtTest - Summary.COLLAPSE_POINTS)) {
+        flags.add(new Flag(m.method() + " collapsed", ": test accuracy " + fmt("%.2f", test) + " vs RT's "
+            + fmt("%.2f", rtTest) + "."));
+      } else if (m.withinFloor()) {
+        flags.add(new Flag(m.method() + " is within the noise floor", ": Avg Gap " + fmt("%.2f", gap)
+            + " ≤ retrain-2's " + fmt("%.2f", floor) + "."));
+      } else if (!Double.isNaN(originalGap) && !(gap < originalGap - tolerance)) {
+        flags.add(new Flag(m.method() + " did not beat doing nothing", ": Avg Gap " + fmt("%.2f", gap)
+            + " is not below the original's " + fmt("%.2f", originalGap)
+            + (tolerance > 0 ? " by more than the noise floor " + fmt("%.2f", tolerance) : "") + "."));
+      }
+    }
+    return flags;
+  }
+
+  /** Whether a row finished (rows without a status are from before statuses existed: finished). */
+  static boolean isOk(JsonNode row) {
+    return row.path("status").asText("ok").equals("ok");
+  }
+
+  private static List<JsonNode> finished(List<JsonNode> runs) {
+    return runs.stream().filter(ScenarioResults::isOk).toList();
+  }
+
+  private static List<JsonNode> dedupe(List<JsonNode> runs) {
+    Map<Long, JsonNode> bySeed = new LinkedHashMap<>();
+    for (JsonNode r : runs) {
+      bySeed.put(r.get("seed").asLong(), r);
+    }
+    return new ArrayList<>(bySeed.values());
+  }
+
+  /** Mean and sample standard deviation of a metric over runs, ignoring missing and null values. */
+  static Stat stat(List<JsonNode> runs, String metric) {
+    List<Double> values = new ArrayList<>();
+    for (JsonNode r : runs) {
+      JsonNode v = r.path("metrics").get(metric);
+      if (v != null && v.isNumber()) {
+        values.add(v.asDouble());
+      }
+    }
+    return stat(values);
+  }
+
+  /** Mean and sample standard deviation of {@code values} (std 0 for one value). */
+  static Stat stat(List<Double> values) {
+    if (values.isEmpty()) {
+      return new Stat(Double.NaN, Double.NaN, 0);
+    }
+    double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    double var = 0;
+    for (double v : values) {
+      var += (v - mean) * (v - mean);
+    }
+    return new Stat(mean, values.size() > 1 ? Math.sqrt(var / (values.size() - 1)) : 0, values.size());
+  }
+
+  static String fmt(String format, double v) {
+    return String.format(Locale.ROOT, format, v);
+  }
+}
