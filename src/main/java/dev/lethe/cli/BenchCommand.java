@@ -3,6 +3,7 @@ package dev.lethe.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.bench.BenchConfig;
 import dev.lethe.bench.BenchmarkRunner;
+import dev.lethe.report.Report;
 import dev.lethe.report.Summary;
 import dev.lethe.unlearn.MethodRegistry;
 import java.nio.file.Path;
@@ -13,9 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code lethe bench}: runs the benchmark grid, resumably, and prints the summary tables. */
+/** {@code lethe bench}: runs the benchmark grid, resumably, prints the summary tables and writes the HTML report. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Run the benchmark grid (forget specs x methods x seeds); resumable; writes results.jsonl and summary.md.")
+    description = "Run the benchmark grid (forget specs x methods x seeds); resumable; writes results.jsonl, summary.md and report.html.")
 public final class BenchCommand implements Callable<Integer> {
   @Mixin ExperimentOptions experiment;
 
@@ -50,8 +51,11 @@ public final class BenchCommand implements Callable<Integer> {
             run.forgets(), chosen, seedList, registry.parseOverrides(params), experiment.storeRoot(), out,
             run.recipesDir());
     List<JsonNode> rows = new BenchmarkRunner(config, new BenchmarkRunner.Flags(retryFailed, saveModels)).run();
+    // the report is derived from this run's rows, like summary.md; tune's scores are found when tune shared --out
+    Path report = Report.write(out, rows, new Report.Sources(config.recipes(), out));
     System.out.println(Summary.markdown(rows));
-    System.out.println("results: " + out.resolve(BenchmarkRunner.RESULTS) + "  summary: " + out.resolve(BenchmarkRunner.SUMMARY));
+    System.out.println("results: " + out.resolve(BenchmarkRunner.RESULTS) + "  summary: " + out.resolve(BenchmarkRunner.SUMMARY)
+        + "  report: " + report);
     return 0;
   }
 }

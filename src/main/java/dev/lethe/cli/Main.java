@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code lethe} command line: train, forget, audit, bench, tune, split, eval, methods, throughput, spectrum. */
+/** The {@code lethe} command line: train, forget, audit, bench, tune, split, eval, methods, throughput, spectrum, report. */
 @Command(
     name = "lethe",
     mixinStandardHelpOptions = true,
@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       BenchCommand.class, TrainCommand.class, ForgetCommand.class, AuditCommand.class,
       TuneCommand.class, SplitCommand.class, EvalCommand.class, MethodsCommand.class, ThroughputCommand.class,
-      SpectrumCommand.class, CommandLine.HelpCommand.class
+      SpectrumCommand.class, ReportCommand.class, CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
