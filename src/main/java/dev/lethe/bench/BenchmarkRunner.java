@@ -10,6 +10,7 @@ import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.Json;
 import dev.lethe.experiment.Provenance;
 import dev.lethe.model.Network;
+import dev.lethe.report.Report;
 import dev.lethe.report.Summary;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TrainConfig;
@@ -36,7 +37,7 @@ import java.util.Map;
  */
 public final class BenchmarkRunner {
   /** Results file name inside the output directory. */
-  public static final String RESULTS = "results.jsonl";
+  public static final String RESULTS = Report.RESULTS_FILE;
 
   /** Summary file name inside the output directory. */
   public static final String SUMMARY = "summary.md";

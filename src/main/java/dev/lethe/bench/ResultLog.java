@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
 import dev.lethe.experiment.Json;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,39 +31,9 @@ public final class ResultLog {
       throw new LetheException("results file " + file + " is a directory: pass another --out");
     }
     if (Files.exists(file)) {
-      log.rows.addAll(read(file, "move the file away or pass another --out"));
+      log.rows.addAll(Json.readRows(file, "move the file away or pass another --out"));
     }
     return log;
-  }
-
-  /**
-   * The rows of an existing results file, in file order. A line that is not JSON (a truncated or edited
-   * line) or not a result row is a one-line error naming the line and ending with {@code remedy}.
-   */
-  public static List<JsonNode> read(Path file, String remedy) {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file);
-    } catch (IOException e) {
-      throw new LetheException("cannot read " + file + ": " + e.getMessage());
-    }
-    List<JsonNode> rows = new ArrayList<>();
-    for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).isBlank()) {
-        continue;
-      }
-      JsonNode row;
-      try {
-        row = Json.MAPPER.readTree(lines.get(i));
-      } catch (JsonProcessingException e) {
-        throw new LetheException(file + " line " + (i + 1) + " is not valid JSON (truncated?): " + remedy);
-      }
-      if (!row.isObject() || !row.hasNonNull("scenario") || !row.hasNonNull("method") || !row.has("seed")) {
-        throw new LetheException(file + " line " + (i + 1) + " is not a Lethe result row: " + remedy);
-      }
-      rows.add(row);
-    }
-    return rows;
   }
 
   /** True if some row of (scenario, method, seed) is logged, whatever its configuration. */

@@ -10,6 +10,7 @@ import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.Json;
 import dev.lethe.experiment.Provenance;
 import dev.lethe.model.Network;
+import dev.lethe.report.Report;
 import dev.lethe.report.Summary;
 import dev.lethe.train.Progress;
 import dev.lethe.unlearn.MethodRegistry;
@@ -51,7 +52,7 @@ import java.util.Map;
  */
 public final class Tuner {
   /** Results file name inside the output directory. */
-  public static final String RESULTS = "tuning.jsonl";
+  public static final String RESULTS = Report.TUNING_FILE;
 
   /**
    * The score penalty (Avg Gap points) of a point with a collapsing grid neighbour: about one seed's standard

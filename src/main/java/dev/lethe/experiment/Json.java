@@ -1,10 +1,13 @@
 package dev.lethe.experiment;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lethe.LetheException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,7 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-/** JSON helpers: canonical form and content keys, finite-or-null numbers, atomic file writes. */
+/** JSON helpers: canonical form and content keys, finite-or-null numbers, atomic file writes, result-row files. */
 public final class Json {
   /** The shared mapper. */
   public static final ObjectMapper MAPPER = new ObjectMapper();
@@ -106,5 +109,35 @@ public final class Json {
   /** Writes {@code text} to {@code file} through a temporary sibling and an atomic rename. */
   public static void writeAtomically(Path file, String text) {
     dev.lethe.data.AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The rows of an existing results file, in file order. A line that is not JSON (a truncated or edited
+   * line) or not a result row is a one-line error naming the line and ending with {@code remedy}.
+   */
+  public static List<JsonNode> readRows(Path file, String remedy) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file);
+    } catch (IOException e) {
+      throw new LetheException("cannot read " + file + ": " + e.getMessage());
+    }
+    List<JsonNode> rows = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).isBlank()) {
+        continue;
+      }
+      JsonNode row;
+      try {
+        row = MAPPER.readTree(lines.get(i));
+      } catch (JsonProcessingException e) {
+        throw new LetheException(file + " line " + (i + 1) + " is not valid JSON (truncated?): " + remedy);
+      }
+      if (!row.isObject() || !row.hasNonNull("scenario") || !row.hasNonNull("method") || !row.has("seed")) {
+        throw new LetheException(file + " line " + (i + 1) + " is not a Lethe result row: " + remedy);
+      }
+      rows.add(row);
+    }
+    return rows;
   }
 }

@@ -1,7 +1,7 @@
 package dev.lethe.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lethe.bench.Json;
+import dev.lethe.experiment.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

@@ -2,10 +2,7 @@ package dev.lethe.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.LetheException;
-import dev.lethe.bench.BenchmarkRunner;
-import dev.lethe.bench.Json;
-import dev.lethe.bench.ResultLog;
-import dev.lethe.bench.Tuner;
+import dev.lethe.experiment.Json;
 import dev.lethe.data.AtomicFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +22,10 @@ import java.util.Map;
  * and a rename: a failed report leaves the previous one (or none), never half a page.
  */
 public final class Report {
+  /** The results file of a bench output directory: one JSON row per finished cell. */
+  public static final String RESULTS_FILE = "results.jsonl";
+  /** The rows file of a tune output directory: one JSON row per grid point and tuning seed. */
+  public static final String TUNING_FILE = "tuning.jsonl";
   /** The report's file name inside the results directory. */
   public static final String FILE = "report.html";
 
@@ -46,7 +47,7 @@ public final class Report {
     if (rows.isEmpty()) {
       throw new LetheException("no result rows to report on in " + dir + ": run `lethe bench --out " + dir + "` first");
     }
-    Tuning tuning = Tuning.load(sources.recipes(), sources.tuning() == null ? null : sources.tuning().resolve(Tuner.RESULTS));
+    Tuning tuning = Tuning.load(sources.recipes(), sources.tuning() == null ? null : sources.tuning().resolve(Report.TUNING_FILE));
     String subtitle = dir.toAbsolutePath().normalize() + " · " + ScenarioResults.of(rows).size() + " scenario(s), "
         + rows.size() + " result rows · written " + Instant.now().truncatedTo(ChronoUnit.SECONDS)
         + " · rewrite it with `lethe report " + dir + "`";
@@ -62,15 +63,15 @@ public final class Report {
    * raised before anything is written.
    */
   public static Path fromDirectory(Path dir, Sources sources) {
-    Path results = dir.resolve(BenchmarkRunner.RESULTS);
+    Path results = dir.resolve(Report.RESULTS_FILE);
     if (!Files.isDirectory(dir)) {
       throw new LetheException(dir + " is not a directory: pass the --out directory of a `lethe bench` run");
     }
     if (!Files.isRegularFile(results)) {
-      throw new LetheException("no " + BenchmarkRunner.RESULTS + " in " + dir + ": pass the --out directory of a `lethe bench` run,"
+      throw new LetheException("no " + Report.RESULTS_FILE + " in " + dir + ": pass the --out directory of a `lethe bench` run,"
           + " or run `lethe bench --out " + dir + "` first");
     }
-    List<JsonNode> rows = ResultLog.read(results, "restore the file or delete that line");
+    List<JsonNode> rows = Json.readRows(results, "restore the file or delete that line");
     if (rows.isEmpty()) {
       throw new LetheException(results + " holds no result rows: run `lethe bench --out " + dir + "` first");
     }

@@ -3,8 +3,7 @@ package dev.lethe.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
-import dev.lethe.bench.Json;
-import dev.lethe.bench.ResultLog;
+import dev.lethe.experiment.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +63,7 @@ final class Tuning {
   static Tuning load(Path recipes, Path tuningFile) {
     List<JsonNode> rows = List.of();
     if (tuningFile != null && Files.isRegularFile(tuningFile)) {
-      rows = ResultLog.read(tuningFile, "fix or move it away, or pass another --tuning");
+      rows = Json.readRows(tuningFile, "fix or move it away, or pass another --tuning");
     }
     return new Tuning(recipes, tuningFile, rows);
   }

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lethe.bench.Json;
+import dev.lethe.experiment.Json;
 import dev.lethe.bench.Recipe;
-import dev.lethe.bench.ResultLog;
 import dev.lethe.report.BenchFixture;
 import dev.lethe.report.Reproduce;
 import dev.lethe.unlearn.MethodRegistry;
@@ -144,7 +143,7 @@ class ReportCommandTest {
 
   @Test
   void everyRowsCommandParsesToTheRowsExperimentSeedAndOptions() throws Exception {
-    List<JsonNode> rows = ResultLog.read(BenchFixture.get().results().resolve("results.jsonl"), "");
+    List<JsonNode> rows = Json.readRows(BenchFixture.get().results().resolve("results.jsonl"), "");
     assertThat(rows).hasSize(20);
     for (JsonNode row : rows) {
       List<String> words = Reproduce.words(row);

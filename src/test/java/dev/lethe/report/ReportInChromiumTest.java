@@ -3,7 +3,7 @@ package dev.lethe.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lethe.bench.ResultLog;
+import dev.lethe.experiment.Json;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +67,7 @@ class ReportInChromiumTest {
           ? List.of("retrain", "retrain-2", "original", "ft", "ga") : List.of("retrain-2", "original", "ft", "ga");
       assertThat(texts).as(name + " names every method").containsAll(expected);
     }
-    assertThat(names).containsExactlyElementsOf(expectedCharts(ResultLog.read(dir.resolve("results.jsonl"), "")));
+    assertThat(names).containsExactlyElementsOf(expectedCharts(Json.readRows(dir.resolve("results.jsonl"), "")));
     BufferedImage image = ImageIO.read(shot.toFile());
     assertThat(image.getWidth()).isEqualTo(1280);
     assertThat(image.getHeight()).isEqualTo(seen.height()).isGreaterThan(3000);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lethe.bench.ResultLog;
+import dev.lethe.experiment.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ class ReportTest {
   void everyScenarioHasItsTableChartsTuningGridAndACommandPerRow() throws Exception {
     Path dir = copyOfResults(tmp);
     String html = Files.readString(report(dir));
-    List<JsonNode> rows = ResultLog.read(dir.resolve("results.jsonl"), "");
+    List<JsonNode> rows = Json.readRows(dir.resolve("results.jsonl"), "");
     assertThat(html).doesNotContain("<script").doesNotContain("<link").doesNotContain("<img")
         .doesNotContainPattern("(src|href)=[\"']?(https?:|//)");
     for (String scenario : BenchFixture.SCENARIOS) {
