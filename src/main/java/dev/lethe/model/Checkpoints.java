@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
+import dev.lethe.data.AtomicFiles;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -44,7 +45,8 @@ public final class Checkpoints {
     Path tmp = null;
     try {
       Files.createDirectories(parent);
-      tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp");
+      tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp",
+          AtomicFiles.ordinaryPermissions(parent, true));
       MessageDigest sha = sha256();
       try (OutputStream out =
           new java.security.DigestOutputStream(

@@ -226,4 +226,14 @@ class CheckpointsTest {
       assertThat(Checkpoints.metadata(dir).path("n").asInt()).isEqualTo(2);
     }
   }
+
+  @Test
+  void checkpointDirectoryGetsAnOrdinaryNewDirectorysPermissions() throws IOException {
+    Path plain = Files.createDirectory(tmp.resolve("plain"));
+    Path dir = tmp.resolve("ckpt-perm");
+    try (Network net = Network.create(TinyData.cnn(4), 3)) {
+      Checkpoints.save(net, dir, new ObjectMapper().createObjectNode());
+    }
+    assertThat(Files.getPosixFilePermissions(dir)).isEqualTo(Files.getPosixFilePermissions(plain));
+  }
 }
