@@ -1,9 +1,11 @@
 package dev.lethe.cli;
 
 import dev.lethe.audit.Audit;
+import dev.lethe.audit.perexample.PerExampleAudits;
 import dev.lethe.train.TrainConfig;
 import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.OptionsBinder;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,14 +22,17 @@ import picocli.CommandLine.Option;
 public final class MethodsCommand implements Callable<Integer> {
   @Mixin ExperimentOptions experiment;
 
-  @Option(names = "--metrics", description = "List the audit metrics and their definitions instead.")
+  @Option(names = "--metrics", description = "List the audit metrics, per-example ones included, and their definitions "
+      + "instead.")
   boolean metrics;
 
   @Override
   public Integer call() {
     if (metrics) {
-      for (Map.Entry<String, String> e : Audit.DEFINITIONS.entrySet()) {
-        System.out.printf("%-24s %s%n", e.getKey(), e.getValue());
+      for (Map<String, String> definitions : List.of(Audit.DEFINITIONS, PerExampleAudits.DEFINITIONS)) {
+        for (Map.Entry<String, String> e : definitions.entrySet()) {
+          System.out.printf("%-24s %s%n", e.getKey(), e.getValue());
+        }
       }
       return 0;
     }
