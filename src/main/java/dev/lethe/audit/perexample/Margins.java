@@ -4,9 +4,10 @@ package dev.lethe.audit.perexample;
  * Per-example margins: the log-odds of the true class, {@code m = z_y − log Σ_{k≠y} exp z_k}, the signal every
  * per-example audit reads. It is EasyDUB's {@code get_margin} (RoyRin/data-unlearning-bench,
  * {@code unlearning_bench/eval.py}) and, computed another way, the logit-scaled confidence
- * {@code log p_y − log(1 − p_y)} of LiRA and of the NeurIPS 2023 metric. Inputs are logits exactly as
- * {@code audit.ModelOutputs} holds them (one float row per sample) or the same matrix flattened row-major
- * (as {@code data.Npy} stores it); labels are the split's {@code Dataset.labels()} in row order.
+ * {@code log p_y − log(1 − p_y)} of LiRA and of the NeurIPS 2023 metric. Inputs are logits exactly as a
+ * model's stored per-example outputs ({@code ModelOutputs}) hold them, one float row per sample, or the same
+ * matrix flattened row-major (as {@code data.Npy} stores it); labels are the split's {@code Dataset.labels()}
+ * in row order.
  *
  * <p>Computed in double and stable for any finite logits: the log-sum-exp over the other classes is
  * shifted by their maximum and taken as {@code max + log1p(Σ_{k≠y, k≠argmax} exp(z_k − max))}, so a gap of

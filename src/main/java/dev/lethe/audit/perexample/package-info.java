@@ -11,5 +11,7 @@
  * <p>A package of their own, apart from the single-model audit statistics of {@code dev.lethe.audit}: they
  * read margins of many models rather than one model's logits, share their own helpers (NumPy's order
  * statistics, ROC summaries, input checks), and never need a network or a task.
+ *
+ * <p>May use: the root package ({@code LetheException}) only; no other Lethe package.
  */
 package dev.lethe.audit.perexample;
