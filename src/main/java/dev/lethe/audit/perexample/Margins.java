@@ -5,7 +5,7 @@ package dev.lethe.audit.perexample;
  * per-example audit reads. It is EasyDUB's {@code get_margin} (RoyRin/data-unlearning-bench,
  * {@code unlearning_bench/eval.py}) and, computed another way, the logit-scaled confidence
  * {@code log p_y − log(1 − p_y)} of LiRA and of the NeurIPS 2023 metric. Inputs are logits exactly as a
- * model's stored per-example outputs ({@code ModelOutputs}) hold them, one float row per sample, or the same
+ * model's stored per-example outputs ({@code experiment.ModelOutputs}) hold them, one float row per sample, or the same
  * matrix flattened row-major (as {@code data.Npy} stores it); labels are the split's {@code Dataset.labels()}
  * in row order.
  *
