@@ -103,23 +103,10 @@ public final class Lira implements MarginAudit<AttackMargins, Lira.Result> {
   }
 
   /** The attack's scores {@code z = (m − μ_out) / σ_out} on members and non-members, and their ROC summaries. */
-  public record Result(double[] memberScores, double[] nonMemberScores) implements MarginAudit.Result {
-    /** ROC AUC of members over non-members. */
-    public double auc() {
-      return Roc.auc(memberScores, nonMemberScores);
-    }
-
-    /** TPR at a false-positive rate of at most {@code fpr}. */
-    public double tprAtFpr(double fpr) {
-      return Roc.tprAtFpr(memberScores, nonMemberScores, fpr);
-    }
-
+  public record Result(double[] memberScores, double[] nonMemberScores) implements MarginAudit.Result, AttackScores {
     @Override
     public Map<String, Double> metrics() {
-      Map<String, Double> m = new LinkedHashMap<>();
-      m.put("lira_auc", auc());
-      m.put("lira_tpr_at_1pct_fpr", tprAtFpr(0.01));
-      m.put("lira_tpr_at_0_1pct_fpr", tprAtFpr(0.001));
+      Map<String, Double> m = rocMetrics("lira");
       return m;
     }
   }

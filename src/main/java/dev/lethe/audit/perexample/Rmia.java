@@ -155,23 +155,10 @@ public final class Rmia implements MarginAudit<Rmia.Input, Rmia.Result> {
   }
 
   /** Scores of members and non-members (fractions of the population beaten), the a used, ROC summaries. */
-  public record Result(double[] memberScores, double[] nonMemberScores, double a) implements MarginAudit.Result {
-    /** ROC AUC of members over non-members. */
-    public double auc() {
-      return Roc.auc(memberScores, nonMemberScores);
-    }
-
-    /** TPR at a false-positive rate of at most {@code fpr}. */
-    public double tprAtFpr(double fpr) {
-      return Roc.tprAtFpr(memberScores, nonMemberScores, fpr);
-    }
-
+  public record Result(double[] memberScores, double[] nonMemberScores, double a) implements MarginAudit.Result, AttackScores {
     @Override
     public Map<String, Double> metrics() {
-      Map<String, Double> m = new LinkedHashMap<>();
-      m.put("rmia_auc", auc());
-      m.put("rmia_tpr_at_1pct_fpr", tprAtFpr(0.01));
-      m.put("rmia_tpr_at_0_1pct_fpr", tprAtFpr(0.001));
+      Map<String, Double> m = rocMetrics("rmia");
       m.put("rmia_offline_a", a);
       return m;
     }
