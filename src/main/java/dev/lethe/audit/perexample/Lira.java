@@ -106,8 +106,7 @@ public final class Lira implements MarginAudit<AttackMargins, Lira.Result> {
   public record Result(double[] memberScores, double[] nonMemberScores) implements MarginAudit.Result, AttackScores {
     @Override
     public Map<String, Double> metrics() {
-      Map<String, Double> m = rocMetrics("lira");
-      return m;
+      return rocMetrics("lira");
     }
   }
 
