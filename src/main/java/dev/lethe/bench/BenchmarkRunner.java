@@ -290,6 +290,6 @@ public final class BenchmarkRunner {
   }
 
   private Map<String, String> paramsFor(Recipe recipe, String method) {
-    return Recipe.params(recipe, method, config.params().getOrDefault(method, Map.of()));
+    return Recipe.params(recipe, registry.get(method), config.params().getOrDefault(method, Map.of()));
   }
 }

@@ -7,6 +7,7 @@ import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.Json;
+import dev.lethe.unlearn.MethodRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -283,14 +284,15 @@ public final class Recipe {
 
   /**
    * The parameters {@code method} runs with: {@code recipe}'s winner (none when {@code recipe} is null), then
-   * {@code overrides} (the user's {@code --param}), which win.
+   * {@code overrides} (the user's {@code --param}), which win however either spells a key ({@code lr} or
+   * {@code sgd.lr}: both are merged by {@link MethodRegistry.Method#canonicalKeys}).
    */
-  public static Map<String, String> params(Recipe recipe, String method, Map<String, String> overrides) {
+  public static Map<String, String> params(Recipe recipe, MethodRegistry.Method method, Map<String, String> overrides) {
     Map<String, String> params = new LinkedHashMap<>();
     if (recipe != null) {
-      params.putAll(recipe.winner(method));
+      params.putAll(method.canonicalKeys(recipe.winner(method.id())));
     }
-    params.putAll(overrides);
+    params.putAll(method.canonicalKeys(overrides));
     return params;
   }
 

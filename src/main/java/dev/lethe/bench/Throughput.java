@@ -4,6 +4,7 @@ import dev.lethe.data.Dataset;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Network;
 import dev.lethe.train.BatchStream;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Prediction;
 import dev.lethe.train.Progress;
 import dev.lethe.train.Schedule;
@@ -31,7 +32,8 @@ public final class Throughput {
     double[] infer = new double[repeats];
     try (Network net = Network.create(spec, seed)) {
       BatchStream batches = new BatchStream(data, config.batchSize(), seed, true, config.augment());
-      Schedule schedule = new Schedule(steps, batches.batchesPerEpoch(), config.batchSize(), config.lr(), "constant");
+      Schedule schedule =
+          new Schedule(steps, batches.batchesPerEpoch(), config.batchSize(), config.lr(), LrSchedule.CONSTANT);
       for (int r = -1; r < repeats; r++) {
         long start = System.nanoTime();
         Training.run(net, batches, schedule, config, seed, "throughput", Progress.silent());

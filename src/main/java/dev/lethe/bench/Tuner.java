@@ -470,12 +470,12 @@ public final class Tuner {
     Map<String, Map<String, List<String>>> out = new LinkedHashMap<>();
     for (String arg : args) {
       int eq = arg.indexOf('=');
-      int dot = eq < 0 ? -1 : arg.lastIndexOf('.', eq);
-      if (eq < 0 || dot <= 0 || dot == eq - 1) {
+      MethodRegistry.MethodKey key =
+          eq < 0 || arg.lastIndexOf('.', eq) <= 0 ? null : registry.methodKey(arg.substring(0, eq));
+      if (key == null || key.key().isEmpty()) {
         throw new LetheException("malformed --grid '" + arg + "': write method.key=v1,v2,..., e.g. ga.lr=1e-4,3e-4");
       }
-      String method = arg.substring(0, dot);
-      registry.get(method);
+      String method = key.method();
       List<String> values = new ArrayList<>();
       for (String v : arg.substring(eq + 1).split(",", -1)) {
         if (v.isBlank()) {
@@ -483,7 +483,7 @@ public final class Tuner {
         }
         values.add(v.trim());
       }
-      out.computeIfAbsent(method, k -> new LinkedHashMap<>()).put(arg.substring(dot + 1, eq), values);
+      out.computeIfAbsent(method, k -> new LinkedHashMap<>()).put(key.key(), values);
     }
     return out;
   }

@@ -24,7 +24,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Mixin SeedOptions seeds;
 
-  @Option(names = "--param", description = "Hyperparameter override method.key=value, repeatable (e.g. ga.lr=0.001).")
+  @Option(names = "--param", description = RunOptions.PARAM_HELP)
   List<String> params = new ArrayList<>();
 
   @Option(names = "--out", defaultValue = "lethe-out", description = "Output directory (default: ${DEFAULT-VALUE}).")

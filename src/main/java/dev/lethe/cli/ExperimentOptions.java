@@ -1,5 +1,6 @@
 package dev.lethe.cli;
 
+import dev.lethe.Choice;
 import dev.lethe.LetheException;
 import dev.lethe.experiment.ArtifactStore;
 import dev.lethe.experiment.Experiment;
@@ -7,6 +8,7 @@ import dev.lethe.data.IdFile;
 import dev.lethe.data.SplitConfig;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.train.Augmentation;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.TrainConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -110,8 +112,9 @@ public final class ExperimentOptions {
     if (clip != null && !(clip > 0)) {
       throw new LetheException("--clip must be positive; omit it to train without clipping");
     }
-    return new TrainConfig(epochs, batchSize, lr, momentum, weightDecay, schedule, clip == null ? 0 : clip,
-        Augmentation.parse(augment));
+    return new TrainConfig(epochs, batchSize, lr, momentum, weightDecay,
+        Choice.parse(LrSchedule.class, "--schedule", schedule), clip == null ? 0 : clip,
+        Choice.parse(Augmentation.class, "--augment", augment));
   }
 
   /** The split these options describe; reads and checks the id files it names. */

@@ -39,7 +39,7 @@ public final class ForgetCommand implements Callable<Integer> {
   @Option(names = "--method", required = true, description = "Unlearning method id (see `lethe methods`).")
   String method;
 
-  @Option(names = "--param", description = "Hyperparameter override method.key=value, repeatable; wins over the recipe.")
+  @Option(names = "--param", description = RunOptions.PARAM_HELP)
   List<String> params = new ArrayList<>();
 
   @Option(names = "--recipes", description = RunOptions.RECIPES_HELP)
@@ -67,8 +67,8 @@ public final class ForgetCommand implements Callable<Integer> {
     String architecture = trained.path("model").asText();
     Path recipeDir = RunOptions.recipesDir(recipes);
     Recipe recipe = Recipe.forRequest(recipeDir, dataset, architecture, Recipe.setup(input.experiment()), task);
-    Unlearner unlearner =
-        registry.get(method).create(Recipe.params(recipe, method, overrides.getOrDefault(method, Map.of())));
+    MethodRegistry.Method chosen = registry.get(method);
+    Unlearner unlearner = chosen.create(Recipe.params(recipe, chosen, overrides.getOrDefault(method, Map.of())));
     System.err.println("lethe: " + Recipe.announcement(dataset + "/" + architecture + "/" + spec.text(), recipeDir,
         recipe, List.of(method), overrides.keySet()));
     try (Network original = Checkpoints.load(model)) {

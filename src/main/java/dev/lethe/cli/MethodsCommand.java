@@ -43,12 +43,9 @@ public final class MethodsCommand implements Callable<Integer> {
       if (!m.defaultsNote().isEmpty()) {
         System.out.printf("  note: %s%n", m.defaultsNote());
       }
-      Map<String, Object> values = OptionsBinder.values(m.defaults());
-      Map<String, String> docs = OptionsBinder.docs(m.defaults());
-      for (Map.Entry<String, Object> v : values.entrySet()) {
-        String doc = docs.get(v.getKey());
-        System.out.printf("  --param %s.%s=%s%s%n", m.id(), v.getKey(), v.getValue(),
-            doc.isEmpty() ? "" : "   " + doc);
+      for (OptionsBinder.Param p : OptionsBinder.params(m.defaults())) {
+        System.out.printf(
+            "  --param %s.%s=%s%s%n", m.id(), p.key(), p.value(), p.doc().isEmpty() ? "" : "   " + p.doc());
       }
       System.out.println();
     }

@@ -17,6 +17,10 @@ public final class RunOptions {
   static final String RECIPES_HELP =
       "Directory of tuned recipes, or 'none' (default: the recipes/ folder beside the lethe launcher).";
 
+  /** The help of {@code --param}, shared by every verb that takes method options. */
+  static final String PARAM_HELP = "Hyperparameter override method.key=value, repeatable (e.g. ga.lr=0.001, or in"
+      + " full ga.sgd.lr=0.001; lethe methods lists every key); wins over the recipe.";
+
   @Option(names = "--recipes", description = RECIPES_HELP)
   String recipes;
 

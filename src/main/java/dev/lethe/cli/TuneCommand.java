@@ -24,7 +24,8 @@ public final class TuneCommand implements Callable<Integer> {
 
   @Mixin RunOptions run;
 
-  @Option(names = "--grid", description = "Grid axis method.key=v1,v2,..., repeatable (e.g. sfr-on.forgetAlpha=10,25,50).")
+  @Option(names = "--grid", description = "Grid axis method.key=v1,v2,..., repeatable (e.g."
+      + " sfr-on.forgetAlpha=10,25,50 or ft.sgd.lr=0.01,0.1; keys as for --param).")
   List<String> grids = new ArrayList<>();
 
   @Option(names = "--tuning-seed", defaultValue = "1000",

@@ -2,10 +2,9 @@ package dev.lethe.train;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.lethe.LetheException;
+import dev.lethe.Choice;
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import java.util.stream.Collectors;
 
 /**
  * Training-time data augmentation, part of the training recipe ({@link TrainConfig#augment}). {@code crop-flip}
@@ -19,7 +18,7 @@ import java.util.stream.Collectors;
  * <p>Only training batches are augmented, through {@link BatchStream#images}; evaluation, attacks, saliency
  * and Fisher passes, embeddings and audits read clean images.
  */
-public enum Augmentation {
+public enum Augmentation implements Choice {
   /** No augmentation: batches are the dataset's images. */
   NONE("none"),
   /** Zero-padded random crop back to the original size, then a horizontal flip with probability 1/2. */
@@ -31,24 +30,15 @@ public enum Augmentation {
     this.id = id;
   }
 
-  /** The policy named {@code id} ({@code none}, {@code crop-flip}); a one-line error listing them otherwise. */
+  /** The policy named {@code id} ({@code none}, {@code crop-flip}) in JSON; a one-line error listing them otherwise. */
   @JsonCreator
   public static Augmentation parse(String id) {
-    for (Augmentation a : values()) {
-      if (a.id.equals(id)) {
-        return a;
-      }
-    }
-    throw new LetheException("unknown augmentation '" + id + "': choose one of " + ids());
-  }
-
-  /** Every policy's id, comma-separated. */
-  public static String ids() {
-    return Arrays.stream(values()).map(Augmentation::id).collect(Collectors.joining(", "));
+    return Choice.parse(Augmentation.class, "augmentation", id);
   }
 
   /** The CLI and JSON name. */
   @JsonValue
+  @Override
   public String id() {
     return id;
   }

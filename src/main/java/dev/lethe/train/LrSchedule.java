@@ -1,34 +1,41 @@
 package dev.lethe.train;
 
-import dev.lethe.LetheException;
-import java.util.List;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.lethe.Choice;
 
-/** Learning-rate schedules evaluated per optimisation step, as PyTorch's schedulers are stepped per iteration. */
-public final class LrSchedule {
-  /** The schedule names accepted everywhere. */
-  public static final List<String> NAMES = List.of("cosine", "step", "constant");
+/**
+ * Learning-rate schedules evaluated per optimisation step, as PyTorch's schedulers are stepped per iteration:
+ * {@code cosine} anneals the base rate to 0 over all steps, {@code step} multiplies it by 0.1 at 50 % and again
+ * at 75 % of the steps, {@code constant} keeps it.
+ */
+public enum LrSchedule implements Choice {
+  /** {@code 0.5·base·(1 + cos(π·step/total))}. */
+  COSINE,
+  /** {@code base} for the first half, {@code base/10} to 75 %, then {@code base/100}. */
+  STEP,
+  /** {@code base} throughout. */
+  CONSTANT;
 
-  private LrSchedule() {}
-
-  /** Throws a one-line error for an unknown schedule name. */
-  public static void check(String name) {
-    if (!NAMES.contains(name)) {
-      throw new LetheException(
-          "unknown schedule '" + name + "': choose one of " + String.join(", ", NAMES));
-    }
+  /** The schedule named {@code id} ({@code cosine}, {@code step}, {@code constant}); a one-line error otherwise. */
+  @JsonCreator
+  public static LrSchedule parse(String id) {
+    return Choice.parse(LrSchedule.class, "schedule", id);
   }
 
-  /**
-   * The learning rate at {@code step} (0-based) of {@code total}: cosine anneals {@code base} to 0,
-   * step multiplies it by 0.1 at 50 % and again at 75 % of the steps, constant keeps it.
-   */
-  public static double at(String name, double base, int step, int total) {
-    return switch (name) {
-      case "cosine" -> 0.5 * base * (1 + Math.cos(Math.PI * step / Math.max(1, total)));
-      case "step" -> step < total / 2 ? base : step < (3 * total) / 4 ? base * 0.1 : base * 0.01;
-      case "constant" -> base;
-      default -> throw new LetheException(
-          "unknown schedule '" + name + "': choose one of " + String.join(", ", NAMES));
+  /** The CLI and JSON name. */
+  @JsonValue
+  @Override
+  public String id() {
+    return Choice.super.id();
+  }
+
+  /** The learning rate at {@code step} (0-based) of {@code total}. */
+  public double at(double base, int step, int total) {
+    return switch (this) {
+      case COSINE -> 0.5 * base * (1 + Math.cos(Math.PI * step / Math.max(1, total)));
+      case STEP -> step < total / 2 ? base : step < (3 * total) / 4 ? base * 0.1 : base * 0.01;
+      case CONSTANT -> base;
     };
   }
 

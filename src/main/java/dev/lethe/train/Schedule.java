@@ -1,5 +1,7 @@
 package dev.lethe.train;
 
+import java.util.Objects;
+
 /**
  * The shape of an optimisation run: how many steps, how they group into epochs (for progress lines),
  * how many images a step sees, and the learning-rate schedule.
@@ -8,19 +10,19 @@ package dev.lethe.train;
  * @param stepsPerEpoch steps in one pass over the data
  * @param imagesPerStep images per step (for the images/s figure)
  * @param lr base learning rate
- * @param lrSchedule one of {@link LrSchedule#NAMES}
+ * @param lrSchedule how the rate changes over the steps
  */
-public record Schedule(int steps, int stepsPerEpoch, int imagesPerStep, double lr, String lrSchedule) {
+public record Schedule(int steps, int stepsPerEpoch, int imagesPerStep, double lr, LrSchedule lrSchedule) {
   /** Validates the schedule. */
   public Schedule {
     if (steps <= 0 || stepsPerEpoch <= 0) {
       throw new IllegalArgumentException("steps must be positive: " + steps + ", " + stepsPerEpoch);
     }
-    LrSchedule.check(lrSchedule);
+    Objects.requireNonNull(lrSchedule, "lrSchedule");
   }
 
   /** The learning rate at step {@code t}. */
   public double lrAt(int t) {
-    return LrSchedule.at(lrSchedule, lr, t, steps);
+    return lrSchedule.at(lr, t, steps);
   }
 }

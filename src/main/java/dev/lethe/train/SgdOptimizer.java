@@ -3,6 +3,7 @@ package dev.lethe.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import dev.lethe.Choice;
 import dev.lethe.model.Network;
 import java.util.List;
 
@@ -14,8 +15,8 @@ import java.util.List;
  * restricts which weights move, in one of two {@link MaskMode}s.
  */
 public final class SgdOptimizer implements UpdateRule {
-  /** How a weight-saliency mask is applied. */
-  public enum MaskMode {
+  /** How a weight-saliency mask is applied; its ids are {@code grad_only} and {@code hard_freeze}. */
+  public enum MaskMode implements Choice {
     /**
      * Multiply the gradient by the mask: weight decay and momentum still move masked weights. The
      * behaviour of SalUn's and SFR-on's released code (Unlearn-Saliency issue #32).

@@ -32,7 +32,9 @@ import java.util.function.BiFunction;
  * training batches are augmented like the original's, and a factory.
  *
  * <p>Adding a method: (1) write one class implementing {@link Unlearner} with a nested {@code Options}
- * record whose components carry {@link Doc}; (2) register it below with its id, paper, defaults and batch
+ * record whose components carry {@link Doc} (its SGD settings as one {@link SgdOptions} component {@code sgd}
+ * if its loop is plain SGD; its choices as {@link dev.lethe.Choice} enums), a {@code static Options defaults()}
+ * and a {@code with*} method per component; (2) register it below with its id, paper, defaults and batch
  * augmentation (what its reference code does); (3) add its tests. The CLI, {@code lethe methods},
  * {@code --param} and the benchmark pick it up.
  */
@@ -79,6 +81,15 @@ public final class MethodRegistry {
       return factory.apply(OptionsBinder.bind(id, defaults, overrides), batches.augmentation());
     }
 
+    /**
+     * {@code params} with every key spelled as {@code lethe methods} lists it ({@code sgd.lr} becomes
+     * {@code lr}), so that merging two maps (a recipe's winner, then the user's {@code --param}) replaces a
+     * value however either spelled its key.
+     */
+    public Map<String, String> canonicalKeys(Map<String, String> params) {
+      return OptionsBinder.canonicalKeys(id, defaults, params);
+    }
+
     /** Whether the method can unlearn a task of {@code spec}'s kind ({@link Unlearner#supports}). */
     public boolean supports(ForgetSpec spec) {
       return factory.apply(defaults, batches.augmentation()).supports(spec);
@@ -98,68 +109,69 @@ public final class MethodRegistry {
         "Cao & Yang, S&P 2015", training, recipe("retraining repeats the original's recipe"),
         (o, a) -> new Retrain((TrainConfig) o)));
     add(new Method(Original.ID, "The original model, unchanged (the do-nothing bar)",
-        "-", new Original.Options(), clean("no training"), (o, a) -> new Original()));
+        "-", Original.Options.defaults(), clean("no training"), (o, a) -> new Original()));
     add(new Method(FineTune.ID, "Fine-tune on the retain set",
-        "Warnecke et al., NDSS 2023; Jia et al., NeurIPS 2023", FineTune.DEFAULTS, recipe(OPTML),
+        "Warnecke et al., NDSS 2023; Jia et al., NeurIPS 2023", FineTune.Options.defaults(), recipe(OPTML),
         (o, a) -> new FineTune((FineTune.Options) o, a), NO_OP_DEFAULTS));
     add(new Method(GradientAscent.ID, "Gradient ascent on the forget set",
-        "Thudi et al., EuroS&P 2022; Jia et al., NeurIPS 2023", GradientAscent.DEFAULTS, recipe(OPTML),
+        "Thudi et al., EuroS&P 2022; Jia et al., NeurIPS 2023", GradientAscent.Options.defaults(), recipe(OPTML),
         (o, a) -> new GradientAscent((GradientAscent.Options) o, a), NO_OP_DEFAULTS));
     add(new Method(RandomLabels.ID, "Random labels on the forget set, interleaved with the retain set",
-        "Golatkar et al., CVPR 2020; Fan et al. (SalUn), ICLR 2024", RandomLabels.DEFAULTS, recipe(OPTML),
+        "Golatkar et al., CVPR 2020; Fan et al. (SalUn), ICLR 2024", RandomLabels.Options.defaults(), recipe(OPTML),
         (o, a) -> new RandomLabels((RandomLabels.Options) o, a)));
     add(new Method(NegGradPlus.ID, "Retain descent plus weighted forget ascent",
-        "Kurmanji et al. (SCRUB paper), NeurIPS 2023", NegGradPlus.DEFAULTS,
+        "Kurmanji et al. (SCRUB paper), NeurIPS 2023", NegGradPlus.Options.defaults(),
         clean("SCRUB's notebooks (meghdadk/SCRUB), whose negative_grad this ports, load with augment=False"),
         (o, a) -> new NegGradPlus((NegGradPlus.Options) o)));
     add(new Method(SalUn.ID, "Weight-saliency mask plus random labels",
-        "Fan et al. (SalUn), ICLR 2024", SalUn.DEFAULTS, recipe(OPTML + "; the mask reads clean images"),
+        "Fan et al. (SalUn), ICLR 2024", SalUn.Options.defaults(), recipe(OPTML + "; the mask reads clean images"),
         (o, a) -> new SalUn((SalUn.Options) o, a)));
     add(new Method(SfrOn.ID, "Fast-slow saliency forgetting in the remain-preserving manifold",
-        "Huang et al. (SFR-on), NeurIPS 2024", SfrOn.DEFAULTS,
+        "Huang et al. (SFR-on), NeurIPS 2024", SfrOn.Options.defaults(),
         recipe("SFR-on code: forget and retain sets are copies of the augmented train set; the mask reads clean"
             + " images"),
         (o, a) -> new SfrOn((SfrOn.Options) o, a), NO_OP_DEFAULTS));
     add(new Method(Scrub.ID, "Student-teacher: diverge from the original on the forget set, match it on the retain set",
-        "Kurmanji et al., NeurIPS 2023", Scrub.DEFAULTS,
+        "Kurmanji et al., NeurIPS 2023", Scrub.Options.defaults(),
         clean("official notebooks (meghdadk/SCRUB) build the forget and retain loaders with augment=False"),
         (o, a) -> new Scrub((Scrub.Options) o)));
     add(new Method(BadTeacher.ID, "Distil from a random-init teacher on the forget set, the original on the retain set",
-        "Chundawat et al., AAAI 2023", BadTeacher.DEFAULTS,
+        "Chundawat et al., AAAI 2023", BadTeacher.Options.defaults(),
         clean("official code (vikram2000b/bad-teaching-unlearning) has no crop or flip in its transforms"),
         (o, a) -> new BadTeacher((BadTeacher.Options) o)));
     add(new Method(L1Sparse.ID, "Fine-tune on the retain set with a decaying L1 penalty on all weights",
-        "Jia et al., NeurIPS 2023", L1Sparse.DEFAULTS, recipe(OPTML + " (Unlearn-Sparse)"),
+        "Jia et al., NeurIPS 2023", L1Sparse.Options.defaults(), recipe(OPTML + " (Unlearn-Sparse)"),
         (o, a) -> new L1Sparse((L1Sparse.Options) o, a)));
     add(new Method(InfluenceUnlearning.ID, "One-shot influence update with a WoodFisher inverse-Fisher approximation",
-        "Koh & Liang, ICML 2017; Izzo et al., AISTATS 2021; Jia et al., NeurIPS 2023", InfluenceUnlearning.DEFAULTS,
+        "Koh & Liang, ICML 2017; Izzo et al., AISTATS 2021; Jia et al., NeurIPS 2023",
+        InfluenceUnlearning.Options.defaults(),
         clean("no training steps; its gradient passes read clean images"),
         (o, a) -> new InfluenceUnlearning((InfluenceUnlearning.Options) o)));
     add(new Method(BoundaryShrink.ID,
         "Boundary shrinking: fine-tune on the nearest wrong class found by FGSM",
-        "Chen et al. (Boundary Unlearning), CVPR 2023", BoundaryShrink.DEFAULTS,
+        "Chen et al. (Boundary Unlearning), CVPR 2023", BoundaryShrink.Options.defaults(),
         recipe(OPTML + "; the attack that picks the labels reads clean images"),
         (o, a) -> new BoundaryShrink((BoundaryShrink.Options) o, a)));
     add(new Method(BoundaryExpand.ID,
         "Boundary expanding: move the forget set into a shadow class, then prune it",
-        "Chen et al. (Boundary Unlearning), CVPR 2023", BoundaryExpand.DEFAULTS, recipe(OPTML),
+        "Chen et al. (Boundary Unlearning), CVPR 2023", BoundaryExpand.Options.defaults(), recipe(OPTML),
         (o, a) -> new BoundaryExpand((BoundaryExpand.Options) o, a)));
     String amun = "AMUN code (Ali-E/AMUN): D_R and D_F through the augmented transform, D_A (attacked on clean"
         + " images) never augmented";
     add(new Method(Amun.ID, "Fine-tune on D_R, D_F and L2-PGD adversarial examples of D_F with their wrong labels",
-        "Ebrahimpour-Boroojeny et al. (AMUN), ICML 2025", Amun.DEFAULTS, recipe(amun),
+        "Ebrahimpour-Boroojeny et al. (AMUN), ICML 2025", Amun.Options.defaults(), recipe(amun),
         (o, a) -> new Amun(Amun.ID, (Amun.Options) o, a), NO_OP_DEFAULTS));
     add(new Method(Amun.ID_ADV_ONLY, "AMUN without the forget set: fine-tune on D_R and the adversarial examples",
-        "Ebrahimpour-Boroojeny et al. (AMUN), ICML 2025", Amun.DEFAULTS_ADV_ONLY, recipe(amun),
+        "Ebrahimpour-Boroojeny et al. (AMUN), ICML 2025", Amun.Options.advOnlyDefaults(), recipe(amun),
         (o, a) -> new Amun(Amun.ID_ADV_ONLY, (Amun.Options) o, a)));
     add(new Method(ManifSmc.ID,
         "Representation-space forgetting: push each forget sample off its retained-neighbour centroid, with"
             + " self-mode-connectivity margins",
-        "Wang et al. (ManiF-SMC), KDD 2026", ManifSmc.DEFAULTS,
+        "Wang et al. (ManiF-SMC), KDD 2026", ManifSmc.Options.defaults(),
         clean("official code (wwq5-code/ManiF) materialises the unlearning images once, unaugmented"),
         (o, a) -> new ManifSmc((ManifSmc.Options) o)));
     add(new Method(Trw.ID, "Class unlearning: fine-tune forget-class outputs towards the original's tilted, renormalised distribution",
-        "Ebrahimpour-Boroojeny, Wang & Sundaram (TRW), arXiv 2506.20893", Trw.DEFAULTS,
+        "Ebrahimpour-Boroojeny, Wang & Sundaram (TRW), arXiv 2506.20893", Trw.Options.defaults(),
         recipe("no public code: the field's default, as OPTML; its targets read clean images"),
         (o, a) -> new Trw((Trw.Options) o, a)));
   }
@@ -199,6 +211,34 @@ public final class MethodRegistry {
   }
 
   /**
+   * A {@code method.key} (the part of a {@code --param} or {@code --grid} before {@code =}) split after the
+   * registered id it starts with; the key may be dotted ({@code sfr-on.sgd.lr}).
+   *
+   * @param method the method's id
+   * @param key the rest, empty when nothing follows the dot
+   */
+  public record MethodKey(String method, String key) {}
+
+  /**
+   * {@code text} split into its method and key ({@link MethodKey}): after the longest registered id it starts
+   * with followed by a dot; a one-line error listing the known ids when it starts with none.
+   */
+  public MethodKey methodKey(String text) {
+    String id = null;
+    for (String m : methods.keySet()) {
+      if (text.startsWith(m + ".") && (id == null || m.length() > id.length())) {
+        id = m;
+      }
+    }
+    if (id == null) {
+      int dot = text.indexOf('.');
+      get(dot < 0 ? text : text.substring(0, dot)); // an unknown method: a one-line error listing the ids
+      throw new LetheException("'" + text + "' names no key: write method.key, e.g. ga.lr");
+    }
+    return new MethodKey(id, text.substring(id.length() + 1));
+  }
+
+  /**
    * Parses {@code method.key=value} overrides, grouped by method. Unknown methods are rejected here;
    * unknown keys when the method is bound.
    */
@@ -206,15 +246,14 @@ public final class MethodRegistry {
     Map<String, Map<String, String>> out = new LinkedHashMap<>();
     for (String p : params) {
       int eq = p.indexOf('=');
-      int dot = eq < 0 ? -1 : p.lastIndexOf('.', eq);
-      if (eq < 0 || dot <= 0 || dot == eq - 1) {
+      MethodKey mk = eq < 0 || p.lastIndexOf('.', eq) <= 0 ? null : methodKey(p.substring(0, eq));
+      if (mk == null || mk.key().isEmpty()) {
         throw new LetheException(
             "malformed --param '" + p + "': write method.key=value, e.g. ga.lr=0.001");
       }
-      String method = p.substring(0, dot);
-      get(method);
+      String method = mk.method();
       String previous =
-          out.computeIfAbsent(method, k -> new LinkedHashMap<>()).put(p.substring(dot + 1, eq), p.substring(eq + 1));
+          out.computeIfAbsent(method, k -> new LinkedHashMap<>()).put(mk.key(), p.substring(eq + 1));
       if (previous != null) {
         throw new LetheException("--param " + p.substring(0, eq) + " is given twice (" + previous + " and "
             + p.substring(eq + 1) + "): pass each key once");

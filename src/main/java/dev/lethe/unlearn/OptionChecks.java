@@ -1,7 +1,6 @@
 package dev.lethe.unlearn;
 
 import dev.lethe.LetheException;
-import dev.lethe.train.LrSchedule;
 
 /** Range checks shared by the options records; each failure is a one-line error naming the parameter. */
 public final class OptionChecks {
@@ -38,8 +37,8 @@ public final class OptionChecks {
     }
   }
 
-  /** The SGD fields every iterative method carries. */
-  public static void sgd(String method, int epochs, double lr, int batchSize, double momentum, double wd, String schedule) {
+  /** The SGD fields every iterative method carries ({@link SgdOptions}, or its own where its loop differs). */
+  public static void sgd(String method, int epochs, double lr, int batchSize, double momentum, double wd) {
     positive(method + ".epochs", epochs);
     positive(method + ".lr", lr);
     batchSize(method + ".batchSize", batchSize);
@@ -47,6 +46,5 @@ public final class OptionChecks {
       throw new LetheException(method + ".momentum must be in [0, 1), got " + momentum);
     }
     nonNegative(method + ".weightDecay", wd);
-    LrSchedule.check(schedule);
   }
 }

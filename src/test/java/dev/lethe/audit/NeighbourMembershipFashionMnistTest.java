@@ -9,6 +9,7 @@ import dev.lethe.data.SplitConfig;
 import dev.lethe.data.Splits;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Network;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Prediction;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TrainConfig;
@@ -28,7 +29,7 @@ class NeighbourMembershipFashionMnistTest {
     Splits splits = Splits.of(DatasetLoader.load("fashion-mnist", null), new SplitConfig(3000, 0, 0, 1));
     ForgetTask task = ForgetTask.derive(ForgetSpec.parse("class:Shirt"), splits, 1);
     int shirt = task.forgetClasses()[0];
-    TrainConfig recipe = new TrainConfig(40, 64, 0.05, 0.9, 5e-4, "cosine");
+    TrainConfig recipe = new TrainConfig(40, 64, 0.05, 0.9, 5e-4, LrSchedule.COSINE);
     ModelSpec mlp = new ModelSpec("mlp", 1, 28, 28, 10, 512);
     double original;
     double retrained;

@@ -40,7 +40,8 @@ class NeighbourMembershipTest {
 
   @Test
   void theAuditAddsTheClassMetricsOnlyForClassTasks() {
-    dev.lethe.train.TrainConfig training = new dev.lethe.train.TrainConfig(5, 16, 0.02, 0.9, 5e-4, "cosine");
+    dev.lethe.train.TrainConfig training =
+        new dev.lethe.train.TrainConfig(5, 16, 0.02, 0.9, 5e-4, dev.lethe.train.LrSchedule.COSINE);
     dev.lethe.data.ForgetTask byClass = dev.lethe.train.TinyData.task("class:0", 3);
     dev.lethe.data.ForgetTask random = dev.lethe.train.TinyData.task("random:0.25", 3);
     try (dev.lethe.model.Network net = dev.lethe.train.TinyData.trainedCnn(byClass.pool(), training)) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.data.SplitConfig;
 import dev.lethe.experiment.Json;
 import dev.lethe.experiment.Provenance;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.TrainConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ class FashionMnistEndToEndTest {
   static void runOnce() {
     config = new BenchConfig(
         "fashion-mnist", null, "cnn", 8, new SplitConfig(1500, 0, 500, 0),
-        new TrainConfig(6, 64, 0.05, 0.9, 5e-4, "cosine"), List.of("class:Sandal", "random:50"),
+        new TrainConfig(6, 64, 0.05, 0.9, 5e-4, LrSchedule.COSINE), List.of("class:Sandal", "random:50"),
         List.of("original", "ga", "sfr-on", "trw"), List.of(1L),
         Map.of("ga", Map.of("lr", "1e-3"),
             "sfr-on", Map.of("forgetAlpha", "1000", "forgetFreq", "2", "batchSize", "64")), tmp.resolve("store"), tmp.resolve("out"),

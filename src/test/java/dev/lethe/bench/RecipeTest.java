@@ -14,13 +14,18 @@ import dev.lethe.data.SplitConfig;
 import dev.lethe.data.Splits;
 import dev.lethe.data.TrainTest;
 import dev.lethe.experiment.Json;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.TrainConfig;
+import dev.lethe.unlearn.MethodRegistry;
+import dev.lethe.unlearn.OptionsBinder;
+import dev.lethe.unlearn.method.GradientAscent;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,6 +39,9 @@ class RecipeTest {
       new SplitConfig(8000, 100, 0, 0));
 
   private static final JsonNode SETUP = setup(16);
+
+  private static final MethodRegistry REGISTRY =
+      new MethodRegistry(new TrainConfig(40, 128, 0.02, 0.9, 5e-4, LrSchedule.COSINE));
 
   @TempDir Path dir;
 
@@ -49,7 +57,7 @@ class RecipeTest {
 
   private static JsonNode setup(int width) {
     return Recipe.setup(new BenchConfig("fashion-mnist", null, "cnn", width, new SplitConfig(8000, 100, 0, 0),
-        new TrainConfig(40, 128, 0.02, 0.9, 5e-4, "cosine"), List.of("random:0.1"), List.of("ga"), List.of(1L),
+        new TrainConfig(40, 128, 0.02, 0.9, 5e-4, LrSchedule.COSINE), List.of("random:0.1"), List.of("ga"), List.of(1L),
         Map.of(), Path.of("store"), Path.of("out"), null));
   }
 
@@ -214,10 +222,62 @@ class RecipeTest {
   void theParamsAreTheWinnerWithTheUsersOverridesOnTop() throws Exception {
     recipe("random:0.1", "0.1");
     Recipe r = lookUp("random:0.1");
-    assertThat(Recipe.params(r, "ga", Map.of())).containsExactly(Map.entry("lr", "0.1"));
-    assertThat(Recipe.params(r, "ga", Map.of("lr", "0.5", "epochs", "2"))).containsEntry("lr", "0.5").containsEntry("epochs", "2");
-    assertThat(Recipe.params(r, "ft", Map.of())).isEmpty();
-    assertThat(Recipe.params(null, "ga", Map.of("epochs", "2"))).containsExactly(Map.entry("epochs", "2"));
+    MethodRegistry.Method ga = REGISTRY.get("ga");
+    assertThat(Recipe.params(r, ga, Map.of())).containsExactly(Map.entry("lr", "0.1"));
+    assertThat(Recipe.params(r, ga, Map.of("lr", "0.5", "epochs", "2"))).containsEntry("lr", "0.5").containsEntry("epochs", "2");
+    assertThat(Recipe.params(r, REGISTRY.get("ft"), Map.of())).isEmpty();
+    assertThat(Recipe.params(null, ga, Map.of("epochs", "2"))).containsExactly(Map.entry("epochs", "2"));
+    // the user's dotted key replaces the recipe's short one: both name ga's sgd.lr
+    assertThat(Recipe.params(r, ga, Map.of("sgd.lr", "0.5"))).containsExactly(Map.entry("lr", "0.5"));
+    assertThat(ga.create(Recipe.params(r, ga, Map.of("sgd.lr", "0.5"))).options())
+        .isEqualTo(GradientAscent.Options.defaults().withSgd(s -> s.withLr(0.5)));
+  }
+
+  /**
+   * The recipes shipped in {@code recipes/} (short keys such as {@code lr}, {@code forgetAlpha}) bind onto
+   * every method they tune, winners and grids alike, and each winner's value is the value its method runs with.
+   */
+  @Test
+  void theShippedRecipesBindUnchanged() throws Exception {
+    List<Path> shipped;
+    try (var files = Files.list(Path.of("recipes"))) {
+      shipped = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+    }
+    assertThat(shipped).hasSizeGreaterThanOrEqualTo(2);
+    for (Path file : shipped) {
+      JsonNode json = Json.MAPPER.readTree(file.toFile());
+      Recipe recipe = Recipe.read(file, json.get("dataset").asText(), json.get("model").asText(),
+          ForgetSpec.parse(json.get("forget").asText()));
+      MethodRegistry registry =
+          new MethodRegistry(Json.MAPPER.treeToValue(json.get("setup").get("training"), TrainConfig.class));
+      assertThat(json.get("winners").size()).isGreaterThan(10);
+      for (String method : (Iterable<String>) json.get("winners")::fieldNames) {
+        MethodRegistry.Method m = registry.get(method);
+        Map<String, Object> ran = OptionsBinder.values(m.create(Recipe.params(recipe, m, Map.of())).options());
+        recipe.winner(method).forEach((key, text) -> assertThat(String.valueOf(ran.get(key)))
+            .as(file.getFileName() + " " + method + "." + key)
+            .isEqualTo(ran.get(key) instanceof Number ? String.valueOf(parseLike(ran.get(key), text)) : text));
+      }
+      for (String method : (Iterable<String>) json.get("grids")::fieldNames) {
+        for (Map<String, String> point : Tuner.expand(grid(json.get("grids").get(method)))) {
+          registry.get(method).create(point);
+        }
+      }
+    }
+  }
+
+  private static Object parseLike(Object value, String text) {
+    return value instanceof Integer ? (Object) Integer.parseInt(text) : (Object) Double.parseDouble(text);
+  }
+
+  private static Map<String, List<String>> grid(JsonNode axes) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    axes.fields().forEachRemaining(e -> {
+      List<String> values = new ArrayList<>();
+      e.getValue().forEach(v -> values.add(v.asText()));
+      out.put(e.getKey(), values);
+    });
+    return out;
   }
 
   @Test

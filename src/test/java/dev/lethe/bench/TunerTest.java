@@ -11,6 +11,7 @@ import dev.lethe.data.SplitConfig;
 import dev.lethe.experiment.ArtifactStore;
 import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.Json;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.TrainConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ class TunerTest {
 
   private BenchConfig config(List<String> methods, long seed, Path recipes) {
     return new BenchConfig("fashion-mnist", null, "cnn", 8, new SplitConfig(1500, 500, 500, 0),
-        new TrainConfig(6, 64, 0.05, 0.9, 5e-4, "cosine"), List.of("class:Sandal"), methods, List.of(seed),
+        new TrainConfig(6, 64, 0.05, 0.9, 5e-4, LrSchedule.COSINE), List.of("class:Sandal"), methods, List.of(seed),
         Map.of(), tmp.resolve("store"), tmp.resolve("out"), recipes);
   }
 
@@ -56,6 +57,18 @@ class TunerTest {
         .isInstanceOf(LetheException.class).hasMessageContaining("not among --methods");
     new Tuner(c, List.of("ga.lr=1,2,3", "ga.epochs=1,2,3"), 8, true);
     assertThat(tmp.resolve("out")).doesNotExist();
+  }
+
+  @Test
+  void gridsTakeShortAndDottedKeysButNotBothForOneField() {
+    BenchConfig c = config(List.of("ga", "salun"), 1000, tmp.resolve("recipes"));
+    new Tuner(c, List.of("ga.sgd.lr=1e-4,1e-3", "salun.maskMode=grad_only,hard_freeze"), 64, false);
+    assertThatThrownBy(() -> new Tuner(c, List.of("ga.lr=1e-4", "ga.sgd.lr=1e-3"), 64, false))
+        .isInstanceOf(LetheException.class).hasMessage(
+            "parameter ga.sgd.lr is given twice (lr=1e-4 and sgd.lr=1e-3): pass it once");
+    assertThatThrownBy(() -> new Tuner(c, List.of("salun.maskMode=soft"), 64, false))
+        .isInstanceOf(LetheException.class).hasMessage(
+            "unknown value 'soft' for salun.maskMode: use grad_only or hard_freeze");
   }
 
   @Test
@@ -93,7 +106,7 @@ class TunerTest {
 
     // class:5 is Sandal by index: another spec text, the same class, so the class recipe applies by kind
     BenchConfig bench = new BenchConfig("fashion-mnist", null, "cnn", 8, new SplitConfig(1500, 500, 500, 0),
-        new TrainConfig(6, 64, 0.05, 0.9, 5e-4, "cosine"), List.of("class:5"), List.of("original", "ga"), List.of(1L),
+        new TrainConfig(6, 64, 0.05, 0.9, 5e-4, LrSchedule.COSINE), List.of("class:5"), List.of("original", "ga"), List.of(1L),
         Map.of(), tmp.resolve("store"), tmp.resolve("bench"), recipes);
     List<JsonNode> benchRows = new BenchmarkRunner(bench).run();
     JsonNode ga = benchRows.stream().filter(r -> r.get("method").asText().equals("ga")).findFirst().orElseThrow();
@@ -110,7 +123,7 @@ class TunerTest {
   void severalTuningSeedsAreAllEvaluatedAndTheWinnerIsJudgedOnAll() throws Exception {
     Path recipes = tmp.resolve("recipes2");
     BenchConfig tune = new BenchConfig("fashion-mnist", null, "cnn", 8, new SplitConfig(1500, 500, 500, 0),
-        new TrainConfig(6, 64, 0.05, 0.9, 5e-4, "cosine"), List.of("class:Sandal"), List.of("ga"),
+        new TrainConfig(6, 64, 0.05, 0.9, 5e-4, LrSchedule.COSINE), List.of("class:Sandal"), List.of("ga"),
         List.of(1000L, 1001L), Map.of(), tmp.resolve("store"), tmp.resolve("out2"), recipes);
     List<JsonNode> rows = new Tuner(tune, List.of("ga.lr=1e-5,1e-3"), 64, false).run();
     assertThat(rows).hasSize(6);
@@ -295,7 +308,7 @@ class TunerTest {
   }
 
   private static final SplitConfig TINY_SPLIT = new SplitConfig(80, 30, 0, 0);
-  private static final TrainConfig TINY_TRAINING = new TrainConfig(15, 16, 0.05, 0.9, 5e-4, "cosine");
+  private static final TrainConfig TINY_TRAINING = new TrainConfig(15, 16, 0.05, 0.9, 5e-4, LrSchedule.COSINE);
 
   private static Experiment tinyExperiment(dev.lethe.data.Dataset train, dev.lethe.data.Dataset test, Path store) {
     return new Experiment("tiny", null, new dev.lethe.data.TrainTest(train, test), "mlp", 16, TINY_SPLIT,

@@ -66,11 +66,18 @@ class BadInputTest {
         Arguments.of("zero clip", new String[] {"--clip", "0"}, "--clip must be positive; omit it"),
         Arguments.of("negative clip", new String[] {"--clip", "-1"}, "--clip must be positive; omit it"),
         Arguments.of("unknown augmentation", new String[] {"--augment", "rotate"},
-            "lethe: unknown augmentation 'rotate': choose one of none, crop-flip"),
+            "lethe: unknown value 'rotate' for --augment: use none or crop-flip"),
         Arguments.of("zero attack budget", new String[] {"--param", "amun.epsilon=0"}, "amun.epsilon"),
         Arguments.of("negative attack budget", new String[] {"--param", "amun-a.epsilon=-0.1"}, "amun-a.epsilon"),
         Arguments.of("zero attack steps", new String[] {"--param", "amun.attackSteps=0"}, "amun.attackSteps"),
-        Arguments.of("unknown bs attack", new String[] {"--param", "bs.attack=cw"}, "bs.attack must be one of"),
+        Arguments.of("unknown bs attack", new String[] {"--param", "bs.attack=cw"},
+            "lethe: unknown value 'cw' for bs.attack: use fgsm or pgd"),
+        Arguments.of("unknown salun mask mode", new String[] {"--param", "salun.maskMode=foo"},
+            "lethe: unknown value 'foo' for salun.maskMode: use grad_only or hard_freeze"),
+        Arguments.of("unknown schedule", new String[] {"--schedule", "warmup"},
+            "lethe: unknown value 'warmup' for --schedule: use cosine, step or constant"),
+        Arguments.of("short and dotted key at once", new String[] {"--param", "ft.lr=0.1", "--param", "ft.sgd.lr=0.2"},
+            "lethe: parameter ft.sgd.lr is given twice (lr=0.1 and sgd.lr=0.2): pass it once"),
         Arguments.of("manif-smc k zero", new String[] {"--param", "manif-smc.k=0"}, "manif-smc.k"),
         Arguments.of("unknown flag", new String[] {"--frobnicate"}, "--frobnicate"));
   }
@@ -103,6 +110,9 @@ class BadInputTest {
         Arguments.of("grid too large", new String[] {"--methods", "ga", "--grid", "ga.lr=1,2,3,4,5,6,7,8",
             "--grid", "ga.epochs=1,2,3,4,5,6,7,8,9"}, "--max-configs"),
         Arguments.of("mask sparsity one", new String[] {"--methods", "salun", "--grid", "salun.sparsity=0.5,1.0"}, "(0, 1)"),
+        Arguments.of("unknown grid choice",
+            new String[] {"--methods", "salun", "--grid", "salun.maskMode=hard_freeze,foo"},
+            "unknown value 'foo' for salun.maskMode: use grad_only or hard_freeze"),
         Arguments.of("grid for an unlisted method", new String[] {"--methods", "ga", "--grid", "rl.lr=0.1"}, "not among"));
   }
 

@@ -2,16 +2,30 @@ package dev.lethe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lethe.train.LrSchedule;
+import dev.lethe.train.TrainConfig;
 import dev.lethe.unlearn.MethodRegistry;
+import dev.lethe.unlearn.OptionsBinder;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@code lethe methods} prints each method's defaults note, taken from the registry, and every metric's definition. */
+/**
+ * {@code lethe methods} shows every method's options with the defaults defined in Java, and its notes; with
+ * {@code --metrics}, every metric's definition.
+ */
 class MethodsCommandTest {
-  @Test
-  void methodsShowsTheDefaultsNoteUnderTheMethodsThatHaveOne() {
+  private static final Pattern PARAM = Pattern.compile("  --param ([^ =]+)\\.([^ =.]+)=(\\S+)(?:   (.*))?");
+  private static String text;
+
+  @BeforeAll
+  static void runMethods() {
     PrintStream saved = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
@@ -20,10 +34,39 @@ class MethodsCommandTest {
     } finally {
       System.setOut(saved);
     }
-    String text = out.toString(StandardCharsets.UTF_8);
+    text = out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void methodsShowsTheDefaultsNoteUnderTheMethodsThatHaveOne() {
     String note = "  note: " + MethodRegistry.NO_OP_DEFAULTS;
     assertThat(text.split("\n\n")).filteredOn(block -> block.contains(note)).extracting(b -> b.split(" ")[0])
         .containsExactlyInAnyOrder("ft", "ga", "sfr-on", "amun");
+  }
+
+  /** Binding every printed {@code --param} line back onto its method gives exactly the method's defaults. */
+  @Test
+  void thePrintedValuesAreTheDefaultsAndEveryOptionIsListedWithItsDoc() {
+    // the CLI's default training recipe, which retrain's listed values are
+    MethodRegistry registry = new MethodRegistry(new TrainConfig(40, 128, 0.02, 0.9, 5e-4, LrSchedule.COSINE));
+    Map<String, Map<String, String>> printed = new LinkedHashMap<>();
+    for (String line : text.split("\n")) {
+      Matcher m = PARAM.matcher(line);
+      if (line.startsWith("  --param")) {
+        assertThat(m.matches()).as(line).isTrue();
+        assertThat(m.group(4)).as("the doc of " + line).isNotBlank();
+        printed.computeIfAbsent(m.group(1), k -> new LinkedHashMap<>()).put(m.group(2), m.group(3));
+      }
+    }
+    for (MethodRegistry.Method method : registry.all()) {
+      Map<String, String> values = printed.getOrDefault(method.id(), Map.of());
+      assertThat(values.keySet()).as(method.id()).containsExactlyElementsOf(
+          OptionsBinder.params(method.defaults()).stream().map(OptionsBinder.Param::key).toList());
+      assertThat(method.create(values).options()).as(method.id()).isEqualTo(method.defaults());
+    }
+    assertThat(printed.get("sfr-on")).containsEntry("forgetAlpha", "25.0").containsEntry("schedule", "cosine")
+        .containsEntry("maskMode", "grad_only");
+    assertThat(printed.get("ga")).containsEntry("schedule", "constant").containsEntry("lr", "3.0E-4");
   }
 
   @Test

@@ -171,7 +171,7 @@ class ReportCommandTest {
       assertThat(bench.run.recipesDir()).as("the options are spelled out: no recipe needed").isNull();
       MethodRegistry registry = new MethodRegistry(bench.experiment.training());
       Map<String, String> overrides = registry.parseOverrides(bench.params).getOrDefault(method, Map.of());
-      Record options = registry.get(method).create(Recipe.params(null, method, overrides)).options();
+      Record options = registry.get(method).create(Recipe.params(null, registry.get(method), overrides)).options();
       assertThat(Json.canonicalText(Json.MAPPER.valueToTree(OptionsBinder.values(options))))
           .as(method + " resolves to the options its row ran with").isEqualTo(Json.canonicalText(row.get("params")));
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.nn.Parameter;
 import dev.lethe.data.Dataset;
 import dev.lethe.train.Batches;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Optimization;
 import dev.lethe.train.Progress;
 import dev.lethe.train.Schedule;
@@ -21,7 +22,7 @@ class NetworkTest {
   static void trainOneStep(Network net) {
     BatchStream batches = new BatchStream(DATA, 16, 1, false);
     StepLoss loss = (step, t) -> Training.crossEntropyStep(net, step, batches, true);
-    Optimization.run(net, 0.9, 5e-4, new Schedule(1, 1, 16, 0.1, "constant"), loss, "test", Progress.silent());
+    Optimization.run(net, 0.9, 5e-4, new Schedule(1, 1, 16, 0.1, LrSchedule.CONSTANT), loss, "test", Progress.silent());
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.lethe.bench.BenchmarkRunner;
 import dev.lethe.bench.Tuner;
 import dev.lethe.data.SplitConfig;
 import dev.lethe.data.TestData;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.TrainConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,7 +54,7 @@ public record BenchFixture(Path results, Path tuning, Path recipes, Path data, P
     Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(root)));
     Path data = TestData.tinyFashionMnist(root.resolve("data"), 120, 60);
     SplitConfig split = new SplitConfig(80, 20, 40, 0);
-    TrainConfig training = new TrainConfig(2, 16, 0.05, 0.9, 5e-4, "cosine");
+    TrainConfig training = new TrainConfig(2, 16, 0.05, 0.9, 5e-4, LrSchedule.COSINE);
     Path store = root.resolve("store");
     Path recipes = root.resolve("recipes");
     Path tuning = root.resolve("tune");

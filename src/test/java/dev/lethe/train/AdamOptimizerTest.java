@@ -111,9 +111,9 @@ class AdamOptimizerTest {
   void stateDoesNotLeakArraysPerStep() {
     try (Network net = Network.create(TinyData.mlp(4), 3); AdamOptimizer adam = new AdamOptimizer(net, 5e-4)) {
       StepLoss loss = fixedBatch(net);
-      Optimization.run(net, adam, new Schedule(2, 2, 8, 0.01, "constant"), loss, "warm-up", Progress.silent());
+      Optimization.run(net, adam, new Schedule(2, 2, 8, 0.01, LrSchedule.CONSTANT), loss, "warm-up", Progress.silent());
       int before = net.manager().getManagedArrays().size();
-      Optimization.run(net, adam, new Schedule(10, 5, 8, 0.01, "constant"), loss, "test", Progress.silent());
+      Optimization.run(net, adam, new Schedule(10, 5, 8, 0.01, LrSchedule.CONSTANT), loss, "test", Progress.silent());
       assertThat(net.manager().getManagedArrays().size()).isEqualTo(before);
     }
   }

@@ -196,7 +196,7 @@ class AugmentationTest {
     assertThat(Augmentation.parse("crop-flip")).isEqualTo(Augmentation.CROP_FLIP);
     assertThatThrownBy(() -> Augmentation.parse("rotate"))
         .isInstanceOf(LetheException.class)
-        .hasMessage("unknown augmentation 'rotate': choose one of none, crop-flip");
+        .hasMessage("unknown value 'rotate' for augmentation: use none or crop-flip");
   }
 
   @Test
@@ -205,10 +205,10 @@ class AugmentationTest {
     // the exact text of an unaugmented config before augmentation existed: it keys the model cache
     String before = "{\"epochs\":40,\"batchSize\":128,\"lr\":0.02,\"momentum\":0.9,\"weightDecay\":5.0E-4,"
         + "\"schedule\":\"cosine\"}";
-    TrainConfig plain = new TrainConfig(40, 128, 0.02, 0.9, 5e-4, "cosine", 0, Augmentation.NONE);
+    TrainConfig plain = new TrainConfig(40, 128, 0.02, 0.9, 5e-4, LrSchedule.COSINE, 0, Augmentation.NONE);
     assertThat(json.writeValueAsString(plain)).isEqualTo(before);
     assertThat(json.readValue(before, TrainConfig.class)).isEqualTo(plain);
-    TrainConfig augmented = new TrainConfig(40, 128, 0.02, 0.9, 5e-4, "cosine", 0, Augmentation.CROP_FLIP);
+    TrainConfig augmented = new TrainConfig(40, 128, 0.02, 0.9, 5e-4, LrSchedule.COSINE, 0, Augmentation.CROP_FLIP);
     String text = json.writeValueAsString(augmented);
     assertThat(text).isEqualTo(before.replace("}", ",\"augment\":\"crop-flip\"}"));
     assertThat(json.readValue(text, TrainConfig.class)).isEqualTo(augmented);
@@ -220,8 +220,8 @@ class AugmentationTest {
   @Test
   void augmentedTrainingIsReproducibleAndDiffersFromPlainTraining() {
     Dataset data = TinyData.separable("tiny", 24, 1, 3);
-    TrainConfig plain = new TrainConfig(2, 8, 0.05, 0.9, 5e-4, "cosine");
-    TrainConfig augmented = new TrainConfig(2, 8, 0.05, 0.9, 5e-4, "cosine", 0, Augmentation.CROP_FLIP);
+    TrainConfig plain = new TrainConfig(2, 8, 0.05, 0.9, 5e-4, LrSchedule.COSINE);
+    TrainConfig augmented = new TrainConfig(2, 8, 0.05, 0.9, 5e-4, LrSchedule.COSINE, 0, Augmentation.CROP_FLIP);
     try (Network a = Training.trainFresh(TinyData.mlp(8), data, augmented, 1, "a", Progress.silent());
         Network b = Training.trainFresh(TinyData.mlp(8), data, augmented, 1, "b", Progress.silent());
         Network c = Training.trainFresh(TinyData.mlp(8), data, plain, 1, "c", Progress.silent())) {

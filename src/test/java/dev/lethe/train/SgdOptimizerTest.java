@@ -175,10 +175,10 @@ class SgdOptimizerTest {
   void optimizerStateDoesNotLeakArraysPerStep() {
     try (Network net = Network.create(TinyData.mlp(4), 3)) {
       StepLoss loss = fixedBatch(net);
-      Schedule one = new Schedule(3, 3, 8, 0.1, "cosine");
+      Schedule one = new Schedule(3, 3, 8, 0.1, LrSchedule.COSINE);
       Optimization.run(net, 0.9, 5e-4, one, loss, "warm-up", Progress.silent());
       int before = net.manager().getManagedArrays().size();
-      Optimization.run(net, 0.9, 5e-4, new Schedule(20, 5, 8, 0.1, "cosine"), loss, "test",
+      Optimization.run(net, 0.9, 5e-4, new Schedule(20, 5, 8, 0.1, LrSchedule.COSINE), loss, "test",
           Progress.silent());
       assertThat(net.manager().getManagedArrays().size()).isEqualTo(before);
     }

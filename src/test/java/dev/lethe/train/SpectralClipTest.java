@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class SpectralClipTest {
   private static final Dataset DATA = TinyData.separable("tiny", 48, 1, 9);
-  private static final TrainConfig PLAIN = new TrainConfig(15, 16, 0.05, 0.9, 5e-4, "cosine");
-  private static final TrainConfig CLIPPED = new TrainConfig(15, 16, 0.05, 0.9, 5e-4, "cosine", 1.0);
+  private static final TrainConfig PLAIN = new TrainConfig(15, 16, 0.05, 0.9, 5e-4, LrSchedule.COSINE);
+  private static final TrainConfig CLIPPED = new TrainConfig(15, 16, 0.05, 0.9, 5e-4, LrSchedule.COSINE, 1.0);
 
   /** The top singular value of every conv and linear layer, from 300 PowerQR iterations. */
   private static List<Double> norms(Network net) {
@@ -74,13 +74,13 @@ class SpectralClipTest {
   @Test
   void jsonWithoutClipIsUnchangedAndAClippedConfigRoundTrips() throws Exception {
     ObjectMapper json = new ObjectMapper();
-    TrainConfig plain = new TrainConfig(40, 128, 0.02, 0.9, 5e-4, "cosine");
+    TrainConfig plain = new TrainConfig(40, 128, 0.02, 0.9, 5e-4, LrSchedule.COSINE);
     // the exact text the config had before clipping existed: it keys the model cache
     String before = "{\"epochs\":40,\"batchSize\":128,\"lr\":0.02,\"momentum\":0.9,\"weightDecay\":5.0E-4,"
         + "\"schedule\":\"cosine\"}";
     assertThat(json.writeValueAsString(plain)).isEqualTo(before).doesNotContain("clip");
     assertThat(json.readValue(before, TrainConfig.class)).isEqualTo(plain);
-    TrainConfig clipped = new TrainConfig(40, 128, 0.02, 0.9, 5e-4, "cosine", 1.5);
+    TrainConfig clipped = new TrainConfig(40, 128, 0.02, 0.9, 5e-4, LrSchedule.COSINE, 1.5);
     String text = json.writeValueAsString(clipped);
     assertThat(text).contains("\"clip\":1.5");
     assertThat(json.readValue(text, TrainConfig.class)).isEqualTo(clipped);
@@ -89,11 +89,11 @@ class SpectralClipTest {
 
   @Test
   void negativeOrNonFiniteClipIsRejected() {
-    assertThatThrownBy(() -> new TrainConfig(1, 16, 0.1, 0.9, 0, "cosine", -1))
+    assertThatThrownBy(() -> new TrainConfig(1, 16, 0.1, 0.9, 0, LrSchedule.COSINE, -1))
         .isInstanceOf(LetheException.class).hasMessageContaining("clip");
-    assertThatThrownBy(() -> new TrainConfig(1, 16, 0.1, 0.9, 0, "cosine", Double.NaN))
+    assertThatThrownBy(() -> new TrainConfig(1, 16, 0.1, 0.9, 0, LrSchedule.COSINE, Double.NaN))
         .isInstanceOf(LetheException.class).hasMessageContaining("clip");
-    assertThatThrownBy(() -> new TrainConfig(1, 16, 0.1, 0.9, 0, "cosine", Double.POSITIVE_INFINITY))
+    assertThatThrownBy(() -> new TrainConfig(1, 16, 0.1, 0.9, 0, LrSchedule.COSINE, Double.POSITIVE_INFINITY))
         .isInstanceOf(LetheException.class).hasMessageContaining("clip");
   }
 }

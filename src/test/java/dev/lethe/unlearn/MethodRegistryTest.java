@@ -4,14 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lethe.LetheException;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.TrainConfig;
+import dev.lethe.unlearn.method.FineTune;
 import dev.lethe.unlearn.method.NegGradPlus;
+import dev.lethe.unlearn.method.SfrOn;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MethodRegistryTest {
-  private static final TrainConfig TRAINING = new TrainConfig(30, 128, 0.1, 0.9, 5e-4, "cosine");
+  private static final TrainConfig TRAINING = new TrainConfig(30, 128, 0.1, 0.9, 5e-4, LrSchedule.COSINE);
   private final MethodRegistry registry = new MethodRegistry(TRAINING);
 
   @Test
@@ -77,5 +80,21 @@ class MethodRegistryTest {
     Unlearner rt = registry.get("retrain").create(parsed.get("retrain"));
     assertThat(rt.options()).isEqualTo(TRAINING.withEpochs(3));
     assertThat(registry.parseOverrides(List.of())).isEmpty();
+  }
+
+  @Test
+  void dottedKeysOfNestedFieldsAndTheirShortFormBothBind() {
+    Map<String, Map<String, String>> parsed =
+        registry.parseOverrides(List.of("sfr-on.sgd.lr=0.02", "sfr-on.forgetAlpha=50", "ft.lr=0.1"));
+    assertThat(parsed.get("sfr-on")).containsExactly(Map.entry("sgd.lr", "0.02"), Map.entry("forgetAlpha", "50"));
+    assertThat(registry.get("sfr-on").create(parsed.get("sfr-on")).options())
+        .isEqualTo(SfrOn.Options.defaults().withSgd(s -> s.withLr(0.02)).withForgetAlpha(50));
+    assertThat(registry.get("ft").create(parsed.get("ft")).options())
+        .isEqualTo(FineTune.Options.defaults().withSgd(s -> s.withLr(0.1)));
+    assertThat(registry.methodKey("sfr-on.sgd.lr")).isEqualTo(new MethodRegistry.MethodKey("sfr-on", "sgd.lr"));
+    assertThatThrownBy(() -> registry.parseOverrides(List.of("sfr-on.sgd.speed=1")))
+        .isInstanceOf(LetheException.class).hasMessageStartingWith(
+            "unknown parameter 'sfr-on.sgd.speed': sfr-on accepts epochs, lr, batchSize, momentum, weightDecay,"
+                + " schedule, forgetFreq,");
   }
 }

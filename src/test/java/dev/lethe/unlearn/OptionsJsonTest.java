@@ -3,6 +3,7 @@ package dev.lethe.unlearn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.experiment.Json;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.TrainConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class OptionsJsonTest {
   private static final MethodRegistry REGISTRY =
-      new MethodRegistry(new TrainConfig(40, 128, 0.02, 0.9, 5e-4, "cosine"));
+      new MethodRegistry(new TrainConfig(40, 128, 0.02, 0.9, 5e-4, LrSchedule.COSINE));
 
   /** Every method's defaults, canonical (sorted keys): the text a cell key hashes. */
   private static final Map<String, String> DEFAULTS = Map.ofEntries(

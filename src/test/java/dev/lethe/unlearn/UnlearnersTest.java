@@ -7,6 +7,7 @@ import dev.lethe.LetheException;
 
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
 import dev.lethe.train.TrainConfig;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class UnlearnersTest {
-  private static final TrainConfig TRAINING = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, "cosine");
+  private static final TrainConfig TRAINING = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, LrSchedule.COSINE);
   private static final MethodRegistry REGISTRY = new MethodRegistry(TRAINING);
   /** Both tasks share one pool of 48 images, so one original serves both. */
   private static final ForgetTask RANDOM = TinyData.task("random:0.25", 3);

@@ -7,6 +7,7 @@ import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.data.Splits;
 import dev.lethe.model.Network;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
 import dev.lethe.train.TrainConfig;
@@ -46,7 +47,7 @@ class WithoutRetainSetTest {
         pool.ids(), pool.classNames());
     relabelledRetain = ForgetTask.derive(spec, new Splits(changed, splits.validation(), splits.test()), SEED);
     assertThat(relabelledRetain.forget().ids()).isEqualTo(task.forget().ids());
-    original = TinyData.trainedCnn(splits.pool(), new TrainConfig(10, 16, 0.05, 0.9, 5e-4, "cosine"));
+    original = TinyData.trainedCnn(splits.pool(), new TrainConfig(10, 16, 0.05, 0.9, 5e-4, LrSchedule.COSINE));
   }
 
   @AfterAll
@@ -57,7 +58,7 @@ class WithoutRetainSetTest {
   @ParameterizedTest
   @ValueSource(strings = {"rl", "salun", "amun", "amun-a"})
   void withoutTheRetainSetTheResultIgnoresIt(String id) {
-    MethodRegistry registry = new MethodRegistry(new TrainConfig(1, 16, 0.05, 0.9, 5e-4, "cosine"));
+    MethodRegistry registry = new MethodRegistry(new TrainConfig(1, 16, 0.05, 0.9, 5e-4, LrSchedule.COSINE));
     Map<String, String> small = Map.of("epochs", "1", "batchSize", "8", "lr", "0.05");
     Map<String, String> withoutRetain = new java.util.HashMap<>(small);
     withoutRetain.put("useRetain", "false");

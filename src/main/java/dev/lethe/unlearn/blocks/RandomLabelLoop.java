@@ -8,6 +8,7 @@ import dev.lethe.train.Augmentation;
 import dev.lethe.train.BatchStream;
 import dev.lethe.train.Batches;
 import dev.lethe.train.Losses;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Optimization;
 import dev.lethe.train.Progress;
 import dev.lethe.train.Schedule;
@@ -29,7 +30,7 @@ public final class RandomLabelLoop {
    * may carry a mask); both streams augmented by {@code augmentation}.
    */
   public static void run(Network net, SgdOptimizer sgd, ForgetTask task, long seed, int epochs,
-      int batchSize, double lr, String lrSchedule, boolean useRetain, Augmentation augmentation, String what,
+      int batchSize, double lr, LrSchedule lrSchedule, boolean useRetain, Augmentation augmentation, String what,
       Progress progress) {
     SplittableRandom random = new SplittableRandom(seed);
     BatchStream forget = new BatchStream(task.forget(), batchSize, random.nextLong(), true, augmentation);

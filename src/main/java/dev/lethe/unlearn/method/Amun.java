@@ -7,6 +7,7 @@ import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Augmentation;
 import dev.lethe.train.BatchStream;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Optimization;
 import dev.lethe.train.Progress;
 import dev.lethe.train.Schedule;
@@ -53,7 +54,11 @@ public final class Amun extends OptionsUnlearner<Amun.Options> {
   /** The registry id of AMUN-A ("advonly") on D_R ∪ D_A. */
   public static final String ID_ADV_ONLY = "amun-a";
 
-  /** AMUN hyperparameters. */
+  /**
+   * AMUN hyperparameters (its own SGD fields: the rate decays per epoch by {@code lrDecay}, no schedule);
+   * {@code with*} returns a copy with one field changed. Checked by {@link Amun}'s constructor, in the name of
+   * the id it is registered under.
+   */
   public record Options(
       @Doc("passes over the fine-tuning set") int epochs,
       @Doc("learning rate of the first epoch") double lr,
@@ -65,14 +70,72 @@ public final class Amun extends OptionsUnlearner<Amun.Options> {
       @Doc("PGD steps per radius") int attackSteps,
       @Doc("how often the PGD radius may double before a forget image is given up") int maxDoublings,
       @Doc("fine-tune on the retain set too") boolean useRetain,
-      @Doc("fine-tune on the forget set with its true labels too") boolean useForget) {}
+      @Doc("fine-tune on the forget set with its true labels too") boolean useForget) {
+    /** The defaults of {@code amun}, described in the class comment. */
+    public static Options defaults() {
+      return new Options(3, 0.01, 0.1, 128, 0.9, 5e-4, 0.04, 50, 11, true, true);
+    }
 
-  /** The defaults of {@code amun}, described in the class comment. */
-  public static final Options DEFAULTS =
-      new Options(3, 0.01, 0.1, 128, 0.9, 5e-4, 0.04, 50, 11, true, true);
-  /** The defaults of {@code amun-a}: as {@link #DEFAULTS} without the forget set. */
-  public static final Options DEFAULTS_ADV_ONLY =
-      new Options(3, 0.01, 0.1, 128, 0.9, 5e-4, 0.04, 50, 11, true, false);
+    /** The defaults of {@code amun-a}: as {@link #defaults()} without the forget set. */
+    public static Options advOnlyDefaults() {
+      return defaults().withUseForget(false);
+    }
+
+    public Options withEpochs(int epochs) {
+      return new Options(epochs, lr, lrDecay, batchSize, momentum, weightDecay, epsilon, attackSteps, maxDoublings,
+          useRetain, useForget);
+    }
+
+    public Options withLr(double lr) {
+      return new Options(epochs, lr, lrDecay, batchSize, momentum, weightDecay, epsilon, attackSteps, maxDoublings,
+          useRetain, useForget);
+    }
+
+    public Options withLrDecay(double lrDecay) {
+      return new Options(epochs, lr, lrDecay, batchSize, momentum, weightDecay, epsilon, attackSteps, maxDoublings,
+          useRetain, useForget);
+    }
+
+    public Options withBatchSize(int batchSize) {
+      return new Options(epochs, lr, lrDecay, batchSize, momentum, weightDecay, epsilon, attackSteps, maxDoublings,
+          useRetain, useForget);
+    }
+
+    public Options withMomentum(double momentum) {
+      return new Options(epochs, lr, lrDecay, batchSize, momentum, weightDecay, epsilon, attackSteps, maxDoublings,
+          useRetain, useForget);
+    }
+
+    public Options withWeightDecay(double weightDecay) {
+      return new Options(epochs, lr, lrDecay, batchSize, momentum, weightDecay, epsilon, attackSteps, maxDoublings,
+          useRetain, useForget);
+    }
+
+    public Options withEpsilon(double epsilon) {
+      return new Options(epochs, lr, lrDecay, batchSize, momentum, weightDecay, epsilon, attackSteps, maxDoublings,
+          useRetain, useForget);
+    }
+
+    public Options withAttackSteps(int attackSteps) {
+      return new Options(epochs, lr, lrDecay, batchSize, momentum, weightDecay, epsilon, attackSteps, maxDoublings,
+          useRetain, useForget);
+    }
+
+    public Options withMaxDoublings(int maxDoublings) {
+      return new Options(epochs, lr, lrDecay, batchSize, momentum, weightDecay, epsilon, attackSteps, maxDoublings,
+          useRetain, useForget);
+    }
+
+    public Options withUseRetain(boolean useRetain) {
+      return new Options(epochs, lr, lrDecay, batchSize, momentum, weightDecay, epsilon, attackSteps, maxDoublings,
+          useRetain, useForget);
+    }
+
+    public Options withUseForget(boolean useForget) {
+      return new Options(epochs, lr, lrDecay, batchSize, momentum, weightDecay, epsilon, attackSteps, maxDoublings,
+          useRetain, useForget);
+    }
+  }
 
   /**
    * AMUN registered under {@code id} with {@code options}; D_R and D_F rows of its batches are augmented by
@@ -85,7 +148,7 @@ public final class Amun extends OptionsUnlearner<Amun.Options> {
 
   /** Validates {@code o} in the name of {@code id} (the record is shared by amun and amun-a). */
   private static void check(String id, Options o) {
-    OptionChecks.sgd(id, o.epochs(), o.lr(), o.batchSize(), o.momentum(), o.weightDecay(), "constant");
+    OptionChecks.sgd(id, o.epochs(), o.lr(), o.batchSize(), o.momentum(), o.weightDecay());
     if (!(o.lrDecay() > 0 && o.lrDecay() <= 1)) {
       throw new LetheException(id + ".lrDecay must be in (0, 1], got " + o.lrDecay());
     }
@@ -129,7 +192,8 @@ public final class Amun extends OptionsUnlearner<Amun.Options> {
       int steps = batches.batchesPerEpoch();
       for (int epoch = 1; epoch <= o.epochs(); epoch++) {
         double lr = o.lr() * Math.pow(o.lrDecay(), epoch - 1);
-        Schedule schedule = new Schedule(steps, steps, Math.min(o.batchSize(), data.size()), lr, "constant");
+        Schedule schedule =
+            new Schedule(steps, steps, Math.min(o.batchSize(), data.size()), lr, LrSchedule.CONSTANT);
         Optimization.run(
             net, sgd, schedule, (step, t) -> Training.crossEntropyStep(net, step, batches, true), id(),
             progress.child("epoch " + epoch + "/" + o.epochs()));

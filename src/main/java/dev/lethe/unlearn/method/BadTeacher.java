@@ -11,6 +11,7 @@ import dev.lethe.train.Progress;
 import dev.lethe.train.Schedule;
 import dev.lethe.unlearn.OptionChecks;
 import dev.lethe.unlearn.OptionsUnlearner;
+import dev.lethe.unlearn.SgdOptions;
 import dev.lethe.unlearn.blocks.Distillation;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -40,28 +41,38 @@ public final class BadTeacher extends OptionsUnlearner<BadTeacher.Options> {
   /** The registry id. */
   public static final String ID = "bad-teacher";
 
-  /** Bad Teacher hyperparameters. */
+  /** Bad Teacher hyperparameters; {@code with*} returns a copy with one field changed. */
   public record Options(
-      @Doc("passes over the forget set plus the retain part") int epochs,
-      @Doc("base learning rate") double lr,
-      @Doc("images per step") int batchSize,
-      @Doc("SGD momentum") double momentum,
-      @Doc("weight decay") double weightDecay,
-      @Doc("learning-rate schedule: cosine, step or constant") String schedule,
+      @SgdOptions.Docs(epochs = "passes over the forget set plus the retain part") SgdOptions sgd,
       @Doc("distillation temperature T (no T^2 factor, as in the official code)") double temperature,
       @Doc("share of the retain set used, drawn once per run (1 = SFR-on repo, 0.3 = paper)")
-          double retainFraction) {
+          double retainFraction) implements SgdOptions.Holder<Options> {
     /** Validates the options. */
     public Options {
-      OptionChecks.sgd(ID, epochs, lr, batchSize, momentum, weightDecay, schedule);
+      sgd.check(ID);
       OptionChecks.positive(ID + ".temperature", temperature);
       OptionChecks.positive(ID + ".retainFraction", retainFraction);
       OptionChecks.unitInterval(ID + ".retainFraction", retainFraction);
     }
-  }
 
-  /** The defaults described in the class comment. */
-  public static final Options DEFAULTS = new Options(1, 0.02, 128, 0.9, 5e-4, "cosine", 1.0, 1.0);
+    /** The defaults described in the class comment: 1 epoch at lr 0.02 (cosine), T 1, all of D_r. */
+    public static Options defaults() {
+      return new Options(SgdOptions.defaults().withEpochs(1).withLr(0.02), 1.0, 1.0);
+    }
+
+    @Override
+    public Options withSgd(SgdOptions sgd) {
+      return new Options(sgd, temperature, retainFraction);
+    }
+
+    public Options withTemperature(double temperature) {
+      return new Options(sgd, temperature, retainFraction);
+    }
+
+    public Options withRetainFraction(double retainFraction) {
+      return new Options(sgd, temperature, retainFraction);
+    }
+  }
 
   /** Bad Teacher with {@code options}. */
   public BadTeacher(Options options) {
@@ -94,13 +105,11 @@ public final class BadTeacher extends OptionsUnlearner<BadTeacher.Options> {
     }
     Network student = original.copy();
     try {
-      BatchStream batches = new BatchStream(data, o.batchSize(), random.nextLong(), true);
-      Schedule schedule =
-          new Schedule(
-              o.epochs() * batches.batchesPerEpoch(), batches.batchesPerEpoch(),
-              Math.min(o.batchSize(), data.size()), o.lr(), o.schedule());
+      SgdOptions sgd = o.sgd();
+      BatchStream batches = new BatchStream(data, sgd.batchSize(), random.nextLong(), true);
+      Schedule schedule = sgd.plan(batches.batchesPerEpoch(), Math.min(sgd.batchSize(), data.size()));
       Optimization.run(
-          student, o.momentum(), o.weightDecay(), schedule,
+          student, sgd.momentum(), sgd.weightDecay(), schedule,
           (step, t) -> {
             int[] rows = batches.next();
             return Distillation.klElementMean(

@@ -2,18 +2,18 @@ package dev.lethe.unlearn.method;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.lethe.Doc;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Augmentation;
 import dev.lethe.train.BatchStream;
 import dev.lethe.train.Batches;
 import dev.lethe.train.Losses;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Optimization;
 import dev.lethe.train.Progress;
 import dev.lethe.train.Schedule;
-import dev.lethe.unlearn.OptionChecks;
 import dev.lethe.unlearn.OptionsUnlearner;
+import dev.lethe.unlearn.SgdOptions;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -45,22 +45,24 @@ public final class BoundaryExpand extends OptionsUnlearner<BoundaryExpand.Option
   /** The registry id. */
   public static final String ID = "be";
 
-  /** BE hyperparameters. */
+  /** BE hyperparameters; {@code with*} returns a copy with one field changed. */
   public record Options(
-      @Doc("passes over the forget set") int epochs,
-      @Doc("base learning rate") double lr,
-      @Doc("images per step") int batchSize,
-      @Doc("SGD momentum") double momentum,
-      @Doc("weight decay") double weightDecay,
-      @Doc("learning-rate schedule: cosine, step or constant") String schedule) {
+      @SgdOptions.Docs(epochs = "passes over the forget set") SgdOptions sgd) implements SgdOptions.Holder<Options> {
     /** Validates the options. */
     public Options {
-      OptionChecks.sgd(ID, epochs, lr, batchSize, momentum, weightDecay, schedule);
+      sgd.check(ID);
+    }
+
+    /** The defaults described in the class comment: 2 epochs at a constant 3e-4. */
+    public static Options defaults() {
+      return new Options(SgdOptions.defaults().withEpochs(2).withLr(3e-4).withSchedule(LrSchedule.CONSTANT));
+    }
+
+    @Override
+    public Options withSgd(SgdOptions sgd) {
+      return new Options(sgd);
     }
   }
-
-  /** The defaults described in the class comment. */
-  public static final Options DEFAULTS = new Options(2, 3e-4, 128, 0.9, 5e-4, "constant");
 
   /** BE with {@code options}, its forget batches augmented by {@code augmentation}. */
   public BoundaryExpand(Options options, Augmentation augmentation) {
@@ -73,13 +75,11 @@ public final class BoundaryExpand extends OptionsUnlearner<BoundaryExpand.Option
     SplittableRandom random = new SplittableRandom(seed);
     long initSeed = random.nextLong();
     try (Network wide = original.resizedHead(shadow + 1, initSeed)) {
-      BatchStream forget = new BatchStream(task.forget(), o.batchSize(), random.nextLong(), true, augmentation);
-      Schedule schedule =
-          new Schedule(
-              o.epochs() * forget.batchesPerEpoch(), forget.batchesPerEpoch(),
-              Math.min(o.batchSize(), task.forget().size()), o.lr(), o.schedule());
+      SgdOptions sgd = o.sgd();
+      BatchStream forget = new BatchStream(task.forget(), sgd.batchSize(), random.nextLong(), true, augmentation);
+      Schedule schedule = sgd.plan(forget.batchesPerEpoch(), Math.min(sgd.batchSize(), task.forget().size()));
       Optimization.run(
-          wide, o.momentum(), o.weightDecay(), schedule,
+          wide, sgd.momentum(), sgd.weightDecay(), schedule,
           (step, t) -> shadowStep(wide, step, forget, shadow), ID, progress);
       return wide.resizedHead(shadow, 0); // no rows are added: the seed is unused
     }

@@ -2,6 +2,7 @@ package dev.lethe.unlearn.method;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.lethe.Choice;
 import dev.lethe.Doc;
 import dev.lethe.LetheException;
 import dev.lethe.data.Dataset;
@@ -11,13 +12,15 @@ import dev.lethe.train.Augmentation;
 import dev.lethe.train.BatchStream;
 import dev.lethe.train.Batches;
 import dev.lethe.train.Losses;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Optimization;
 import dev.lethe.train.Progress;
 import dev.lethe.train.Schedule;
-import dev.lethe.unlearn.OptionChecks;
 import dev.lethe.unlearn.OptionsUnlearner;
+import dev.lethe.unlearn.SgdOptions;
 import dev.lethe.unlearn.blocks.AdversarialExamples;
 import dev.lethe.unlearn.blocks.Attacks;
+import java.util.Objects;
 
 /**
  * BS (Boundary Shrinking): relabel each forget image with its "nearest wrong class" and fine-tune on
@@ -53,39 +56,53 @@ public final class BoundaryShrink extends OptionsUnlearner<BoundaryShrink.Option
   /** The registry id. */
   public static final String ID = "bs";
 
-  /** BS hyperparameters. */
+  /** How the nearest wrong class is found. */
+  public enum Attack implements Choice {
+    /** One FGSM step of size epsilon, as the reference code ({@link Attacks#fgsm}). */
+    FGSM,
+    /** AMUN's L2 PGD with a doubling radius from epsilon ({@link Attacks#pgdL2}). */
+    PGD
+  }
+
+  /** BS hyperparameters; {@code with*} returns a copy with one field changed. */
   public record Options(
-      @Doc("passes over the forget set") int epochs,
-      @Doc("base learning rate") double lr,
-      @Doc("images per step") int batchSize,
-      @Doc("SGD momentum") double momentum,
-      @Doc("weight decay") double weightDecay,
-      @Doc("learning-rate schedule: cosine, step or constant") String schedule,
+      @SgdOptions.Docs(epochs = "passes over the forget set") SgdOptions sgd,
       @Doc("FGSM step size (L-inf), or PGD's initial L2 radius, in [0, 1] pixel units, in (0, 1]") double epsilon,
       @Doc("how the nearest wrong class is found: fgsm (reference code) or pgd (AMUN's L2 PGD, doubling radius)")
-          String attack) {
+          Attack attack) implements SgdOptions.Holder<Options> {
     /** Validates the options. */
     public Options {
-      OptionChecks.sgd(ID, epochs, lr, batchSize, momentum, weightDecay, schedule);
+      sgd.check(ID);
       if (!(epsilon > 0 && epsilon <= 1)) {
         throw new LetheException(ID + ".epsilon must be in (0, 1] (pixel units), got " + epsilon);
       }
-      if (!ATTACKS.contains(attack)) {
-        throw new LetheException(ID + ".attack must be one of " + String.join(", ", ATTACKS) + ", got '" + attack + "'");
-      }
+      Objects.requireNonNull(attack, "attack");
+    }
+
+    /** The defaults described in the class comment: 2 epochs at a constant 3e-4, FGSM with ε 0.1. */
+    public static Options defaults() {
+      return new Options(
+          SgdOptions.defaults().withEpochs(2).withLr(3e-4).withSchedule(LrSchedule.CONSTANT), 0.1, Attack.FGSM);
+    }
+
+    @Override
+    public Options withSgd(SgdOptions sgd) {
+      return new Options(sgd, epsilon, attack);
+    }
+
+    public Options withEpsilon(double epsilon) {
+      return new Options(sgd, epsilon, attack);
+    }
+
+    public Options withAttack(Attack attack) {
+      return new Options(sgd, epsilon, attack);
     }
   }
-
-  /** The attacks that can find the nearest wrong class. */
-  public static final java.util.List<String> ATTACKS = java.util.List.of("fgsm", "pgd");
 
   /** PGD's iterations per radius and radius doublings when {@code attack=pgd} (AMUN's cheap setting). */
   private static final int PGD_STEPS = 10;
 
   private static final int PGD_DOUBLINGS = 11;
-
-  /** The defaults described in the class comment. */
-  public static final Options DEFAULTS = new Options(2, 3e-4, 128, 0.9, 5e-4, "constant", 0.1, "fgsm");
 
   /** BS with {@code options}, its forget batches (not the attack's inputs) augmented by {@code augmentation}. */
   public BoundaryShrink(Options options, Augmentation augmentation) {
@@ -95,21 +112,19 @@ public final class BoundaryShrink extends OptionsUnlearner<BoundaryShrink.Option
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
     Dataset forget = task.forget();
+    SgdOptions sgd = o.sgd();
     int[] labels;
     try (Network frozen = original.copy()) {
-      labels = o.attack().equals("pgd")
-          ? AdversarialExamples.labels(frozen, forget, o.epsilon(), PGD_STEPS, PGD_DOUBLINGS, o.batchSize())
-          : nearestWrongLabels(frozen, forget, o.epsilon(), o.batchSize());
+      labels = o.attack() == Attack.PGD
+          ? AdversarialExamples.labels(frozen, forget, o.epsilon(), PGD_STEPS, PGD_DOUBLINGS, sgd.batchSize())
+          : nearestWrongLabels(frozen, forget, o.epsilon(), sgd.batchSize());
     }
     Network net = original.copy();
     try {
-      BatchStream batches = new BatchStream(forget, o.batchSize(), seed, true, augmentation);
-      Schedule schedule =
-          new Schedule(
-              o.epochs() * batches.batchesPerEpoch(), batches.batchesPerEpoch(),
-              Math.min(o.batchSize(), forget.size()), o.lr(), o.schedule());
+      BatchStream batches = new BatchStream(forget, sgd.batchSize(), seed, true, augmentation);
+      Schedule schedule = sgd.plan(batches.batchesPerEpoch(), Math.min(sgd.batchSize(), forget.size()));
       Optimization.run(
-          net, o.momentum(), o.weightDecay(), schedule,
+          net, sgd.momentum(), sgd.weightDecay(), schedule,
           (step, t) -> relabelledStep(net, step, batches, labels), ID, progress);
       return net;
     } catch (RuntimeException e) {

@@ -1,14 +1,13 @@
 package dev.lethe.unlearn.method;
 
-import dev.lethe.Doc;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Augmentation;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TrainConfig;
 import dev.lethe.train.Training;
-import dev.lethe.unlearn.OptionChecks;
 import dev.lethe.unlearn.OptionsUnlearner;
+import dev.lethe.unlearn.SgdOptions;
 
 /**
  * FT: fine-tune the original on the retain set only, so the forget set fades through catastrophic
@@ -22,22 +21,25 @@ public final class FineTune extends OptionsUnlearner<FineTune.Options> {
   /** The registry id. */
   public static final String ID = "ft";
 
-  /** FT hyperparameters. */
+  /** FT hyperparameters; {@code with*} returns a copy with one field changed. */
   public record Options(
-      @Doc("passes over the retain set") int epochs,
-      @Doc("base learning rate") double lr,
-      @Doc("images per step") int batchSize,
-      @Doc("SGD momentum") double momentum,
-      @Doc("weight decay") double weightDecay,
-      @Doc("learning-rate schedule: cosine, step or constant") String schedule) {
+      @SgdOptions.Docs(epochs = "passes over the retain set") SgdOptions sgd)
+      implements SgdOptions.Holder<Options> {
     /** Validates the options. */
     public Options {
-      OptionChecks.sgd(ID, epochs, lr, batchSize, momentum, weightDecay, schedule);
+      sgd.check(ID);
+    }
+
+    /** The defaults described in the class comment: {@link SgdOptions#defaults()} as they are. */
+    public static Options defaults() {
+      return new Options(SgdOptions.defaults());
+    }
+
+    @Override
+    public Options withSgd(SgdOptions sgd) {
+      return new Options(sgd);
     }
   }
-
-  /** The defaults described in the class comment. */
-  public static final Options DEFAULTS = new Options(3, 0.01, 128, 0.9, 5e-4, "cosine");
 
   /** FT with {@code options}, its retain batches augmented by {@code augmentation}. */
   public FineTune(Options options, Augmentation augmentation) {
@@ -47,10 +49,9 @@ public final class FineTune extends OptionsUnlearner<FineTune.Options> {
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
     Network net = original.copy();
-    TrainConfig config =
-        new TrainConfig(
-            o.epochs(), o.batchSize(), o.lr(), o.momentum(),
-            o.weightDecay(), o.schedule(), 0, augmentation);
+    SgdOptions sgd = o.sgd();
+    TrainConfig config = new TrainConfig(
+        sgd.epochs(), sgd.batchSize(), sgd.lr(), sgd.momentum(), sgd.weightDecay(), sgd.schedule(), 0, augmentation);
     Training.fit(net, task.retain(), config, seed, ID, progress);
     return net;
   }

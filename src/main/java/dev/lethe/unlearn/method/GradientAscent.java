@@ -5,12 +5,13 @@ import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Augmentation;
 import dev.lethe.train.BatchStream;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Optimization;
 import dev.lethe.train.Progress;
 import dev.lethe.train.Schedule;
 import dev.lethe.train.Training;
-import dev.lethe.unlearn.OptionChecks;
 import dev.lethe.unlearn.OptionsUnlearner;
+import dev.lethe.unlearn.SgdOptions;
 
 /**
  * GA (gradient ascent, "NegGrad"): maximise the cross-entropy of the forget set (Thudi et al., "Unrolling
@@ -26,24 +27,30 @@ public final class GradientAscent extends OptionsUnlearner<GradientAscent.Option
   /** The registry id. */
   public static final String ID = "ga";
 
-  /** GA hyperparameters. */
+  /** GA hyperparameters; {@code with*} returns a copy with one field changed. */
   public record Options(
-      @Doc("passes over the forget set") int epochs,
-      @Doc("base learning rate") double lr,
-      @Doc("images per step") int batchSize,
-      @Doc("SGD momentum") double momentum,
-      @Doc("weight decay") double weightDecay,
-      @Doc("learning-rate schedule: cosine, step or constant") String schedule,
+      @SgdOptions.Docs(epochs = "passes over the forget set") SgdOptions sgd,
       @Doc("BatchNorm in train mode (true, OPTML code) or eval mode (false, SFR-on code)")
-          boolean bnTrain) {
+          boolean bnTrain) implements SgdOptions.Holder<Options> {
     /** Validates the options. */
     public Options {
-      OptionChecks.sgd(ID, epochs, lr, batchSize, momentum, weightDecay, schedule);
+      sgd.check(ID);
+    }
+
+    /** The defaults described in the class comment: 5 epochs at a constant 3e-4, train-mode BatchNorm. */
+    public static Options defaults() {
+      return new Options(SgdOptions.defaults().withEpochs(5).withLr(3e-4).withSchedule(LrSchedule.CONSTANT), true);
+    }
+
+    @Override
+    public Options withSgd(SgdOptions sgd) {
+      return new Options(sgd, bnTrain);
+    }
+
+    public Options withBnTrain(boolean bnTrain) {
+      return new Options(sgd, bnTrain);
     }
   }
-
-  /** The defaults described in the class comment. */
-  public static final Options DEFAULTS = new Options(5, 3e-4, 128, 0.9, 5e-4, "constant", true);
 
   /** GA with {@code options}, its forget batches augmented by {@code augmentation}. */
   public GradientAscent(Options options, Augmentation augmentation) {
@@ -53,13 +60,10 @@ public final class GradientAscent extends OptionsUnlearner<GradientAscent.Option
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
     Network net = original.copy();
-    BatchStream forget = new BatchStream(task.forget(), o.batchSize(), seed, true, augmentation);
-    Schedule schedule =
-        new Schedule(
-            o.epochs() * forget.batchesPerEpoch(), forget.batchesPerEpoch(),
-            o.batchSize(), o.lr(), o.schedule());
+    BatchStream forget = new BatchStream(task.forget(), o.sgd().batchSize(), seed, true, augmentation);
+    Schedule schedule = o.sgd().plan(forget.batchesPerEpoch(), o.sgd().batchSize());
     Optimization.run(
-        net, o.momentum(), o.weightDecay(), schedule,
+        net, o.sgd().momentum(), o.sgd().weightDecay(), schedule,
         (step, t) -> Training.crossEntropyStep(net, step, forget, o.bnTrain()).neg(),
         ID, progress);
     return net;

@@ -55,13 +55,13 @@ import java.util.List;
  * we read exactly {@code samples}; and it accumulates in float32, we accumulate in double.
  *
  * <p>Defaults: N = 1000, {@code samples} = 1000 and batch 128 as in the code (its batch size is the run's
- * {@code --batch_size}), and α = 1, chosen by the sweep in {@link #DEFAULTS}.
+ * {@code --batch_size}), and α = 1, chosen by the sweep in {@link Options#defaults}.
  */
 public final class InfluenceUnlearning extends OptionsUnlearner<InfluenceUnlearning.Options> {
   /** The registry id. */
   public static final String ID = "iu";
 
-  /** IU hyperparameters. */
+  /** IU hyperparameters (no training, so no SGD settings); {@code with*} returns a copy with one field changed. */
   public record Options(
       @Doc("step size: theta += alpha * (inverse Fisher) * (forget - retain gradient)") double alpha,
       @Doc("per-sample retain gradients read by the inverse-Fisher recursion (at most)") int samples,
@@ -74,30 +74,49 @@ public final class InfluenceUnlearning extends OptionsUnlearner<InfluenceUnlearn
       OptionChecks.positive(ID + ".damping", damping);
       OptionChecks.positive(ID + ".batchSize", batchSize);
     }
-  }
 
-  /**
-   * The defaults. α must be searched per setting: a third-party 50 %-forgetting script uses 10, and the
-   * authors suggest going down to 1e-9 when test accuracy collapses. Sweep on the default scale
-   * (Fashion-MNIST, cnn width 16, 8,000-image pool, original trained 40 epochs with seed 1), random:0.1 /
-   * class:Sandal, accuracies in %:
-   *
-   * <pre>
-   * α            forget          retain          test
-   * 0 (original) 99.75 / 100.00  99.85 / 99.82   85.55 / 84.55
-   * 1            98.50 /  94.53  99.38 / 97.60   85.45 / 84.10
-   * 2            96.25 /  74.91  96.26 / 91.05   84.35 / 81.69
-   * 3            90.38 /  48.57  91.89 / 83.46   81.20 / 76.26
-   * 5            79.25 /   7.70  81.86 / 70.19   75.55 / 66.85
-   * 10           60.75 /   0.00  64.07 / 46.56   62.10 / 46.14
-   * 100          12.00 /   0.00  12.24 / 21.45   12.60 / 21.67
-   * </pre>
-   *
-   * <p>α = 1 is the largest value in the sweep that costs at most about two points of retain accuracy, and it
-   * still moves the forget accuracy measurably (−5.5 points on class:Sandal). At α = 2 retain accuracy falls
-   * 4 to 9 points; from α = 10 the model collapses.
-   */
-  public static final Options DEFAULTS = new Options(1.0, 1000, 1000, 128);
+    /**
+     * The defaults: α = 1 and the code's N = 1000, samples = 1000, batch 128. α must be searched per setting:
+     * a third-party 50 %-forgetting script uses 10, and the authors suggest going down to 1e-9 when test
+     * accuracy collapses. Sweep on the default scale
+     * (Fashion-MNIST, cnn width 16, 8,000-image pool, original trained 40 epochs with seed 1), random:0.1 /
+     * class:Sandal, accuracies in %:
+     *
+     * <pre>
+     * α            forget          retain          test
+     * 0 (original) 99.75 / 100.00  99.85 / 99.82   85.55 / 84.55
+     * 1            98.50 /  94.53  99.38 / 97.60   85.45 / 84.10
+     * 2            96.25 /  74.91  96.26 / 91.05   84.35 / 81.69
+     * 3            90.38 /  48.57  91.89 / 83.46   81.20 / 76.26
+     * 5            79.25 /   7.70  81.86 / 70.19   75.55 / 66.85
+     * 10           60.75 /   0.00  64.07 / 46.56   62.10 / 46.14
+     * 100          12.00 /   0.00  12.24 / 21.45   12.60 / 21.67
+     * </pre>
+     *
+     * <p>α = 1 is the largest value in the sweep that costs at most about two points of retain accuracy, and it
+     * still moves the forget accuracy measurably (−5.5 points on class:Sandal). At α = 2 retain accuracy falls
+     * 4 to 9 points; from α = 10 the model collapses.
+     */
+    public static Options defaults() {
+      return new Options(1.0, 1000, 1000, 128);
+    }
+
+    public Options withAlpha(double alpha) {
+      return new Options(alpha, samples, damping, batchSize);
+    }
+
+    public Options withSamples(int samples) {
+      return new Options(alpha, samples, damping, batchSize);
+    }
+
+    public Options withDamping(double damping) {
+      return new Options(alpha, samples, damping, batchSize);
+    }
+
+    public Options withBatchSize(int batchSize) {
+      return new Options(alpha, samples, damping, batchSize);
+    }
+  }
 
   /** IU with {@code options}. */
   public InfluenceUnlearning(Options options) {

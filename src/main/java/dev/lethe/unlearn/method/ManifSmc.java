@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import dev.lethe.Choice;
 import dev.lethe.Doc;
 import dev.lethe.LetheException;
 import dev.lethe.data.Dataset;
@@ -13,6 +14,7 @@ import dev.lethe.train.AdamOptimizer;
 import dev.lethe.train.BatchStream;
 import dev.lethe.train.Batches;
 import dev.lethe.train.Losses;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Optimization;
 import dev.lethe.train.Progress;
 import dev.lethe.train.Schedule;
@@ -22,6 +24,7 @@ import dev.lethe.unlearn.OptionsUnlearner;
 import dev.lethe.unlearn.blocks.Distillation;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -70,14 +73,28 @@ import java.util.SplittableRandom;
 public final class ManifSmc extends OptionsUnlearner<ManifSmc.Options> {
   /** The registry id. */
   public static final String ID = "manif-smc";
-  /** The surrogate choices: the code's linear interpolation, the paper's trained Bézier point. */
-  static final List<String> SURROGATES = List.of("code", "paper");
-  /** The positive-sample choices: the code's top-1 neighbour, the paper's random neighbour. */
-  static final List<String> POSITIVES = List.of("top1", "random");
+  /** The model the margin is measured on. */
+  public enum Surrogate implements Choice {
+    /** The code's linear interpolation from the current model to a fresh initialisation. */
+    CODE,
+    /** The paper's quadratic Bézier point between the current model and the original, with a trained control point. */
+    PAPER
+  }
+
+  /** Which retained neighbour is a forget sample's positive. */
+  public enum Positive implements Choice {
+    /** The code's most similar neighbour. */
+    TOP1,
+    /** The paper's: one of the k neighbours drawn at random each time the sample is used. */
+    RANDOM
+  }
   /** Images per forward pass while embedding whole splits. */
   private static final int CHUNK = 500;
 
-  /** ManiF-SMC hyperparameters. */
+  /**
+   * ManiF-SMC hyperparameters (its own fields: Adam, not SGD); {@code with*} returns a copy with one field
+   * changed.
+   */
   public record Options(
       @Doc("passes over the forget set") int epochs,
       @Doc("Adam learning rate") double lr,
@@ -88,9 +105,9 @@ public final class ManifSmc extends OptionsUnlearner<ManifSmc.Options> {
       @Doc("add the cross-entropy of the positive's logits against the forget label (code's label variant)")
           boolean withLabel,
       @Doc("margin surrogate: code (interpolate to a fresh init) or paper (trained Bezier control point)")
-          String surrogate,
+          Surrogate surrogate,
       @Doc("positive sample: top1 (code) or random (paper: a random one of the k neighbours)")
-          String positive,
+          Positive positive,
       @Doc("BatchNorm in train mode (true, official code) or eval mode (false)") boolean bnTrain,
       @Doc("surrogate=paper: Adam steps training the control point w on each batch's neighbours")
           int curveSteps,
@@ -105,23 +122,77 @@ public final class ManifSmc extends OptionsUnlearner<ManifSmc.Options> {
       }
       OptionChecks.unitInterval(ID + ".t", t);
       OptionChecks.positive(ID + ".scale", scale);
-      choice(ID + ".surrogate", surrogate, SURROGATES);
-      choice(ID + ".positive", positive, POSITIVES);
+      Objects.requireNonNull(surrogate, "surrogate");
+      Objects.requireNonNull(positive, "positive");
       OptionChecks.positive(ID + ".curveSteps", curveSteps);
       OptionChecks.positive(ID + ".curveLr", curveLr);
     }
 
-    private static void choice(String name, String value, List<String> choices) {
-      if (!choices.contains(value)) {
-        throw new LetheException(
-            name + " must be one of " + String.join(", ", choices) + ", got '" + value + "'");
-      }
+    /** The defaults described in the class comment. */
+    public static Options defaults() {
+      return new Options(1, 5e-4, 16, 5, 0.5, 0.1, true, Surrogate.CODE, Positive.TOP1, true, 10, 1e-2);
+    }
+
+    public Options withEpochs(int epochs) {
+      return new Options(epochs, lr, batchSize, k, t, scale, withLabel, surrogate, positive, bnTrain, curveSteps,
+          curveLr);
+    }
+
+    public Options withLr(double lr) {
+      return new Options(epochs, lr, batchSize, k, t, scale, withLabel, surrogate, positive, bnTrain, curveSteps,
+          curveLr);
+    }
+
+    public Options withBatchSize(int batchSize) {
+      return new Options(epochs, lr, batchSize, k, t, scale, withLabel, surrogate, positive, bnTrain, curveSteps,
+          curveLr);
+    }
+
+    public Options withK(int k) {
+      return new Options(epochs, lr, batchSize, k, t, scale, withLabel, surrogate, positive, bnTrain, curveSteps,
+          curveLr);
+    }
+
+    public Options withT(double t) {
+      return new Options(epochs, lr, batchSize, k, t, scale, withLabel, surrogate, positive, bnTrain, curveSteps,
+          curveLr);
+    }
+
+    public Options withScale(double scale) {
+      return new Options(epochs, lr, batchSize, k, t, scale, withLabel, surrogate, positive, bnTrain, curveSteps,
+          curveLr);
+    }
+
+    public Options withWithLabel(boolean withLabel) {
+      return new Options(epochs, lr, batchSize, k, t, scale, withLabel, surrogate, positive, bnTrain, curveSteps,
+          curveLr);
+    }
+
+    public Options withSurrogate(Surrogate surrogate) {
+      return new Options(epochs, lr, batchSize, k, t, scale, withLabel, surrogate, positive, bnTrain, curveSteps,
+          curveLr);
+    }
+
+    public Options withPositive(Positive positive) {
+      return new Options(epochs, lr, batchSize, k, t, scale, withLabel, surrogate, positive, bnTrain, curveSteps,
+          curveLr);
+    }
+
+    public Options withBnTrain(boolean bnTrain) {
+      return new Options(epochs, lr, batchSize, k, t, scale, withLabel, surrogate, positive, bnTrain, curveSteps,
+          curveLr);
+    }
+
+    public Options withCurveSteps(int curveSteps) {
+      return new Options(epochs, lr, batchSize, k, t, scale, withLabel, surrogate, positive, bnTrain, curveSteps,
+          curveLr);
+    }
+
+    public Options withCurveLr(double curveLr) {
+      return new Options(epochs, lr, batchSize, k, t, scale, withLabel, surrogate, positive, bnTrain, curveSteps,
+          curveLr);
     }
   }
-
-  /** The defaults described in the class comment. */
-  public static final Options DEFAULTS =
-      new Options(1, 5e-4, 16, 5, 0.5, 0.1, true, "code", "top1", true, 10, 1e-2);
 
   /** ManiF-SMC with {@code options}. */
   public ManifSmc(Options options) {
@@ -138,14 +209,14 @@ public final class ManifSmc extends OptionsUnlearner<ManifSmc.Options> {
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
     Network net = original.copy();
     try (Network surrogate = original.copy();
-        Network anchor = o.surrogate().equals("paper") ? original.copy() : null;
+        Network anchor = o.surrogate() == Surrogate.PAPER ? original.copy() : null;
         AdamOptimizer adam = new AdamOptimizer(net, 0)) {
       Neighbours neighbours = neighbours(net, task.forget(), task.retain(), o.k(), CHUNK);
       SplittableRandom random = new SplittableRandom(seed);
       BatchStream batches = new BatchStream(task.forget(), o.batchSize(), random.nextLong(), true);
       Schedule schedule =
           new Schedule(o.epochs() * batches.batchesPerEpoch(), batches.batchesPerEpoch(),
-              Math.min(o.batchSize(), task.forget().size()), o.lr(), "constant");
+              Math.min(o.batchSize(), task.forget().size()), o.lr(), LrSchedule.CONSTANT);
       Optimization.run(
           net, adam, schedule,
           new Step(net, surrogate, anchor, task, neighbours, batches, random.split(), random.split()),
@@ -191,7 +262,7 @@ public final class ManifSmc extends OptionsUnlearner<ManifSmc.Options> {
       int[] positiveRows = new int[rows.length];
       for (int i = 0; i < rows.length; i++) {
         int[] near = neighbours.rows()[rows[i]];
-        positiveRows[i] = o.positive().equals("top1") ? near[0] : near[positiveDraws.nextInt(near.length)];
+        positiveRows[i] = o.positive() == Positive.TOP1 ? near[0] : near[positiveDraws.nextInt(near.length)];
       }
       forget = batches.images(step, rows);
       positives = Batches.images(step, task.retain(), positiveRows);
@@ -239,7 +310,8 @@ public final class ManifSmc extends OptionsUnlearner<ManifSmc.Options> {
       }
       Dataset retain = task.retain();
       try (AdamOptimizer control = new AdamOptimizer(surrogate, 0)) {
-        Schedule schedule = new Schedule(o.curveSteps(), o.curveSteps(), near.length, c * o.curveLr(), "constant");
+        Schedule schedule =
+            new Schedule(o.curveSteps(), o.curveSteps(), near.length, c * o.curveLr(), LrSchedule.CONSTANT);
         Optimization.run(
             surrogate, control, schedule,
             (step, s) -> {

@@ -10,6 +10,7 @@ import dev.lethe.train.Schedule;
 import dev.lethe.train.Training;
 import dev.lethe.unlearn.OptionChecks;
 import dev.lethe.unlearn.OptionsUnlearner;
+import dev.lethe.unlearn.SgdOptions;
 import java.util.SplittableRandom;
 
 /**
@@ -24,24 +25,33 @@ public final class NegGradPlus extends OptionsUnlearner<NegGradPlus.Options> {
   /** The registry id. */
   public static final String ID = "neggrad+";
 
-  /** NegGrad+ hyperparameters. */
+  /** NegGrad+ hyperparameters; {@code with*} returns a copy with one field changed. */
   public record Options(
-      @Doc("passes over the retain set") int epochs,
-      @Doc("base learning rate") double lr,
-      @Doc("images per step, for each of the two batches") int batchSize,
-      @Doc("SGD momentum") double momentum,
-      @Doc("weight decay") double weightDecay,
-      @Doc("learning-rate schedule: cosine, step or constant") String schedule,
-      @Doc("weight of the retain loss; the forget ascent gets 1 - alpha") double alpha) {
+      @SgdOptions.Docs(
+              epochs = "passes over the retain set", batchSize = "images per step, for each of the two batches")
+          SgdOptions sgd,
+      @Doc("weight of the retain loss; the forget ascent gets 1 - alpha") double alpha)
+      implements SgdOptions.Holder<Options> {
     /** Validates the options. */
     public Options {
-      OptionChecks.sgd(ID, epochs, lr, batchSize, momentum, weightDecay, schedule);
+      sgd.check(ID);
       OptionChecks.unitInterval(ID + ".alpha", alpha);
     }
-  }
 
-  /** The defaults described in the class comment. */
-  public static final Options DEFAULTS = new Options(2, 0.01, 128, 0.9, 5e-4, "cosine", 0.99);
+    /** The defaults described in the class comment: 2 epochs, alpha 0.99. */
+    public static Options defaults() {
+      return new Options(SgdOptions.defaults().withEpochs(2), 0.99);
+    }
+
+    @Override
+    public Options withSgd(SgdOptions sgd) {
+      return new Options(sgd, alpha);
+    }
+
+    public Options withAlpha(double alpha) {
+      return new Options(sgd, alpha);
+    }
+  }
 
   /** NegGrad+ with {@code options}. */
   public NegGradPlus(Options options) {
@@ -52,15 +62,13 @@ public final class NegGradPlus extends OptionsUnlearner<NegGradPlus.Options> {
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
     Network net = original.copy();
     SplittableRandom random = new SplittableRandom(seed);
-    BatchStream retain = new BatchStream(task.retain(), o.batchSize(), random.nextLong(), true);
-    BatchStream forget = new BatchStream(task.forget(), o.batchSize(), random.nextLong(), true);
-    Schedule schedule =
-        new Schedule(
-            o.epochs() * retain.batchesPerEpoch(), retain.batchesPerEpoch(),
-            2 * o.batchSize(), o.lr(), o.schedule());
+    SgdOptions sgd = o.sgd();
+    BatchStream retain = new BatchStream(task.retain(), sgd.batchSize(), random.nextLong(), true);
+    BatchStream forget = new BatchStream(task.forget(), sgd.batchSize(), random.nextLong(), true);
+    Schedule schedule = sgd.plan(retain.batchesPerEpoch(), 2 * sgd.batchSize());
     float alpha = (float) o.alpha();
     Optimization.run(
-        net, o.momentum(), o.weightDecay(), schedule,
+        net, sgd.momentum(), sgd.weightDecay(), schedule,
         (step, t) ->
             Training.crossEntropyStep(net, step, retain, true)
                 .mul(alpha)

@@ -14,7 +14,12 @@ public final class Original implements Unlearner {
   public static final String ID = "original";
 
   /** No hyperparameters. */
-  public record Options() {}
+  public record Options() {
+    /** The only value. */
+    public static Options defaults() {
+      return new Options();
+    }
+  }
 
   @Override
   public String id() {
@@ -23,7 +28,7 @@ public final class Original implements Unlearner {
 
   @Override
   public Options options() {
-    return new Options();
+    return Options.defaults();
   }
 
   @Override

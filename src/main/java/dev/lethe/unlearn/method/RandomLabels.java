@@ -4,10 +4,11 @@ import dev.lethe.Doc;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Augmentation;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Progress;
 import dev.lethe.train.SgdOptimizer;
-import dev.lethe.unlearn.OptionChecks;
 import dev.lethe.unlearn.OptionsUnlearner;
+import dev.lethe.unlearn.SgdOptions;
 import dev.lethe.unlearn.blocks.RandomLabelLoop;
 
 /**
@@ -23,24 +24,30 @@ public final class RandomLabels extends OptionsUnlearner<RandomLabels.Options> {
   /** The registry id. */
   public static final String ID = "rl";
 
-  /** RL hyperparameters. */
+  /** RL hyperparameters; {@code with*} returns a copy with one field changed. */
   public record Options(
-      @Doc("passes over forget then retain set") int epochs,
-      @Doc("base learning rate") double lr,
-      @Doc("images per step") int batchSize,
-      @Doc("SGD momentum") double momentum,
-      @Doc("weight decay") double weightDecay,
-      @Doc("learning-rate schedule: cosine, step or constant") String schedule,
+      @SgdOptions.Docs(epochs = "passes over forget then retain set") SgdOptions sgd,
       @Doc("interleave passes over the retain set (false: the setting without D_R, forget set only)")
-          boolean useRetain) {
+          boolean useRetain) implements SgdOptions.Holder<Options> {
     /** Validates the options. */
     public Options {
-      OptionChecks.sgd(ID, epochs, lr, batchSize, momentum, weightDecay, schedule);
+      sgd.check(ID);
+    }
+
+    /** The defaults described in the class comment: 2 epochs at a constant rate, with the retain set. */
+    public static Options defaults() {
+      return new Options(SgdOptions.defaults().withEpochs(2).withSchedule(LrSchedule.CONSTANT), true);
+    }
+
+    @Override
+    public Options withSgd(SgdOptions sgd) {
+      return new Options(sgd, useRetain);
+    }
+
+    public Options withUseRetain(boolean useRetain) {
+      return new Options(sgd, useRetain);
     }
   }
-
-  /** The defaults described in the class comment. */
-  public static final Options DEFAULTS = new Options(2, 0.01, 128, 0.9, 5e-4, "constant", true);
 
   /** RL with {@code options}, its forget and retain batches augmented by {@code augmentation}. */
   public RandomLabels(Options options, Augmentation augmentation) {
@@ -50,9 +57,10 @@ public final class RandomLabels extends OptionsUnlearner<RandomLabels.Options> {
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
     Network net = original.copy();
-    try (SgdOptimizer sgd = new SgdOptimizer(net, o.momentum(), o.weightDecay())) {
-      RandomLabelLoop.run(net, sgd, task, seed, o.epochs(), o.batchSize(), o.lr(),
-          o.schedule(), o.useRetain(), augmentation, ID, progress);
+    SgdOptions s = o.sgd();
+    try (SgdOptimizer sgd = new SgdOptimizer(net, s.momentum(), s.weightDecay())) {
+      RandomLabelLoop.run(net, sgd, task, seed, s.epochs(), s.batchSize(), s.lr(),
+          s.schedule(), o.useRetain(), augmentation, ID, progress);
     }
     return net;
   }

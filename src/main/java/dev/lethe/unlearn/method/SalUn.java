@@ -4,14 +4,17 @@ import dev.lethe.Doc;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Augmentation;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.ParameterMask;
 import dev.lethe.train.Progress;
 import dev.lethe.train.SgdOptimizer;
-import dev.lethe.unlearn.MaskModes;
+import dev.lethe.train.SgdOptimizer.MaskMode;
 import dev.lethe.unlearn.OptionChecks;
 import dev.lethe.unlearn.OptionsUnlearner;
+import dev.lethe.unlearn.SgdOptions;
 import dev.lethe.unlearn.blocks.RandomLabelLoop;
 import dev.lethe.unlearn.blocks.Saliency;
+import java.util.Objects;
 
 /**
  * SalUn: weight saliency plus random labels (Fan et al., "SalUn: Empowering Machine Unlearning via
@@ -29,29 +32,43 @@ public final class SalUn extends OptionsUnlearner<SalUn.Options> {
   /** The registry id. */
   public static final String ID = "salun";
 
-  /** SalUn hyperparameters. */
+  /** SalUn hyperparameters; {@code with*} returns a copy with one field changed. */
   public record Options(
       @Doc("fraction of weights the mask keeps trainable, in (0, 1)") double sparsity,
-      @Doc("passes over forget then retain set") int epochs,
-      @Doc("base learning rate") double lr,
-      @Doc("images per step") int batchSize,
-      @Doc("SGD momentum") double momentum,
-      @Doc("weight decay") double weightDecay,
-      @Doc("learning-rate schedule: cosine, step or constant") String schedule,
-      @Doc("hard_freeze (masked weights never move; PR #33) or grad_only (paper code)") String maskMode,
+      @SgdOptions.Docs(epochs = "passes over forget then retain set") SgdOptions sgd,
+      @Doc("hard_freeze (masked weights never move; PR #33) or grad_only (paper code)") MaskMode maskMode,
       @Doc("interleave passes over the retain set (false: the setting without D_R, forget set only)")
-          boolean useRetain) {
+          boolean useRetain) implements SgdOptions.Holder<Options> {
     /** Validates the options. */
     public Options {
-      OptionChecks.sgd(ID, epochs, lr, batchSize, momentum, weightDecay, schedule);
+      sgd.check(ID);
       OptionChecks.openUnitInterval(ID + ".sparsity", sparsity);
-      MaskModes.parse(ID, maskMode);
+      Objects.requireNonNull(maskMode, "maskMode");
+    }
+
+    /** The defaults described in the class comment: τ 0.5, 2 epochs at a constant rate, hard freeze. */
+    public static Options defaults() {
+      return new Options(
+          0.5, SgdOptions.defaults().withEpochs(2).withSchedule(LrSchedule.CONSTANT), MaskMode.HARD_FREEZE, true);
+    }
+
+    public Options withSparsity(double sparsity) {
+      return new Options(sparsity, sgd, maskMode, useRetain);
+    }
+
+    @Override
+    public Options withSgd(SgdOptions sgd) {
+      return new Options(sparsity, sgd, maskMode, useRetain);
+    }
+
+    public Options withMaskMode(MaskMode maskMode) {
+      return new Options(sparsity, sgd, maskMode, useRetain);
+    }
+
+    public Options withUseRetain(boolean useRetain) {
+      return new Options(sparsity, sgd, maskMode, useRetain);
     }
   }
-
-  /** The defaults described in the class comment. */
-  public static final Options DEFAULTS =
-      new Options(0.5, 2, 0.01, 128, 0.9, 5e-4, "constant", "hard_freeze", true);
 
   /** SalUn with {@code options}, its forget and retain batches augmented by {@code augmentation}. */
   public SalUn(Options options, Augmentation augmentation) {
@@ -61,10 +78,11 @@ public final class SalUn extends OptionsUnlearner<SalUn.Options> {
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
     Network net = original.copy();
-    try (ParameterMask mask = Saliency.topGradient(net, task.forget(), o.sparsity(), o.batchSize());
-        SgdOptimizer sgd = new SgdOptimizer(net, o.momentum(), o.weightDecay(), mask, MaskModes.parse(ID, o.maskMode()))) {
+    SgdOptions s = o.sgd();
+    try (ParameterMask mask = Saliency.topGradient(net, task.forget(), o.sparsity(), s.batchSize());
+        SgdOptimizer sgd = new SgdOptimizer(net, s.momentum(), s.weightDecay(), mask, o.maskMode())) {
       RandomLabelLoop.run(
-          net, sgd, task, seed, o.epochs(), o.batchSize(), o.lr(), o.schedule(), o.useRetain(), augmentation, ID,
+          net, sgd, task, seed, s.epochs(), s.batchSize(), s.lr(), s.schedule(), o.useRetain(), augmentation, ID,
           progress);
     } catch (RuntimeException e) {
       net.close();

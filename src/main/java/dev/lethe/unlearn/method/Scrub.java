@@ -52,7 +52,10 @@ public final class Scrub extends OptionsUnlearner<Scrub.Options> {
   /** The registry id. */
   public static final String ID = "scrub";
 
-  /** SCRUB hyperparameters. */
+  /**
+   * SCRUB hyperparameters (its own SGD fields: two batch sizes and an epoch-wise decay); {@code with*} returns a
+   * copy with one field changed.
+   */
   public record Options(
       @Doc("epochs E: each is a forget pass (while epoch <= msteps) then a retain pass") int epochs,
       @Doc("max-steps: epochs 1..msteps start with a pass over the forget set (0 = none)") int msteps,
@@ -71,7 +74,7 @@ public final class Scrub extends OptionsUnlearner<Scrub.Options> {
     public Options {
       OptionChecks.batchSize(ID + ".forgetBatchSize", forgetBatchSize);
       OptionChecks.batchSize(ID + ".retainBatchSize", retainBatchSize);
-      OptionChecks.sgd(ID, epochs, lr, retainBatchSize, momentum, weightDecay, "constant");
+      OptionChecks.sgd(ID, epochs, lr, retainBatchSize, momentum, weightDecay);
       OptionChecks.nonNegative(ID + ".msteps", msteps);
       decayEpochs(lrDecayEpochs);
       OptionChecks.positive(ID + ".lrDecayRate", lrDecayRate);
@@ -79,6 +82,71 @@ public final class Scrub extends OptionsUnlearner<Scrub.Options> {
       OptionChecks.positive(ID + ".temperature", temperature);
       OptionChecks.nonNegative(ID + ".gamma", gamma);
       OptionChecks.nonNegative(ID + ".alpha", alpha);
+    }
+
+    /** The defaults described in the class comment. */
+    public static Options defaults() {
+      return new Options(3, 2, 5e-4, "3,5,9", 0.1, 64, 128, 0.9, 5e-4, 4.0, 0.99, 0.001);
+    }
+
+    public Options withEpochs(int epochs) {
+      return new Options(epochs, msteps, lr, lrDecayEpochs, lrDecayRate, forgetBatchSize, retainBatchSize, momentum,
+          weightDecay, temperature, gamma, alpha);
+    }
+
+    public Options withMsteps(int msteps) {
+      return new Options(epochs, msteps, lr, lrDecayEpochs, lrDecayRate, forgetBatchSize, retainBatchSize, momentum,
+          weightDecay, temperature, gamma, alpha);
+    }
+
+    public Options withLr(double lr) {
+      return new Options(epochs, msteps, lr, lrDecayEpochs, lrDecayRate, forgetBatchSize, retainBatchSize, momentum,
+          weightDecay, temperature, gamma, alpha);
+    }
+
+    public Options withLrDecayEpochs(String lrDecayEpochs) {
+      return new Options(epochs, msteps, lr, lrDecayEpochs, lrDecayRate, forgetBatchSize, retainBatchSize, momentum,
+          weightDecay, temperature, gamma, alpha);
+    }
+
+    public Options withLrDecayRate(double lrDecayRate) {
+      return new Options(epochs, msteps, lr, lrDecayEpochs, lrDecayRate, forgetBatchSize, retainBatchSize, momentum,
+          weightDecay, temperature, gamma, alpha);
+    }
+
+    public Options withForgetBatchSize(int forgetBatchSize) {
+      return new Options(epochs, msteps, lr, lrDecayEpochs, lrDecayRate, forgetBatchSize, retainBatchSize, momentum,
+          weightDecay, temperature, gamma, alpha);
+    }
+
+    public Options withRetainBatchSize(int retainBatchSize) {
+      return new Options(epochs, msteps, lr, lrDecayEpochs, lrDecayRate, forgetBatchSize, retainBatchSize, momentum,
+          weightDecay, temperature, gamma, alpha);
+    }
+
+    public Options withMomentum(double momentum) {
+      return new Options(epochs, msteps, lr, lrDecayEpochs, lrDecayRate, forgetBatchSize, retainBatchSize, momentum,
+          weightDecay, temperature, gamma, alpha);
+    }
+
+    public Options withWeightDecay(double weightDecay) {
+      return new Options(epochs, msteps, lr, lrDecayEpochs, lrDecayRate, forgetBatchSize, retainBatchSize, momentum,
+          weightDecay, temperature, gamma, alpha);
+    }
+
+    public Options withTemperature(double temperature) {
+      return new Options(epochs, msteps, lr, lrDecayEpochs, lrDecayRate, forgetBatchSize, retainBatchSize, momentum,
+          weightDecay, temperature, gamma, alpha);
+    }
+
+    public Options withGamma(double gamma) {
+      return new Options(epochs, msteps, lr, lrDecayEpochs, lrDecayRate, forgetBatchSize, retainBatchSize, momentum,
+          weightDecay, temperature, gamma, alpha);
+    }
+
+    public Options withAlpha(double alpha) {
+      return new Options(epochs, msteps, lr, lrDecayEpochs, lrDecayRate, forgetBatchSize, retainBatchSize, momentum,
+          weightDecay, temperature, gamma, alpha);
     }
 
     /** {@link #lrDecayEpochs} parsed. */
@@ -102,10 +170,6 @@ public final class Scrub extends OptionsUnlearner<Scrub.Options> {
       }
     }
   }
-
-  /** The defaults described in the class comment. */
-  public static final Options DEFAULTS =
-      new Options(3, 2, 5e-4, "3,5,9", 0.1, 64, 128, 0.9, 5e-4, 4.0, 0.99, 0.001);
 
   /** SCRUB with {@code options}. */
   public Scrub(Options options) {
@@ -135,7 +199,7 @@ public final class Scrub extends OptionsUnlearner<Scrub.Options> {
           int steps = maxSteps + retainSteps;
           int images = (maximise ? task.forget().size() : 0) + task.retain().size();
           double lr = LrSchedule.multiStep(o.lr(), o.lrDecayRate(), decayEpochs, epoch);
-          Schedule schedule = new Schedule(steps, steps, Math.max(1, images / steps), lr, "constant");
+          Schedule schedule = new Schedule(steps, steps, Math.max(1, images / steps), lr, LrSchedule.CONSTANT);
           Optimization.run(
               student, sgd, schedule,
               (step, t) ->

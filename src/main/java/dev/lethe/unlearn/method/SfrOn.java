@@ -14,12 +14,15 @@ import dev.lethe.train.Optimization;
 import dev.lethe.train.ParameterMask;
 import dev.lethe.train.Progress;
 import dev.lethe.train.SgdOptimizer;
+import dev.lethe.train.SgdOptimizer.MaskMode;
 import dev.lethe.train.Training;
-import dev.lethe.unlearn.MaskModes;
 import dev.lethe.unlearn.OptionChecks;
+import dev.lethe.unlearn.OmittedAtDefault;
 import dev.lethe.unlearn.OptionsUnlearner;
+import dev.lethe.unlearn.SgdOptions;
 import dev.lethe.unlearn.blocks.AdaptiveWeights;
 import dev.lethe.unlearn.blocks.Saliency;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -30,7 +33,8 @@ import java.util.SplittableRandom;
  * {@code -α_t Σ w_i ℓ_i} (gradient masked by the forget/retain Fisher-ratio saliency mask, then clipped
  * to norm {@code clip}); every iteration a slow step descends the retain loss at the weights the fast step
  * reached, which preconditions the forget direction by the retain Hessian at first-order cost. One SGD
- * optimiser (shared momentum) serves both; lr and α_t follow cosine decays over T iterations.
+ * optimiser (shared momentum) serves both; lr and α_t follow cosine decays over T iterations (the lr's
+ * {@code schedule} may be changed; α_t always decays by cosine, as the paper defines it).
  *
  * <p>Defaults are the official CIFAR-10 block (lr 0.01, momentum 0.9, wd 5e-4, k 5, α0 25, clip 7, λ 0.5,
  * γ 1, batch 128, train-mode BatchNorm, grad-only masking) with the budget scaled: the official 1,500
@@ -45,13 +49,16 @@ public final class SfrOn extends OptionsUnlearner<SfrOn.Options> {
   /** The registry id. */
   public static final String ID = "sfr-on";
 
-  /** SFR-on hyperparameters. */
+  /** SFR-on hyperparameters; {@code with*} returns a copy with one field changed. */
   public record Options(
-      @Doc("passes over the retain set; T = epochs x retain batches iterations") int epochs,
-      @Doc("base learning rate, cosine-decayed over T") double lr,
-      @Doc("images per batch (forget and retain)") int batchSize,
-      @Doc("SGD momentum, shared by fast and slow steps") double momentum,
-      @Doc("weight decay") double weightDecay,
+      @SgdOptions.Docs(
+              epochs = "passes over the retain set; T = epochs x retain batches iterations",
+              lr = "base learning rate, decayed over T by the schedule",
+              batchSize = "images per batch (forget and retain)",
+              momentum = "SGD momentum, shared by fast and slow steps",
+              schedule = "learning-rate schedule over T: cosine (official code), step or constant; alpha is"
+                  + " always cosine-decayed")
+          @OmittedAtDefault("schedule") SgdOptions sgd,
       @Doc("a forget (fast) step every k iterations") int forgetFreq,
       @Doc("alpha0: forget-loss scale, cosine-decayed") double forgetAlpha,
       @Doc("global gradient-norm clip of the forget step") double clip,
@@ -60,23 +67,85 @@ public final class SfrOn extends OptionsUnlearner<SfrOn.Options> {
       @Doc("ablation: use the saliency mask") boolean mask,
       @Doc("ablation: use adaptive per-sample forget weights") boolean adaptive,
       @Doc("ablation: fast-slow update (false = joint Euclidean update)") boolean fastSlow,
-      @Doc("grad_only (official code: weight decay still moves masked weights) or hard_freeze") String maskMode,
-      @Doc("BatchNorm in train mode during unlearning (official code: true)") boolean bnTrain) {
+      @Doc("grad_only (official code: weight decay still moves masked weights) or hard_freeze") MaskMode maskMode,
+      @Doc("BatchNorm in train mode during unlearning (official code: true)") boolean bnTrain)
+      implements SgdOptions.Holder<Options> {
     /** Validates the options. */
     public Options {
-      OptionChecks.sgd(ID, epochs, lr, batchSize, momentum, weightDecay, "cosine");
+      sgd.check(ID);
       OptionChecks.positive(ID + ".forgetFreq", forgetFreq);
       OptionChecks.nonNegative(ID + ".forgetAlpha", forgetAlpha);
       OptionChecks.positive(ID + ".clip", clip);
       OptionChecks.nonNegative(ID + ".lambda", lambda);
       OptionChecks.positive(ID + ".gamma", gamma);
-      MaskModes.parse(ID, maskMode);
+      Objects.requireNonNull(maskMode, "maskMode");
+    }
+
+    /**
+     * The defaults described in the class comment: {@link SgdOptions#defaults()} (the official block's SGD
+     * settings and cosine decay, 3 epochs), k 5, α0 25, clip 7, λ 0.5, γ 1, every ablation on, grad-only
+     * masking, train-mode BatchNorm.
+     */
+    public static Options defaults() {
+      return new Options(SgdOptions.defaults(), 5, 25, 7.0, 0.5, 1.0, true, true, true, MaskMode.GRAD_ONLY, true);
+    }
+
+    @Override
+    public Options withSgd(SgdOptions sgd) {
+      return new Options(sgd, forgetFreq, forgetAlpha, clip, lambda, gamma, mask, adaptive, fastSlow, maskMode,
+          bnTrain);
+    }
+
+    public Options withForgetFreq(int forgetFreq) {
+      return new Options(sgd, forgetFreq, forgetAlpha, clip, lambda, gamma, mask, adaptive, fastSlow, maskMode,
+          bnTrain);
+    }
+
+    public Options withForgetAlpha(double forgetAlpha) {
+      return new Options(sgd, forgetFreq, forgetAlpha, clip, lambda, gamma, mask, adaptive, fastSlow, maskMode,
+          bnTrain);
+    }
+
+    public Options withClip(double clip) {
+      return new Options(sgd, forgetFreq, forgetAlpha, clip, lambda, gamma, mask, adaptive, fastSlow, maskMode,
+          bnTrain);
+    }
+
+    public Options withLambda(double lambda) {
+      return new Options(sgd, forgetFreq, forgetAlpha, clip, lambda, gamma, mask, adaptive, fastSlow, maskMode,
+          bnTrain);
+    }
+
+    public Options withGamma(double gamma) {
+      return new Options(sgd, forgetFreq, forgetAlpha, clip, lambda, gamma, mask, adaptive, fastSlow, maskMode,
+          bnTrain);
+    }
+
+    public Options withMask(boolean mask) {
+      return new Options(sgd, forgetFreq, forgetAlpha, clip, lambda, gamma, mask, adaptive, fastSlow, maskMode,
+          bnTrain);
+    }
+
+    public Options withAdaptive(boolean adaptive) {
+      return new Options(sgd, forgetFreq, forgetAlpha, clip, lambda, gamma, mask, adaptive, fastSlow, maskMode,
+          bnTrain);
+    }
+
+    public Options withFastSlow(boolean fastSlow) {
+      return new Options(sgd, forgetFreq, forgetAlpha, clip, lambda, gamma, mask, adaptive, fastSlow, maskMode,
+          bnTrain);
+    }
+
+    public Options withMaskMode(MaskMode maskMode) {
+      return new Options(sgd, forgetFreq, forgetAlpha, clip, lambda, gamma, mask, adaptive, fastSlow, maskMode,
+          bnTrain);
+    }
+
+    public Options withBnTrain(boolean bnTrain) {
+      return new Options(sgd, forgetFreq, forgetAlpha, clip, lambda, gamma, mask, adaptive, fastSlow, maskMode,
+          bnTrain);
     }
   }
-
-  /** The defaults described in the class comment. */
-  public static final Options DEFAULTS =
-      new Options(3, 0.01, 128, 0.9, 5e-4, 5, 25, 7.0, 0.5, 1.0, true, true, true, "grad_only", true);
 
   /** SFR-on with {@code options}, its forget and retain batches (not the mask's) augmented by {@code augmentation}. */
   public SfrOn(Options options, Augmentation augmentation) {
@@ -87,17 +156,17 @@ public final class SfrOn extends OptionsUnlearner<SfrOn.Options> {
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
     Network net = original.copy();
     SplittableRandom random = new SplittableRandom(seed);
-    BatchStream forget = new BatchStream(task.forget(), o.batchSize(), random.nextLong(), true, augmentation);
-    BatchStream retain = new BatchStream(task.retain(), o.batchSize(), random.nextLong(), true, augmentation);
-    int steps = o.epochs() * retain.batchesPerEpoch();
-    SgdOptimizer.MaskMode mode = MaskModes.parse(ID, o.maskMode());
+    SgdOptions settings = o.sgd();
+    BatchStream forget = new BatchStream(task.forget(), settings.batchSize(), random.nextLong(), true, augmentation);
+    BatchStream retain = new BatchStream(task.retain(), settings.batchSize(), random.nextLong(), true, augmentation);
+    int steps = settings.epochs() * retain.batchesPerEpoch();
     try (ParameterMask mask = o.mask()
-            ? Saliency.fisherRatio(net, task.forget(), task.retain(), o.gamma(), o.batchSize())
+            ? Saliency.fisherRatio(net, task.forget(), task.retain(), o.gamma(), settings.batchSize())
             : null;
-        SgdOptimizer sgd = new SgdOptimizer(net, o.momentum(), o.weightDecay())) {
+        SgdOptimizer sgd = new SgdOptimizer(net, settings.momentum(), settings.weightDecay())) {
       for (int t = 0; t < steps; t++) {
-        double lr = LrSchedule.at("cosine", o.lr(), t, steps);
-        double alpha = LrSchedule.at("cosine", o.forgetAlpha(), t, steps);
+        double lr = settings.schedule().at(settings.lr(), t, steps);
+        double alpha = LrSchedule.COSINE.at(o.forgetAlpha(), t, steps);
         boolean forgetStep = t % o.forgetFreq() == 0;
         double loss;
         try (NDManager step = net.manager().newSubManager()) {
@@ -108,7 +177,7 @@ public final class SfrOn extends OptionsUnlearner<SfrOn.Options> {
             }
             sgd.clipGradientNorm(o.clip(), step);
             if (o.fastSlow()) {
-              sgd.step(lr, step, mask, mode);
+              sgd.step(lr, step, mask, o.maskMode());
             }
           }
         }
@@ -117,7 +186,7 @@ public final class SfrOn extends OptionsUnlearner<SfrOn.Options> {
               step, (s, i) -> Training.crossEntropyStep(net, s, retain, o.bnTrain()), t, ID, steps);
           sgd.step(lr, step);
         }
-        progress.step(t, steps, t / retain.batchesPerEpoch(), o.epochs(), 2 * o.batchSize(), loss);
+        progress.step(t, steps, t / retain.batchesPerEpoch(), settings.epochs(), 2 * settings.batchSize(), loss);
       }
     } catch (RuntimeException e) {
       net.close();

@@ -3,6 +3,7 @@ package dev.lethe.unlearn.method;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import dev.lethe.Choice;
 import dev.lethe.Doc;
 import dev.lethe.LetheException;
 import dev.lethe.data.Dataset;
@@ -13,15 +14,18 @@ import dev.lethe.train.Augmentation;
 import dev.lethe.train.BatchStream;
 import dev.lethe.train.Batches;
 import dev.lethe.train.Losses;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Optimization;
 import dev.lethe.train.Prediction;
 import dev.lethe.train.Progress;
 import dev.lethe.train.Schedule;
 import dev.lethe.unlearn.OptionChecks;
 import dev.lethe.unlearn.OptionsUnlearner;
+import dev.lethe.unlearn.SgdOptions;
 import dev.lethe.unlearn.blocks.ClassSimilarity;
 import dev.lethe.unlearn.blocks.Distillation;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -64,39 +68,66 @@ public final class Trw extends OptionsUnlearner<Trw.Options> {
   public static final String ID = "trw";
 
   /** The class representations the similarity can be computed from. */
-  private static final String LOGITS = "logits";
-  private static final String HEAD = "head";
+  public enum Similarity implements Choice {
+    /** The original's mean eval-mode logit vector over the pool's images of each class. */
+    LOGITS,
+    /** The head's weight row of each class. */
+    HEAD
+  }
 
-  /** TRW hyperparameters. */
+  /** TRW hyperparameters; {@code with*} returns a copy with one field changed. */
   public record Options(
-      @Doc("passes over the retain set, each retain batch paired with a forget batch") int epochs,
-      @Doc("base learning rate") double lr,
-      @Doc("images per step from each of the forget and the retain set") int batchSize,
-      @Doc("SGD momentum") double momentum,
-      @Doc("weight decay") double weightDecay,
-      @Doc("learning-rate schedule: cosine, step or constant") String schedule,
+      @SgdOptions.Docs(
+              epochs = "passes over the retain set, each retain batch paired with a forget batch",
+              batchSize = "images per step from each of the forget and the retain set")
+          SgdOptions sgd,
       @Doc("tilt strength beta (0 = plain renormalisation, v1 RWFT)") double beta,
       @Doc("temperature tau of the softmax over class similarities") double temperature,
       @Doc("lambda: weight of the retain cross-entropy") double retainWeight,
       @Doc("class representation: logits (mean logit vector of the original per class) or head (weight rows)")
-          String similarity,
-      @Doc("PCA components kept (0 = all, at most K-1)") int components) {
+          Similarity similarity,
+      @Doc("PCA components kept (0 = all, at most K-1)") int components) implements SgdOptions.Holder<Options> {
     /** Validates the options. */
     public Options {
-      OptionChecks.sgd(ID, epochs, lr, batchSize, momentum, weightDecay, schedule);
+      sgd.check(ID);
       OptionChecks.nonNegative(ID + ".beta", beta);
       OptionChecks.positive(ID + ".temperature", temperature);
       OptionChecks.nonNegative(ID + ".retainWeight", retainWeight);
       OptionChecks.nonNegative(ID + ".components", components);
-      if (!LOGITS.equals(similarity) && !HEAD.equals(similarity)) {
-        throw new LetheException(ID + ".similarity must be logits or head, got '" + similarity + "'");
-      }
+      Objects.requireNonNull(similarity, "similarity");
+    }
+
+    /** The defaults described in the class comment: 2 epochs at a constant rate, β 10, τ 0.1, λ 1, logits. */
+    public static Options defaults() {
+      return new Options(
+          SgdOptions.defaults().withEpochs(2).withSchedule(LrSchedule.CONSTANT), 10.0, 0.1, 1.0, Similarity.LOGITS, 0);
+    }
+
+    @Override
+    public Options withSgd(SgdOptions sgd) {
+      return new Options(sgd, beta, temperature, retainWeight, similarity, components);
+    }
+
+    public Options withBeta(double beta) {
+      return new Options(sgd, beta, temperature, retainWeight, similarity, components);
+    }
+
+    public Options withTemperature(double temperature) {
+      return new Options(sgd, beta, temperature, retainWeight, similarity, components);
+    }
+
+    public Options withRetainWeight(double retainWeight) {
+      return new Options(sgd, beta, temperature, retainWeight, similarity, components);
+    }
+
+    public Options withSimilarity(Similarity similarity) {
+      return new Options(sgd, beta, temperature, retainWeight, similarity, components);
+    }
+
+    public Options withComponents(int components) {
+      return new Options(sgd, beta, temperature, retainWeight, similarity, components);
     }
   }
-
-  /** The defaults described in the class comment. */
-  public static final Options DEFAULTS =
-      new Options(2, 0.01, 128, 0.9, 5e-4, "constant", 10.0, 0.1, 1.0, LOGITS, 0);
 
   /** TRW with {@code options}, its forget and retain batches (not its targets' inputs) augmented by {@code augmentation}. */
   public Trw(Options options, Augmentation augmentation) {
@@ -114,13 +145,12 @@ public final class Trw extends OptionsUnlearner<Trw.Options> {
           representations(net, task, forgetLogits), forgotten, o.components(), o.temperature());
       float[][] targets = targets(forgetLogits, forgotten, similarity, o.beta());
       SplittableRandom random = new SplittableRandom(seed);
-      BatchStream forget = new BatchStream(task.forget(), o.batchSize(), random.nextLong(), true, augmentation);
-      BatchStream retain = new BatchStream(task.retain(), o.batchSize(), random.nextLong(), true, augmentation);
-      int steps = retain.batchesPerEpoch();
-      Schedule schedule = new Schedule(o.epochs() * steps, steps,
-          Math.min(o.batchSize(), task.forget().size()) + Math.min(o.batchSize(), task.retain().size()),
-          o.lr(), o.schedule());
-      Optimization.run(net, o.momentum(), o.weightDecay(), schedule,
+      SgdOptions sgd = o.sgd();
+      BatchStream forget = new BatchStream(task.forget(), sgd.batchSize(), random.nextLong(), true, augmentation);
+      BatchStream retain = new BatchStream(task.retain(), sgd.batchSize(), random.nextLong(), true, augmentation);
+      Schedule schedule = sgd.plan(retain.batchesPerEpoch(),
+          Math.min(sgd.batchSize(), task.forget().size()) + Math.min(sgd.batchSize(), task.retain().size()));
+      Optimization.run(net, sgd.momentum(), sgd.weightDecay(), schedule,
           (step, t) -> loss(net, step, forget, retain, targets), ID, progress);
       return net;
     } catch (RuntimeException e) {
@@ -168,7 +198,7 @@ public final class Trw extends OptionsUnlearner<Trw.Options> {
   private double[][] representations(Network net, ForgetTask task, float[][] forgetLogits) {
     int classes = net.spec().classes();
     double[][] r = new double[classes][];
-    if (HEAD.equals(o.similarity())) {
+    if (o.similarity() == Similarity.HEAD) {
       float[] w = net.headWeight().toFloatArray();
       int dim = w.length / classes;
       for (int k = 0; k < classes; k++) {

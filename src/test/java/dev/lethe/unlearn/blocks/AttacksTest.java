@@ -13,6 +13,7 @@ import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Batches;
 import dev.lethe.train.Losses;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
 import dev.lethe.train.TrainConfig;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class AttacksTest {
-  private static final TrainConfig TRAINING = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, "cosine");
+  private static final TrainConfig TRAINING = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, LrSchedule.COSINE);
   private static final ForgetTask TASK = TinyData.task("random:0.25", 3);
   private static final double EPSILON = 0.1;
 

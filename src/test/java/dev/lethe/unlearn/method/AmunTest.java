@@ -91,10 +91,10 @@ class AmunTest extends TinyClassTaskTest {
 
   @Test
   void defaultsAndBadOptions() {
-    assertThat(REGISTRY.get("amun").create(Map.of()).options()).isEqualTo(Amun.DEFAULTS);
-    assertThat(REGISTRY.get("amun-a").create(Map.of()).options()).isEqualTo(Amun.DEFAULTS_ADV_ONLY);
-    assertThat(Amun.DEFAULTS.useForget()).isTrue();
-    assertThat(Amun.DEFAULTS_ADV_ONLY.useForget()).isFalse();
+    assertThat(REGISTRY.get("amun").create(Map.of()).options()).isEqualTo(Amun.Options.defaults());
+    assertThat(REGISTRY.get("amun-a").create(Map.of()).options()).isEqualTo(Amun.Options.advOnlyDefaults());
+    assertThat(Amun.Options.defaults().useForget()).isTrue();
+    assertThat(Amun.Options.advOnlyDefaults()).isEqualTo(Amun.Options.defaults().withUseForget(false));
     assertThat(REGISTRY.get("amun-a").create(Map.of()).id()).isEqualTo("amun-a");
     String[][] bad = {
       {"epsilon", "0", "amun.epsilon must be a positive number"},

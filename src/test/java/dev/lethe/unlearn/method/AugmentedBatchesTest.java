@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lethe.model.Network;
 import dev.lethe.train.Augmentation;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
 import dev.lethe.train.TrainConfig;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * augmented.
  */
 class AugmentedBatchesTest extends TinyClassTaskTest {
-  private static final TrainConfig CROP_FLIP = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, "cosine", 0,
+  private static final TrainConfig CROP_FLIP = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, LrSchedule.COSINE, 0,
       Augmentation.CROP_FLIP);
   private static final MethodRegistry PLAIN = new MethodRegistry(TRAINING);
   private static final MethodRegistry AUGMENTED = new MethodRegistry(CROP_FLIP);

@@ -92,7 +92,7 @@ class BadTeacherTest extends TinyClassTaskTest {
   @Test
   void badOptionsAreRejectedByName() {
     MethodRegistry.Method m = REGISTRY.get(BadTeacher.ID);
-    assertThat(m.defaults()).isEqualTo(BadTeacher.DEFAULTS);
+    assertThat(m.defaults()).isEqualTo(BadTeacher.Options.defaults());
     assertThatThrownBy(() -> m.create(Map.of("temperature", "0")))
         .isInstanceOf(LetheException.class).hasMessageContaining("bad-teacher.temperature");
     assertThatThrownBy(() -> m.create(Map.of("retainFraction", "0")))
@@ -104,7 +104,8 @@ class BadTeacherTest extends TinyClassTaskTest {
     assertThatThrownBy(() -> m.create(Map.of("batchSize", "1")))
         .isInstanceOf(LetheException.class).hasMessageContaining("bad-teacher.batchSize");
     assertThatThrownBy(() -> m.create(Map.of("schedule", "linear")))
-        .isInstanceOf(LetheException.class).hasMessageContaining("unknown schedule 'linear'");
+        .isInstanceOf(LetheException.class)
+        .hasMessage("unknown value 'linear' for bad-teacher.schedule: use cosine, step or constant");
     assertThatThrownBy(() -> m.create(Map.of("epochs", "0")))
         .isInstanceOf(LetheException.class).hasMessageContaining("bad-teacher.epochs");
   }

@@ -15,6 +15,7 @@ import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Batches;
 import dev.lethe.train.Losses;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
 import dev.lethe.train.TrainConfig;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class InfluenceUnlearningTest {
-  private static final TrainConfig TRAINING = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, "cosine");
+  private static final TrainConfig TRAINING = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, LrSchedule.COSINE);
   private static final MethodRegistry REGISTRY = new MethodRegistry(TRAINING);
   private static final ForgetTask TASK = TinyData.task("random:0.25", 3);
 
@@ -308,7 +309,7 @@ class InfluenceUnlearningTest {
   @Test
   void badOptionsAreRejectedByName() {
     MethodRegistry.Method m = REGISTRY.get(InfluenceUnlearning.ID);
-    assertThat(m.create(Map.of()).options()).isEqualTo(InfluenceUnlearning.DEFAULTS);
+    assertThat(m.create(Map.of()).options()).isEqualTo(InfluenceUnlearning.Options.defaults());
     assertThatThrownBy(() -> m.create(Map.of("alpha", "-1")))
         .isInstanceOf(LetheException.class).hasMessageContaining("iu.alpha must be a non-negative number");
     assertThatThrownBy(() -> m.create(Map.of("samples", "0")))

@@ -8,6 +8,7 @@ import ai.djl.nn.Parameter;
 import dev.lethe.LetheException;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
 import dev.lethe.train.TrainConfig;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class L1SparseTest {
-  private static final TrainConfig TRAINING = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, "cosine");
+  private static final TrainConfig TRAINING = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, LrSchedule.COSINE);
   private static final MethodRegistry REGISTRY = new MethodRegistry(TRAINING);
   private static final ForgetTask TASK = TinyData.task("random:0.25", 3);
   /** A small budget shared by l1-sparse and ft. */
@@ -123,7 +124,7 @@ class L1SparseTest {
   @Test
   void badOptionsAreRejectedByName() {
     MethodRegistry.Method m = REGISTRY.get(L1Sparse.ID);
-    assertThat(m.create(Map.of()).options()).isEqualTo(L1Sparse.DEFAULTS);
+    assertThat(m.create(Map.of()).options()).isEqualTo(L1Sparse.Options.defaults());
     assertThatThrownBy(() -> m.create(Map.of("alpha", "-1e-5")))
         .isInstanceOf(LetheException.class).hasMessageContaining("l1-sparse.alpha must be a non-negative number");
     assertThatThrownBy(() -> m.create(Map.of("epochs", "0")))
@@ -131,8 +132,9 @@ class L1SparseTest {
     assertThatThrownBy(() -> m.create(Map.of("batchSize", "1")))
         .isInstanceOf(LetheException.class).hasMessageContaining("l1-sparse.batchSize");
     assertThatThrownBy(() -> m.create(Map.of("schedule", "linear")))
-        .isInstanceOf(LetheException.class).hasMessageContaining("unknown schedule 'linear'");
-    assertThatThrownBy(() -> new L1Sparse.Options(3, 0.01, 128, 0.9, 5e-4, "cosine", Double.NaN))
+        .isInstanceOf(LetheException.class)
+        .hasMessage("unknown value 'linear' for l1-sparse.schedule: use cosine, step or constant");
+    assertThatThrownBy(() -> L1Sparse.Options.defaults().withAlpha(Double.NaN))
         .isInstanceOf(LetheException.class).hasMessageContaining("l1-sparse.alpha");
   }
 }

@@ -14,6 +14,7 @@ import dev.lethe.data.Dataset;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Batches;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
 import dev.lethe.train.TrainConfig;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class ManifSmcTest {
-  private static final TrainConfig TRAINING = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, "cosine");
+  private static final TrainConfig TRAINING = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, LrSchedule.COSINE);
   /** 12 forget and 36 retained images. */
   private static final ForgetTask RANDOM = TinyData.task("random:0.25", 3);
   /** A budget that moves the tiny network visibly (the defaults take one or two Adam steps of 5e-4 here). */
@@ -48,7 +49,7 @@ class ManifSmcTest {
   private static Network unlearn(Map<String, String> extra) {
     Map<String, String> options = new HashMap<>(BUDGET);
     options.putAll(extra);
-    return new ManifSmc(OptionsBinder.bind(ManifSmc.ID, ManifSmc.DEFAULTS, options))
+    return new ManifSmc(OptionsBinder.bind(ManifSmc.ID, ManifSmc.Options.defaults(), options))
         .unlearn(original, RANDOM, 7, Progress.silent());
   }
 
@@ -184,14 +185,14 @@ class ManifSmcTest {
         Map.of("k", "0"), "manif-smc.k must be at least 1, got 0",
         Map.of("t", "1.5"), "manif-smc.t must be in [0, 1], got 1.5",
         Map.of("scale", "0"), "manif-smc.scale must be a positive number, got 0.0",
-        Map.of("surrogate", "bezier"), "manif-smc.surrogate must be one of code, paper, got 'bezier'",
-        Map.of("positive", "top5"), "manif-smc.positive must be one of top1, random, got 'top5'",
+        Map.of("surrogate", "bezier"), "unknown value 'bezier' for manif-smc.surrogate: use code or paper",
+        Map.of("positive", "top5"), "unknown value 'top5' for manif-smc.positive: use top1 or random",
         Map.of("curveSteps", "0"), "manif-smc.curveSteps must be a positive number, got 0.0");
     bad.forEach((options, message) ->
-        assertThatThrownBy(() -> OptionsBinder.bind(ManifSmc.ID, ManifSmc.DEFAULTS, options))
+        assertThatThrownBy(() -> OptionsBinder.bind(ManifSmc.ID, ManifSmc.Options.defaults(), options))
             .isInstanceOf(LetheException.class)
             .hasMessage(message));
-    assertThat(OptionsBinder.bind(ManifSmc.ID, ManifSmc.DEFAULTS, Map.of("t", "0", "surrogate", "paper")).t())
+    assertThat(OptionsBinder.bind(ManifSmc.ID, ManifSmc.Options.defaults(), Map.of("t", "0", "surrogate", "paper")).t())
         .isZero();
   }
 

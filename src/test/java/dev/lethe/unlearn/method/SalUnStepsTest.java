@@ -12,9 +12,10 @@ import dev.lethe.train.BatchStream;
 import dev.lethe.train.Augmentation;
 import dev.lethe.train.ParameterMask;
 import dev.lethe.train.Progress;
+import dev.lethe.train.SgdOptimizer.MaskMode;
+import dev.lethe.unlearn.SgdOptions;
 import dev.lethe.unlearn.blocks.Saliency;
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -109,8 +110,9 @@ class SalUnStepsTest {
    * SalUn with 2 epochs, each a random-label step on the 2 forget images then a true-label step on the 4
    * retain images (one batch each), SGD lr 0.1, momentum 0.9, wd 0.01, constant rate.
    */
-  private static SalUn.Options options(String mode) {
-    return new SalUn.Options(KEEP, 2, 0.1, 4, 0.9, 0.01, "constant", mode, true);
+  private static SalUn.Options options(MaskMode mode) {
+    return SalUn.Options.defaults().withSparsity(KEEP).withMaskMode(mode)
+        .withSgd(s -> s.withEpochs(2).withLr(0.1).withBatchSize(4).withWeightDecay(0.01));
   }
 
   /** The forget rows of each epoch's batch, in stream order, and the random label drawn for each. */
@@ -141,15 +143,16 @@ class SalUnStepsTest {
    * momentum move every weight; hard_freeze leaves masked weights and their momentum untouched.
    */
   private static double[][] reference(SalUn.Options o, double[][] mask) {
-    boolean hard = o.maskMode().equals("hard_freeze");
-    Relabelled forget = randomLabels(o.epochs());
+    boolean hard = o.maskMode() == MaskMode.HARD_FREEZE;
+    SgdOptions s = o.sgd();
+    Relabelled forget = randomLabels(s.epochs());
     double[][] w = ReferenceMlp.copy(WEIGHTS);
-    ReferenceMlp.Sgd sgd = new ReferenceMlp.Sgd(o.momentum(), o.weightDecay());
-    for (int e = 0; e < o.epochs(); e++) {
+    ReferenceMlp.Sgd sgd = new ReferenceMlp.Sgd(s.momentum(), s.weightDecay());
+    for (int e = 0; e < s.epochs(); e++) {
       double[][] forgetStep = ReferenceMlp.meanGradient(w, rows(POOL_X, forget.rows()[e]), forget.labels()[e]);
-      sgd.step(w, hard ? forgetStep : ReferenceMlp.times(forgetStep, mask), o.lr(), hard ? mask : null);
+      sgd.step(w, hard ? forgetStep : ReferenceMlp.times(forgetStep, mask), s.lr(), hard ? mask : null);
       double[][] retainStep = ReferenceMlp.meanGradient(w, rows(POOL_X, RETAIN), rows(POOL_Y, RETAIN));
-      sgd.step(w, hard ? retainStep : ReferenceMlp.times(retainStep, mask), o.lr(), hard ? mask : null);
+      sgd.step(w, hard ? retainStep : ReferenceMlp.times(retainStep, mask), s.lr(), hard ? mask : null);
     }
     return w;
   }
@@ -163,12 +166,12 @@ class SalUnStepsTest {
     Relabelled forget = randomLabels(2);
     assertThat(forget.rows()).isDeepEqualTo(new int[][] {{0, 1}, {1, 0}});
     assertThat(forget.labels()).isDeepEqualTo(new int[][] {{2, 0}, {1, 0}});
-    for (String mode : List.of("grad_only", "hard_freeze")) {
+    for (MaskMode mode : MaskMode.values()) {
       double[][] expected = reference(options(mode), mask);
       try (Network original = ReferenceMlp.network(WEIGHTS);
           Network out = new SalUn(options(mode), Augmentation.NONE).unlearn(original, TASK, SEED, Progress.silent())) {
-        ReferenceMlp.assertWeights(out, expected, 1e-5, mode);
-        if (mode.equals("hard_freeze")) {
+        ReferenceMlp.assertWeights(out, expected, 1e-5, mode.id());
+        if (mode == MaskMode.HARD_FREEZE) {
           double[][] actual = ReferenceMlp.weightsOf(out);
           for (int p = 0; p < mask.length; p++) {
             for (int i = 0; i < mask[p].length; i++) {
@@ -181,6 +184,7 @@ class SalUnStepsTest {
       }
     }
     // under grad_only weight decay (through momentum) still moves the masked weights
-    assertThat(reference(options("grad_only"), mask)).isNotEqualTo(reference(options("hard_freeze"), mask));
+    assertThat(reference(options(MaskMode.GRAD_ONLY), mask))
+        .isNotEqualTo(reference(options(MaskMode.HARD_FREEZE), mask));
   }
 }

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /** SalUn's and SFR-on's shared blocks (masks, adaptive weights) and their update rules. */
 class SaliencyMethodsTest {
-  private static final TrainConfig TRAINING = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, "cosine");
+  private static final TrainConfig TRAINING = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, LrSchedule.COSINE);
   private static final MethodRegistry REGISTRY = new MethodRegistry(TRAINING);
   private static final ForgetTask TASK = TinyData.task("class:0", 3);
   private static Network original;
@@ -126,13 +126,13 @@ class SaliencyMethodsTest {
         Network expected = original.copy()) {
       SplittableRandom random = new SplittableRandom(seed);
       random.nextLong();
-      BatchStream retain = new BatchStream(TASK.retain(), o.batchSize(), random.nextLong(), true);
-      int steps = o.epochs() * retain.batchesPerEpoch();
-      try (SgdOptimizer sgd = new SgdOptimizer(expected, o.momentum(), o.weightDecay())) {
+      BatchStream retain = new BatchStream(TASK.retain(), o.sgd().batchSize(), random.nextLong(), true);
+      int steps = o.sgd().epochs() * retain.batchesPerEpoch();
+      try (SgdOptimizer sgd = new SgdOptimizer(expected, o.sgd().momentum(), o.sgd().weightDecay())) {
         for (int t = 0; t < steps; t++) {
           try (NDManager step = expected.manager().newSubManager()) {
             Optimization.backward(step, (s, i) -> Training.crossEntropyStep(expected, s, retain, false), t, "ref", steps);
-            sgd.step(LrSchedule.at("cosine", o.lr(), t, steps), step);
+            sgd.step(LrSchedule.COSINE.at(o.sgd().lr(), t, steps), step);
           }
         }
       }

@@ -80,7 +80,7 @@ class ScrubTest extends TinyClassTaskTest {
 
   @Test
   void theRateDecaysTenfoldAfterEachListedEpoch() {
-    int[] milestones = Scrub.DEFAULTS.decayEpochs();
+    int[] milestones = Scrub.Options.defaults().decayEpochs();
     assertThat(milestones).containsExactly(3, 5, 9);
     assertThat(LrSchedule.multiStep(5e-4, 0.1, milestones, 1)).isEqualTo(5e-4);
     assertThat(LrSchedule.multiStep(5e-4, 0.1, milestones, 3)).isEqualTo(5e-4);
@@ -100,7 +100,7 @@ class ScrubTest extends TinyClassTaskTest {
   @Test
   void badOptionsAreRejectedByName() {
     MethodRegistry.Method m = REGISTRY.get(Scrub.ID);
-    assertThat(m.defaults()).isEqualTo(Scrub.DEFAULTS);
+    assertThat(m.defaults()).isEqualTo(Scrub.Options.defaults());
     assertThatThrownBy(() -> m.create(Map.of("lrDecayEpochs", "3,x")))
         .isInstanceOf(LetheException.class).hasMessageContaining("scrub.lrDecayEpochs").hasMessageContaining("'3,x'");
     assertThatThrownBy(() -> m.create(Map.of("lrDecayEpochs", "0")))

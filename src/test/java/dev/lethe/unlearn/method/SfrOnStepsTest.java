@@ -11,7 +11,10 @@ import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Augmentation;
 import dev.lethe.train.ParameterMask;
+import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Progress;
+import dev.lethe.train.SgdOptimizer.MaskMode;
+import dev.lethe.unlearn.SgdOptions;
 import dev.lethe.unlearn.blocks.Saliency;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,17 +34,16 @@ class SfrOnStepsTest {
    * t = 2; α0 = 4 and clip 4 make the first ascent step clipped and the second not; wd 0.01 is large
    * enough that grad_only visibly decays masked weights.
    */
-  private static final SfrOn.Options BASE =
-      new SfrOn.Options(3, 0.1, 4, 0.9, 0.01, 2, 4, 4.0, 0.5, 1.0, true, true, true, "grad_only", true);
+  private static final SfrOn.Options BASE = SfrOn.Options.defaults()
+      .withSgd(new SgdOptions(3, 0.1, 4, 0.9, 0.01, LrSchedule.COSINE))
+      .withForgetFreq(2).withForgetAlpha(4).withClip(4.0);
   /** The Fisher-ratio mask of the fixture at γ = 1 (see {@link #fisherMask}), W1 b1 W2 b2 W3 b3. */
   private static final double[][] FIXTURE_MASK = {
     {0, 0, 0, 0}, {0, 0}, {0, 0, 1, 1}, {0, 1}, {1, 1, 1, 1, 0, 0}, {1, 1, 0}
   };
 
-  private static SfrOn.Options with(boolean mask, boolean adaptive, boolean fastSlow, String mode) {
-    SfrOn.Options o = BASE;
-    return new SfrOn.Options(o.epochs(), o.lr(), o.batchSize(), o.momentum(), o.weightDecay(), o.forgetFreq(),
-        o.forgetAlpha(), o.clip(), o.lambda(), o.gamma(), mask, adaptive, fastSlow, mode, o.bnTrain());
+  private static SfrOn.Options with(boolean mask, boolean adaptive, boolean fastSlow, MaskMode mode) {
+    return BASE.withMask(mask).withAdaptive(adaptive).withFastSlow(fastSlow).withMaskMode(mode);
   }
 
   /** Mean over {@code batches} of the squared batch-mean CE gradient: SFR-on's "Fisher" diagonal. */
@@ -121,13 +123,13 @@ class SfrOnStepsTest {
     double[][] mask = fisherMask(
         fisher(w, xf, yf, new int[][] {{0, 1}}), fisher(w, xr, yr, new int[][] {{0, 1, 2, 3}}), o.gamma());
     assertThat(mask).isDeepEqualTo(FIXTURE_MASK);
-    ReferenceMlp.Sgd sgd = new ReferenceMlp.Sgd(o.momentum(), o.weightDecay());
+    ReferenceMlp.Sgd sgd = new ReferenceMlp.Sgd(o.sgd().momentum(), o.sgd().weightDecay());
     int steps = 3;
     List<Double> norms = new ArrayList<>();
     List<double[]> adaptive = new ArrayList<>();
     for (int t = 0; t < steps; t++) {
       double cosine = (1 + Math.cos(Math.PI * t / steps)) / 2;
-      double lr = o.lr() * cosine;
+      double lr = o.sgd().lr() * cosine;
       double alpha = o.forgetAlpha() * cosine;
       double[][] pending = ReferenceMlp.zerosLike(w);
       if (t % o.forgetFreq() == 0) {
@@ -155,7 +157,7 @@ class SfrOnStepsTest {
           g = ReferenceMlp.scaled(g, scale);
         }
         if (o.fastSlow()) {
-          sgd.step(w, g, lr, o.mask() && o.maskMode().equals("hard_freeze") ? mask : null);
+          sgd.step(w, g, lr, o.mask() && o.maskMode() == MaskMode.HARD_FREEZE ? mask : null);
         } else {
           pending = g;
         }
@@ -183,22 +185,22 @@ class SfrOnStepsTest {
 
   @Test
   void fastSlowUpdateTakesTheMaskedAdaptiveAscentStepThenARetainStepAtTheNewPoint() {
-    for (String mode : List.of("grad_only", "hard_freeze")) {
-      assertMatchesReference(with(true, true, true, mode), "fast-slow " + mode);
+    for (MaskMode mode : MaskMode.values()) {
+      assertMatchesReference(with(true, true, true, mode), "fast-slow " + mode.id());
     }
     // the two mask modes differ: weight decay moves masked weights only under grad_only
-    assertThat(reference(with(true, true, true, "grad_only")).weights())
-        .isNotEqualTo(reference(with(true, true, true, "hard_freeze")).weights());
+    assertThat(reference(with(true, true, true, MaskMode.GRAD_ONLY)).weights())
+        .isNotEqualTo(reference(with(true, true, true, MaskMode.HARD_FREEZE)).weights());
   }
 
   @Test
   void jointUpdateStepsTheSumOfTheClippedForgetAndTheRetainGradientsOnce() {
-    assertMatchesReference(with(true, true, false, "grad_only"), "joint");
+    assertMatchesReference(with(true, true, false, MaskMode.GRAD_ONLY), "joint");
   }
 
   @Test
   void ablationsWithoutMaskOrAdaptiveWeightsMatchTheirReferences() {
-    assertMatchesReference(with(false, true, true, "grad_only"), "no mask");
-    assertMatchesReference(with(true, false, true, "grad_only"), "plain mean forget loss");
+    assertMatchesReference(with(false, true, true, MaskMode.GRAD_ONLY), "no mask");
+    assertMatchesReference(with(true, false, true, MaskMode.GRAD_ONLY), "plain mean forget loss");
   }
 }

@@ -94,7 +94,8 @@ class TrwTest extends TinyClassTaskTest {
     assertThatThrownBy(() -> REGISTRY.get(Trw.ID).create(Map.of("temperature", "0")))
         .isInstanceOf(LetheException.class).hasMessageContaining("trw.temperature");
     assertThatThrownBy(() -> REGISTRY.get(Trw.ID).create(Map.of("similarity", "embedding")))
-        .isInstanceOf(LetheException.class).hasMessageContaining("logits or head");
+        .isInstanceOf(LetheException.class)
+        .hasMessage("unknown value 'embedding' for trw.similarity: use logits or head");
     assertThatThrownBy(() -> REGISTRY.get(Trw.ID).create(Map.of("retainWeight", "-0.5")))
         .isInstanceOf(LetheException.class).hasMessageContaining("trw.retainWeight");
   }
