@@ -13,7 +13,6 @@ import dev.lethe.train.LossDivergedException;
 import dev.lethe.unlearn.Unlearner;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * One forget task ready to be unlearned and audited: the original, the retrained reference's logits and
@@ -76,7 +75,7 @@ public final class ScenarioRun {
    * {@code seed}'s own, so its initialisation and batch order both differ from RT's.
    */
   public static long secondRetrainSeed(long seed) {
-    return new SplittableRandom(seed).split().nextLong();
+    return Experiment.secondSeed(seed);
   }
 
   /** The task being unlearned. */

@@ -2,6 +2,7 @@ package dev.lethe.cli;
 
 import dev.lethe.audit.Audit;
 import dev.lethe.audit.perexample.PerExampleAudits;
+import dev.lethe.experiment.EnsembleAudit;
 import dev.lethe.train.TrainConfig;
 import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.OptionsBinder;
@@ -29,7 +30,8 @@ public final class MethodsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (metrics) {
-      for (Map<String, String> definitions : List.of(Audit.DEFINITIONS, PerExampleAudits.DEFINITIONS)) {
+      for (Map<String, String> definitions : List.of(Audit.DEFINITIONS, PerExampleAudits.DEFINITIONS,
+          EnsembleAudit.DEFINITIONS)) {
         for (Map.Entry<String, String> e : definitions.entrySet()) {
           System.out.printf("%-24s %s%n", e.getKey(), e.getValue());
         }

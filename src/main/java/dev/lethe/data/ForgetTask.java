@@ -134,6 +134,22 @@ public final class ForgetTask {
     return new ForgetTask(spec, splits, forgetRows, forgetClasses);
   }
 
+  /**
+   * The task of forgetting pool rows {@code forgetRows} of {@code splits}, described by {@code spec} and
+   * dropping {@code forgetClasses} from the held-out split: a task made concrete elsewhere, e.g. a shadow
+   * model's share of an audit's target set on the half of the pool it was trained on.
+   *
+   * @throws LetheException if the forget set is empty or the whole pool
+   */
+  public static ForgetTask ofRows(ForgetSpec spec, Splits splits, int[] forgetRows, int[] forgetClasses) {
+    if (forgetRows.length == 0 || forgetRows.length == splits.pool().size()) {
+      throw new LetheException("forget spec " + spec.text() + " selects " + forgetRows.length + " of the "
+          + splits.pool().size() + " samples of the pool, leaving nothing to " + (forgetRows.length == 0 ? "forget" : "retain")
+          + "; choose another forget set");
+    }
+    return new ForgetTask(spec, splits, forgetRows.clone(), forgetClasses.clone());
+  }
+
   /** The spec this task was derived from. */
   public ForgetSpec spec() {
     return spec;

@@ -109,7 +109,7 @@ public record Splits(Dataset pool, Dataset validation, Dataset test) {
   }
 
   /** The first {@code k} entries of a uniformly random permutation of 0..n-1 (partial Fisher–Yates). */
-  static int[] firstOfPermutation(int n, int k, SplittableRandom random) {
+  public static int[] firstOfPermutation(int n, int k, SplittableRandom random) {
     int[] rows = new int[n];
     for (int i = 0; i < n; i++) {
       rows[i] = i;
@@ -129,7 +129,7 @@ public record Splits(Dataset pool, Dataset validation, Dataset test) {
   }
 
   /** The indices of {@code flags} equal to {@code value}, ascending. */
-  static int[] rowsWhere(boolean[] flags, boolean value) {
+  public static int[] rowsWhere(boolean[] flags, boolean value) {
     int count = 0;
     for (boolean flag : flags) {
       if (flag == value) {

@@ -11,6 +11,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -21,6 +22,7 @@ import java.util.function.Supplier;
  */
 public final class ArtifactStore {
   private final Path root;
+  private final AtomicInteger computations = new AtomicInteger();
 
   /** A store rooted at {@code root} (created on first use). */
   public ArtifactStore(Path root) {
@@ -46,7 +48,16 @@ public final class ArtifactStore {
   /** What a computation returns: the network and metadata to store beside it. */
   public record Computed(Network network, ObjectNode metadata) {}
 
-  /** Loads the artifact for {@code key}, or computes, stores and returns it. */
+  /** How many artifacts this store object has computed (not loaded) so far: what a warm rerun must keep at 0. */
+  public int computations() {
+    return computations.get();
+  }
+
+  /**
+   * Loads the artifact for {@code key}, or computes, stores and returns it. A stored artifact that does not
+   * load (a damaged parameters file, a layout of another Lethe version) is said on stderr and recomputed in
+   * its place, never skipped.
+   */
   public Artifact getOrCompute(String kind, JsonNode key, Supplier<Computed> computation) {
     String hash = Json.contentKey(key);
     Path dir = root.resolve(kind + "-" + hash.substring(0, 24));
@@ -63,8 +74,13 @@ public final class ArtifactStore {
             FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = channel.lock()) {
       if (Checkpoints.exists(dir)) {
-        return new Artifact(Checkpoints.load(dir), Checkpoints.metadata(dir), true, dir);
+        try {
+          return new Artifact(Checkpoints.load(dir), Checkpoints.metadata(dir), true, dir);
+        } catch (LetheException e) {
+          System.err.println("lethe: recomputing " + dir.getFileName() + ": " + e.getMessage());
+        }
       }
+      computations.incrementAndGet();
       Computed computed = computation.get();
       ObjectNode meta = computed.metadata();
       meta.set("key", Json.canonical(key));

@@ -3,6 +3,7 @@ package dev.lethe.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
+import dev.lethe.data.Dataset;
 import dev.lethe.data.DatasetLoader;
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
@@ -15,6 +16,7 @@ import dev.lethe.train.Progress;
 import dev.lethe.train.TrainConfig;
 import dev.lethe.train.Training;
 import java.nio.file.Path;
+import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
@@ -135,18 +137,37 @@ public final class Experiment {
 
   /** The original model for {@code seed}: trained on the whole pool, or loaded from the store. */
   public ArtifactStore.Artifact original(long seed, Progress progress) {
-    ObjectNode key = baseKey("original", seed);
-    key.put("data", splits.pool().contentHash());
-    return store.getOrCompute("original", key, () -> timed(() ->
-        Training.trainFresh(spec, splits.pool(), training, seed, "training the original", progress), seed));
+    return trainedOn("original", splits.pool(), seed, "training the original", progress);
   }
 
   /** The retrained reference for {@code task}: trained from scratch on the retain set, or loaded. */
   public ArtifactStore.Artifact retrained(ForgetTask task, long seed, Progress progress) {
-    ObjectNode key = baseKey("retrain", seed);
-    key.put("data", task.retain().contentHash());
-    return store.getOrCompute("retrain", key, () -> timed(() ->
-        Training.trainFresh(spec, task.retain(), training, seed, "retraining", progress), seed));
+    return trainedOn("retrain", task.retain(), seed, "retraining", progress);
+  }
+
+  /**
+   * A network of this experiment's architecture trained from scratch with its recipe on {@code data} (any
+   * subset of the splits, e.g. a shadow model's half of the pool), or loaded: stored as {@code kind} under a
+   * key of the data's content hash, architecture, recipe, seed, threads and training-code version.
+   */
+  public ArtifactStore.Artifact trainedOn(String kind, Dataset data, long seed, String what, Progress progress) {
+    ObjectNode key = baseKey(kind, seed);
+    key.put("data", data.contentHash());
+    return store.getOrCompute(kind, key, () -> timed(() ->
+        Training.trainFresh(spec, data, training, seed, what, progress), seed));
+  }
+
+  /** The store this experiment's artifacts live in. */
+  public ArtifactStore store() {
+    return store;
+  }
+
+  /**
+   * The training seed of the second exact retrain of a model trained with {@code seed}: a stream independent
+   * of {@code seed}'s own, so its initialisation and batch order both differ.
+   */
+  public static long secondSeed(long seed) {
+    return new SplittableRandom(seed).split().nextLong();
   }
 
   private ObjectNode baseKey(String kind, long seed) {

@@ -93,7 +93,8 @@ public record ModelOutputs(float[][] pool, float[][] validation, float[][] test)
   }
 
   /**
-   * The outputs stored in {@code dir}, or null when there are none, they are incomplete (no sidecar), or
+   * The outputs stored in {@code dir}, or null when there are none, they are incomplete (no sidecar, a missing
+   * or damaged matrix), or
    * they were computed on other splits (a content hash differs).
    */
   public static ModelOutputs read(Path dir, Splits splits) {
@@ -114,7 +115,11 @@ public record ModelOutputs(float[][] pool, float[][] validation, float[][] test)
       if (!data[i].contentHash().equals(f.path("content_hash").asText())) {
         return null;
       }
-      matrices[i] = Npy.read(dir.resolve(SPLITS[i] + ".npy"));
+      try {
+        matrices[i] = Npy.read(dir.resolve(SPLITS[i] + ".npy"));
+      } catch (LetheException e) {
+        return null; // a missing or damaged matrix is incomplete output: recomputed like a missing sidecar
+      }
       if (matrices[i].length != data[i].size()) {
         return null;
       }
