@@ -2,6 +2,7 @@ package dev.lethe.bench;
 
 import dev.lethe.LetheException;
 import dev.lethe.data.SplitConfig;
+import dev.lethe.experiment.Ensemble;
 import dev.lethe.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,6 +26,8 @@ import java.util.Map;
  * @param store artifact cache directory
  * @param out output directory for results.jsonl and summary.md
  * @param recipes directory of tuned recipes ({@code <dataset>-<model>-<forget>.json}), or null for none
+ * @param ensemble shadows of the strong (per-example) audit's {@link dev.lethe.experiment.Ensemble}, or 0
+ *     for none
  */
 public record BenchConfig(
     String dataset,
@@ -39,7 +42,8 @@ public record BenchConfig(
     Map<String, Map<String, String>> params,
     Path store,
     Path out,
-    Path recipes) {
+    Path recipes,
+    int ensemble) {
 
   /** Validates the grid's shape. */
   public BenchConfig {
@@ -52,10 +56,25 @@ public record BenchConfig(
     if (seeds.isEmpty()) {
       throw new LetheException("no seeds: pass --seeds N (N >= 1) or --seed S");
     }
+    if (ensemble != 0) {
+      Ensemble.checkSize(ensemble);
+    }
     forgets = List.copyOf(forgets);
     methods = List.copyOf(methods);
     seeds = List.copyOf(seeds);
     params = Map.copyOf(params);
+  }
+
+  /** A grid without the strong audit. */
+  public BenchConfig(String dataset, Path dataDir, String model, int width, SplitConfig split, TrainConfig training,
+      List<String> forgets, List<String> methods, List<Long> seeds, Map<String, Map<String, String>> params,
+      Path store, Path out, Path recipes) {
+    this(dataset, dataDir, model, width, split, training, forgets, methods, seeds, params, store, out, recipes, 0);
+  }
+
+  /** True when every cell also runs the per-example audits on an ensemble of {@link #ensemble} shadows. */
+  public boolean strongAudit() {
+    return ensemble > 0;
   }
 
   /** The scenario name of a forget spec, e.g. {@code fashion-mnist/cnn/random:0.1}. */

@@ -6,6 +6,8 @@ import dev.lethe.LetheException;
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.experiment.ArtifactStore;
+import dev.lethe.experiment.Ensemble;
+import dev.lethe.experiment.EnsembleAudit;
 import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.Json;
 import dev.lethe.experiment.Provenance;
@@ -16,7 +18,9 @@ import dev.lethe.train.Progress;
 import dev.lethe.train.TrainConfig;
 import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.OptionsBinder;
+import dev.lethe.unlearn.method.Original;
 import dev.lethe.unlearn.method.Retrain;
+import dev.lethe.train.LossDivergedException;
 import dev.lethe.unlearn.Unlearner;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,7 +112,10 @@ public final class BenchmarkRunner {
               config.training(), new ArtifactStore(config.store()));
       for (long seed : config.seeds()) {
         for (ForgetSpec spec : specs) {
-          experiment.task(spec, seed); // fail on a bad forget spec before any training
+          ForgetTask task = experiment.task(spec, seed); // fail on a bad forget spec before any training
+          if (config.strongAudit()) {
+            new Ensemble(experiment, task, config.ensemble(), seed); // and on a target set no half can share
+          }
         }
       }
       for (ForgetSpec spec : specs) {
@@ -157,8 +164,9 @@ public final class BenchmarkRunner {
           original = experiment.original(seed, progress.child("original"));
         }
         ScenarioRun run = new ScenarioRun(experiment, task, original.network(), seed, progress);
+        Ensemble ensemble = config.strongAudit() ? new Ensemble(experiment, task, config.ensemble(), seed) : null;
         for (Cell cell : pending) {
-          ObjectNode row = runCell(experiment, scenario, task, run, cell, seed, recipe, progress);
+          ObjectNode row = runCell(experiment, scenario, task, run, ensemble, cell, seed, recipe, progress);
           ObjectNode prov = (ObjectNode) row.get("provenance");
           prov.set("original", Rows.modelProvenance(original));
           prov.set("retrain", Rows.modelProvenance(run.retrainProvenance(), run.retrainReused()));
@@ -173,14 +181,22 @@ public final class BenchmarkRunner {
     }
   }
 
-  private ObjectNode runCell(Experiment experiment, String scenario, ForgetTask task, ScenarioRun run, Cell cell,
-      long seed, Recipe recipe, Progress progress) {
+  private ObjectNode runCell(Experiment experiment, String scenario, ForgetTask task, ScenarioRun run,
+      Ensemble ensemble, Cell cell, long seed, Recipe recipe, Progress progress) {
     if (cell.method().equals(Retrain.ID)) {
+      Map<String, Double> metrics = new java.util.LinkedHashMap<>(run.retrainMetrics());
+      if (ensemble != null) {
+        Progress p = progress.child("ensemble");
+        metrics.putAll(EnsembleAudit.measureRetrain(ensemble, ensemble.originals(p), ensemble.retrains(p)));
+      }
       return Rows.of(config.dataset(), config.model(), scenario, experiment, task, Retrain.ID, cell.options(),
-          seed, run.retrainMetrics(), run.retrainReused(), null);
+          seed, metrics, run.retrainReused(), null);
     }
     if (cell.method().equals(SECOND_RETRAIN)) {
       ScenarioRun.Retrain2 second = run.secondRetrain(seed, progress);
+      if (ensemble != null) {
+        second.metrics().putAll(strongAudit(ensemble, ensemble.secondRetrains(progress.child("ensemble")), progress));
+      }
       ObjectNode row = Rows.of(config.dataset(), config.model(), scenario, experiment, task, SECOND_RETRAIN,
           cell.options(), seed, second.metrics(), second.artifact().reused(), null);
       ((ObjectNode) row.get("provenance")).set("retrain_2", Rows.modelProvenance(second.artifact()));
@@ -206,6 +222,16 @@ public final class BenchmarkRunner {
         dev.lethe.model.Checkpoints.save(net, model, meta);
       }
     });
+    if (ensemble != null && !evaluation.collapsed()) {
+      Progress p = progress.child("ensemble");
+      try {
+        evaluation.metrics().putAll(strongAudit(ensemble,
+            cell.method().equals(Original.ID) ? ensemble.originals(p) : ensemble.twins(cell.unlearner(), p), progress));
+      } catch (LossDivergedException e) {
+        // the method's own cell finished; its twins did not, so it has no per-example audit (said, not hidden)
+        progress.note(cell.method() + " diverged on a shadow model, no per-example audit: " + e.getMessage());
+      }
+    }
     ObjectNode row = Rows.of(config.dataset(), config.model(), scenario, experiment, task, cell.method(),
         cell.options(), seed, evaluation.metrics(), false,
         recipe != null && recipe.tunes(cell.method()) ? recipe : null);
@@ -217,6 +243,12 @@ public final class BenchmarkRunner {
       row.put("model", model.toAbsolutePath().toString());
     }
     return row;
+  }
+
+  /** The per-example audits of {@code audited} (one member per shadow) against the ensemble's retrains. */
+  private static Map<String, Double> strongAudit(Ensemble ensemble, Ensemble.MemberMargins[] audited, Progress progress) {
+    Progress p = progress.child("ensemble");
+    return EnsembleAudit.measure(ensemble, audited, ensemble.originals(p), ensemble.retrains(p));
   }
 
   /** A cell's place under the outputs and saved-models directories: scenario/method/seedS, file-name safe. */
@@ -252,10 +284,13 @@ public final class BenchmarkRunner {
     return cells;
   }
 
-  private static Cell cell(
+  private Cell cell(
       Experiment experiment, ForgetTask task, String method, Unlearner unlearner, Record options, long seed) {
     JsonNode params = Json.MAPPER.valueToTree(OptionsBinder.values(options));
-    JsonNode cell = Rows.cell(experiment, task, method, params, seed);
+    ObjectNode cell = Rows.cell(experiment, task, method, params, seed);
+    if (config.strongAudit()) {
+      cell.set("strong_audit", Ensemble.describe(config.ensemble(), seed, task));
+    }
     return new Cell(method, unlearner, options, cell, Rows.key(cell));
   }
 

@@ -1,8 +1,10 @@
 package dev.lethe.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lethe.LetheException;
 import dev.lethe.bench.BenchConfig;
 import dev.lethe.bench.BenchmarkRunner;
+import dev.lethe.experiment.Ensemble;
 import dev.lethe.report.Report;
 import dev.lethe.report.Summary;
 import dev.lethe.unlearn.MethodRegistry;
@@ -38,8 +40,38 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Save every unlearned model (checkpoint + JSON provenance) under DIR/<scenario>/<method>/seed<S>.")
   Path saveModels;
 
+  @Option(names = "--audit", paramLabel = "LEVEL",
+      description = "strong: also run the per-example audits (KLoM, U-LiRA, LiRA, RMIA, forget quality) on an ensemble "
+          + "of shadow models, with floor (retrain-2) and ceiling (original); uses the audit preset (--train-size "
+          + ExperimentOptions.AUDIT_TRAIN_SIZE + ", cnn --width " + ExperimentOptions.AUDIT_WIDTH + ", --epochs "
+          + ExperimentOptions.AUDIT_EPOCHS + ") for each of those options not given (default: the population audit only).")
+  String audit;
+
+  @Option(names = "--ensemble", paramLabel = "M",
+      description = "Shadow models of --audit strong: even, at least " + Ensemble.MIN_SIZE + " (default: "
+          + DEFAULT_ENSEMBLE + ").")
+  Integer ensemble;
+
+  /** Shadows of {@code --audit strong} when {@code --ensemble} is not given. */
+  static final int DEFAULT_ENSEMBLE = 16;
+
   @Override
   public Integer call() {
+    int shadows = 0;
+    if (audit != null) {
+      if (!audit.equals("strong")) {
+        throw new LetheException("--audit " + audit + " is not a level: the only one is strong (omit --audit for the "
+            + "population audit alone)");
+      }
+      shadows = ensemble == null ? DEFAULT_ENSEMBLE : ensemble;
+      Ensemble.checkSize(shadows);
+      String preset = experiment.applyAuditPreset();
+      if (!preset.isEmpty()) {
+        System.err.println("lethe: --audit strong uses the audit preset: " + preset);
+      }
+    } else if (ensemble != null) {
+      throw new LetheException("--ensemble sizes the ensemble of --audit strong: add --audit strong, or drop --ensemble");
+    }
     Threads.apply(run.threads);
     List<Long> seedList = seeds.seeds();
     MethodRegistry registry = new MethodRegistry(experiment.training());
@@ -49,7 +81,7 @@ public final class BenchCommand implements Callable<Integer> {
             experiment.dataset, experiment.dataDir, experiment.model, experiment.width(),
             experiment.split(), experiment.training(),
             run.forgets(), chosen, seedList, registry.parseOverrides(params), experiment.storeRoot(), out,
-            run.recipesDir());
+            run.recipesDir(), shadows);
     List<JsonNode> rows = new BenchmarkRunner(config, new BenchmarkRunner.Flags(retryFailed, saveModels)).run();
     // the report is derived from this run's rows, like summary.md; tune's scores are found when tune shared --out
     Path report = Report.write(out, rows, new Report.Sources(config.recipes(), out));

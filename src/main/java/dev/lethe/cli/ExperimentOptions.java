@@ -11,6 +11,8 @@ import dev.lethe.train.Augmentation;
 import dev.lethe.train.LrSchedule;
 import dev.lethe.train.TrainConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,6 +26,13 @@ public final class ExperimentOptions {
   private static final int DEFAULT_TRAIN_SIZE = 8000;
   private static final int DEFAULT_VAL_SIZE = 1000;
   private static final int DEFAULT_TEST_SIZE = 2000;
+  private static final int DEFAULT_EPOCHS = 40;
+  /** The audit preset's pool (see {@link #applyAuditPreset}). */
+  static final int AUDIT_TRAIN_SIZE = 2000;
+  /** The audit preset's cnn width. */
+  static final int AUDIT_WIDTH = 16;
+  /** The audit preset's epochs. */
+  static final int AUDIT_EPOCHS = 30;
 
   @Option(names = "--dataset", defaultValue = "fashion-mnist",
       description = "Dataset: fashion-mnist, cifar10, cifar100 (default: ${DEFAULT-VALUE}).")
@@ -72,9 +81,9 @@ public final class ExperimentOptions {
       description = "Test on exactly these test-file ids, one per line.")
   Path testIds;
 
-  @Option(names = "--epochs", defaultValue = "40",
-      description = "Training epochs of the original and of the retrained reference (default: ${DEFAULT-VALUE}).")
-  int epochs;
+  @Option(names = "--epochs",
+      description = "Training epochs of the original and of the retrained reference (default: " + DEFAULT_EPOCHS + ").")
+  Integer epochs;
 
   @Option(names = "--batch-size", defaultValue = "128", description = "Training batch size (default: ${DEFAULT-VALUE}).")
   int batchSize;
@@ -112,7 +121,7 @@ public final class ExperimentOptions {
     if (clip != null && !(clip > 0)) {
       throw new LetheException("--clip must be positive; omit it to train without clipping");
     }
-    return new TrainConfig(epochs, batchSize, lr, momentum, weightDecay,
+    return new TrainConfig(epochs == null ? DEFAULT_EPOCHS : epochs, batchSize, lr, momentum, weightDecay,
         Choice.parse(LrSchedule.class, "--schedule", schedule), clip == null ? 0 : clip,
         Choice.parse(Augmentation.class, "--augment", augment));
   }
@@ -129,6 +138,31 @@ public final class ExperimentOptions {
   /** The size given on the command line, else the id file's count, else the default. */
   private static int size(Integer given, IdFile ids, int fallback) {
     return given != null ? given : ids != null ? ids.count() : fallback;
+  }
+
+  /**
+   * The audit preset of {@code --audit strong}, small enough to train an ensemble on this project's 2-core
+   * machine while the original still memorises (train accuracy at least 99 %, measured in BENCHMARKS.md): a
+   * pool of {@value #AUDIT_TRAIN_SIZE} images, the cnn at width {@value #AUDIT_WIDTH}, {@value #AUDIT_EPOCHS}
+   * epochs. Each applies unless the user gave its option (or a pool id file; the width only to the cnn).
+   *
+   * @return what was applied, for the line that says so; empty when the user set all of it
+   */
+  String applyAuditPreset() {
+    List<String> applied = new ArrayList<>();
+    if (trainSize == null && poolIds == null) {
+      trainSize = AUDIT_TRAIN_SIZE;
+      applied.add("--train-size " + AUDIT_TRAIN_SIZE);
+    }
+    if (width == null && model.equals("cnn")) {
+      width = AUDIT_WIDTH;
+      applied.add("--width " + AUDIT_WIDTH);
+    }
+    if (epochs == null) {
+      epochs = AUDIT_EPOCHS;
+      applied.add("--epochs " + AUDIT_EPOCHS);
+    }
+    return String.join(" ", applied);
   }
 
   /** The model width, defaulted per architecture. */

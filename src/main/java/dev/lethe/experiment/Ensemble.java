@@ -66,11 +66,7 @@ public final class Ensemble {
    *     of the target examples or nothing else
    */
   public Ensemble(Experiment experiment, ForgetTask target, int size, long seed) {
-    if (size < MIN_SIZE || size % 2 != 0) {
-      throw new LetheException("an ensemble of " + size + " shadows is too small or odd: forget quality needs at least "
-          + ForgetQuality.MIN_MODELS + " unlearned and retrained models per forget example and each example is IN for "
-          + "half of the shadows, so pass an even --ensemble of at least " + MIN_SIZE);
-    }
+    checkSize(size);
     Dataset pool = experiment.splits().pool();
     if (!target.pool().contentHash().equals(pool.contentHash())) {
       throw new IllegalArgumentException("the target task is not on this experiment's pool");
@@ -118,6 +114,19 @@ public final class Ensemble {
     }
   }
 
+  /**
+   * Checks an ensemble size before anything is trained.
+   *
+   * @throws LetheException if {@code size} is odd or below {@link #MIN_SIZE}, saying which audit needs how many
+   */
+  public static void checkSize(int size) {
+    if (size < MIN_SIZE || size % 2 != 0) {
+      throw new LetheException("an ensemble of " + size + " shadows is too small or odd: forget quality needs at least "
+          + ForgetQuality.MIN_MODELS + " unlearned and retrained models per forget example and each example is IN for "
+          + "half of the shadows, so pass an even --ensemble of at least " + MIN_SIZE);
+    }
+  }
+
   /** M, the number of shadows. */
   public int size() {
     return size;
@@ -140,6 +149,14 @@ public final class Ensemble {
 
   /** The design as JSON, for result cells' keys: size, seed and the target's ids hash. */
   public ObjectNode describe() {
+    return describe(size, seed, target);
+  }
+
+  /**
+   * The JSON {@link #describe()} gives the ensemble of {@code size} shadows drawn from {@code seed} auditing
+   * {@code target}, without drawing it.
+   */
+  public static ObjectNode describe(int size, long seed, ForgetTask target) {
     ObjectNode d = Json.MAPPER.createObjectNode();
     d.put("ensemble_size", size);
     d.put("ensemble_seed", seed);

@@ -40,6 +40,24 @@ final class ScenarioResults {
     }
   }
 
+  /**
+   * The per-example audits' columns ({@code lethe bench --audit strong}), shown in their own table: retrain-2
+   * is their floor and original their ceiling.
+   */
+  static final List<Column> STRONG_COLUMNS = List.of(
+      new Column("klom_forget_p95", "KLoM-F p95", "KLoM on the forget examples, 95th percentile", "%.3f", true),
+      new Column("klom_forget_median", "KLoM-F med", "KLoM on the forget examples, median", "%.3f", true),
+      new Column("klom_retain_p95", "KLoM-R p95", "KLoM on the retain examples, 95th percentile", "%.3f", true),
+      new Column("klom_val_p95", "KLoM-V p95", "KLoM on the validation examples, 95th percentile", "%.3f", true),
+      new Column("ulira_accuracy", "U-LiRA", "U-LiRA attack accuracy (0.5 = like retraining)", "%.3f", false),
+      new Column("forget_quality", "F", "NeurIPS 2023 forget quality (1 = like retraining)", "%.3f", false),
+      new Column("forget_quality_n", "N", "models per side behind F", "%.0f", false),
+      new Column("lira_auc_delta", "LiRA AUC Δ", "LiRA AUC minus the retrains' (lira_auc_retrain)", "%+.3f", false),
+      new Column("lira_tpr_at_1pct_fpr_delta", "LiRA TPR@1% Δ", "LiRA TPR at 1% FPR minus the retrains'", "%+.3f", false),
+      new Column("rmia_auc_delta", "RMIA AUC Δ", "RMIA AUC minus the retrains' (rmia_auc_retrain)", "%+.3f", false),
+      new Column("rmia_tpr_at_1pct_fpr_delta", "RMIA TPR@1% Δ", "RMIA TPR at 1% FPR minus the retrains'", "%+.3f", false),
+      new Column("ensemble_size", "M", "shadow models in the ensemble", "%.0f", false));
+
   /** Every metric column in display order; the class-forgetting ones only where a row has them. */
   static final List<Column> COLUMNS = List.of(
       new Column("forget_acc", "FA", "forget accuracy, %", "%.2f", false),
@@ -161,6 +179,11 @@ final class ScenarioResults {
   /** The metric columns this scenario shows. */
   List<Column> columns() {
     return List.copyOf(columns);
+  }
+
+  /** True if a row of this scenario carries the per-example audits. */
+  boolean hasStrongAudit() {
+    return rows.stream().anyMatch(r -> r.path("metrics").has("ensemble_size"));
   }
 
   /** The noise floor: the second retrain's mean Avg Gap to RT, NaN without a second retrain. */

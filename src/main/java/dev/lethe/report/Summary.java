@@ -37,22 +37,8 @@ public final class Summary {
   }
 
   private static String table(ScenarioResults s) {
-    List<ScenarioResults.Column> columns = s.columns();
-    StringBuilder out = new StringBuilder("## ").append(s.name()).append("\n\n| method | seeds |");
-    StringBuilder rule = new StringBuilder("|---|---|");
-    for (ScenarioResults.Column c : columns) {
-      out.append(' ').append(c.label()).append(" |");
-      rule.append("---|");
-    }
-    out.append('\n').append(rule).append('\n');
-    for (ScenarioResults.MethodRuns m : s.methods()) {
-      out.append("| ").append(m.method()).append(m.withinFloor() ? " ≈RT" : "").append(" | ").append(m.ok().size())
-          .append(m.collapsedSeeds() > 0 ? " + " + m.collapsedSeeds() + " collapsed" : "").append(" |");
-      for (ScenarioResults.Column c : columns) {
-        out.append(' ').append(m.stat(c.metric()).cell(c.format())).append(" |");
-      }
-      out.append('\n');
-    }
+    StringBuilder out = new StringBuilder("## ").append(s.name()).append("\n\n");
+    grid(s, s.columns(), out);
     ScenarioResults.MethodRuns second = s.method(ScenarioResults.SECOND_RETRAIN);
     if (second != null) {
       out.append("\nNoise floor (retrain-2: a second exact retrain, independent initialisation and batch order, "
@@ -68,6 +54,31 @@ public final class Summary {
         out.append("- **").append(f.headline()).append("**").append(f.detail()).append('\n');
       }
     }
+    if (s.hasStrongAudit()) {
+      out.append("\nPer-example audits over the shadow ensemble (each method's unlearned twins vs the shadows' exact "
+          + "retrains; floor = retrain-2, a second retrain of every shadow; ceiling = original, the shadows untouched; "
+          + "RT's row shows the retrains' own attack values, its deltas 0):\n\n");
+      grid(s, ScenarioResults.STRONG_COLUMNS, out);
+    }
     return out.toString();
+  }
+
+  /** The table of every method's mean (± std over seeds) in {@code columns}, its seeds and collapses. */
+  private static void grid(ScenarioResults s, List<ScenarioResults.Column> columns, StringBuilder out) {
+    out.append("| method | seeds |");
+    StringBuilder rule = new StringBuilder("|---|---|");
+    for (ScenarioResults.Column c : columns) {
+      out.append(' ').append(c.label()).append(" |");
+      rule.append("---|");
+    }
+    out.append('\n').append(rule).append('\n');
+    for (ScenarioResults.MethodRuns m : s.methods()) {
+      out.append("| ").append(m.method()).append(m.withinFloor() ? " ≈RT" : "").append(" | ").append(m.ok().size())
+          .append(m.collapsedSeeds() > 0 ? " + " + m.collapsedSeeds() + " collapsed" : "").append(" |");
+      for (ScenarioResults.Column c : columns) {
+        out.append(' ').append(m.stat(c.metric()).cell(c.format())).append(" |");
+      }
+      out.append('\n');
+    }
   }
 }

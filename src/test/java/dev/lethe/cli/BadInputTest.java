@@ -79,6 +79,13 @@ class BadInputTest {
         Arguments.of("short and dotted key at once", new String[] {"--param", "ft.lr=0.1", "--param", "ft.sgd.lr=0.2"},
             "lethe: parameter ft.sgd.lr is given twice (lr=0.1 and sgd.lr=0.2): pass it once"),
         Arguments.of("manif-smc k zero", new String[] {"--param", "manif-smc.k=0"}, "manif-smc.k"),
+        Arguments.of("ensemble too small", new String[] {"--audit", "strong", "--ensemble", "4"},
+            "forget quality needs at least 3 unlearned and retrained models per forget example"),
+        Arguments.of("odd ensemble", new String[] {"--audit", "strong", "--ensemble", "7"}, "even --ensemble of at least 6"),
+        Arguments.of("unknown audit level", new String[] {"--audit", "weak"}, "--audit weak is not a level"),
+        Arguments.of("ensemble without strong audit", new String[] {"--ensemble", "8"}, "add --audit strong"),
+        Arguments.of("target set above pool", new String[] {"--audit", "strong", "--forget", "random:5000"},
+            "asks for 5000 samples but the training pool has 300"),
         Arguments.of("unknown flag", new String[] {"--frobnicate"}, "--frobnicate"));
   }
 
