@@ -14,13 +14,13 @@ import dev.lethe.experiment.Provenance;
 import dev.lethe.model.Network;
 import dev.lethe.report.Report;
 import dev.lethe.report.Summary;
+import dev.lethe.train.LossDivergedException;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TrainConfig;
 import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.OptionsBinder;
 import dev.lethe.unlearn.method.Original;
 import dev.lethe.unlearn.method.Retrain;
-import dev.lethe.train.LossDivergedException;
 import dev.lethe.unlearn.Unlearner;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +35,12 @@ import java.util.Map;
  * and is audited against RT. A cell is identified by the content hash of everything that determines it
  * ({@link Rows#cell}): a rerun skips a cell whose key is in {@code results.jsonl}, recomputes one whose
  * configuration changed (replacing the stale row, with a line on stderr), and keeps a collapsed cell unless
- * asked to retry it. Each finished cell is committed to {@code results.jsonl}; {@code summary.md} is
- * rewritten from the current grid's rows at the end of every run. The output directory is locked for the
- * run.
+ * asked to retry it. With {@link BenchConfig#strongAudit()} every row also carries the per-example audits of
+ * an {@link Ensemble} of shadow models ({@link EnsembleAudit}): a method's over its unlearned twins, the
+ * second retrain's (the floor) over a second retrain of every shadow, the original's (the ceiling) over the
+ * shadows untouched, RT's the retrains' own attack values. Each finished cell is committed to
+ * {@code results.jsonl}; {@code summary.md} is rewritten from the current grid's rows at the end of every run.
+ * The output directory is locked for the run.
  */
 public final class BenchmarkRunner {
   /** Results file name inside the output directory. */
@@ -48,6 +51,9 @@ public final class BenchmarkRunner {
 
   /** The method id of the second exact retrain, the noise floor of every scenario. */
   public static final String SECOND_RETRAIN = "retrain-2";
+
+  /** The progress label of the strong audit's ensemble members. */
+  private static final String ENSEMBLE = "ensemble";
 
   /** The directory of per-example outputs inside the output directory. */
   public static final String OUTPUTS = "outputs";
@@ -186,7 +192,7 @@ public final class BenchmarkRunner {
     if (cell.method().equals(Retrain.ID)) {
       Map<String, Double> metrics = new java.util.LinkedHashMap<>(run.retrainMetrics());
       if (ensemble != null) {
-        Progress p = progress.child("ensemble");
+        Progress p = progress.child(ENSEMBLE);
         metrics.putAll(EnsembleAudit.measureRetrain(ensemble, ensemble.originals(p), ensemble.retrains(p)));
       }
       return Rows.of(config.dataset(), config.model(), scenario, experiment, task, Retrain.ID, cell.options(),
@@ -195,7 +201,7 @@ public final class BenchmarkRunner {
     if (cell.method().equals(SECOND_RETRAIN)) {
       ScenarioRun.Retrain2 second = run.secondRetrain(seed, progress);
       if (ensemble != null) {
-        second.metrics().putAll(strongAudit(ensemble, ensemble.secondRetrains(progress.child("ensemble")), progress));
+        second.metrics().putAll(strongAudit(ensemble, ensemble.secondRetrains(progress.child(ENSEMBLE)), progress));
       }
       ObjectNode row = Rows.of(config.dataset(), config.model(), scenario, experiment, task, SECOND_RETRAIN,
           cell.options(), seed, second.metrics(), second.artifact().reused(), null);
@@ -223,7 +229,7 @@ public final class BenchmarkRunner {
       }
     });
     if (ensemble != null && !evaluation.collapsed()) {
-      Progress p = progress.child("ensemble");
+      Progress p = progress.child(ENSEMBLE);
       try {
         evaluation.metrics().putAll(strongAudit(ensemble,
             cell.method().equals(Original.ID) ? ensemble.originals(p) : ensemble.twins(cell.unlearner(), p), progress));
@@ -247,7 +253,7 @@ public final class BenchmarkRunner {
 
   /** The per-example audits of {@code audited} (one member per shadow) against the ensemble's retrains. */
   private static Map<String, Double> strongAudit(Ensemble ensemble, Ensemble.MemberMargins[] audited, Progress progress) {
-    Progress p = progress.child("ensemble");
+    Progress p = progress.child(ENSEMBLE);
     return EnsembleAudit.measure(ensemble, audited, ensemble.originals(p), ensemble.retrains(p));
   }
 

@@ -44,7 +44,7 @@ public final class BenchCommand implements Callable<Integer> {
       description = "strong: also run the per-example audits (KLoM, U-LiRA, LiRA, RMIA, forget quality) on an ensemble "
           + "of shadow models, with floor (retrain-2) and ceiling (original); uses the audit preset (--train-size "
           + ExperimentOptions.AUDIT_TRAIN_SIZE + ", cnn --width " + ExperimentOptions.AUDIT_WIDTH + ", --epochs "
-          + ExperimentOptions.AUDIT_EPOCHS + ") for each of those options not given (default: the population audit only).")
+          + ExperimentOptions.AUDIT_EPOCHS + ", --batch-size " + ExperimentOptions.AUDIT_BATCH_SIZE + ") for each of those options not given (default: the population audit only).")
   String audit;
 
   @Option(names = "--ensemble", paramLabel = "M",
