@@ -5,12 +5,13 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Measures an unlearned model against the retrained reference: accuracies, membership inference and
- * output divergences, each defined once in {@link #DEFINITIONS}. Accuracies and attack rates are
- * percentages (0-100). A model whose outputs are not finite is flagged ({@code outputs_finite} = 0) and
- * gets NaN for the metrics that need finite outputs instead of crashing the audit.
+ * Measures an unlearned model against the retrained reference ({@link RetrainReference}): accuracies, membership
+ * inference and output divergences, each defined once in {@link #DEFINITIONS}, into one {@link AuditResult}.
+ * Accuracies and attack rates are percentages (0-100). A model whose outputs are not finite is flagged
+ * ({@code outputs_finite} = 0) and gets NaN for the metrics that need finite outputs instead of crashing the audit.
  */
 public final class Audit {
   /** The metrics Avg Gap averages over, as in SalUn and SFR-on. */
@@ -29,71 +30,61 @@ public final class Audit {
   private Audit() {}
 
   /**
-   * Audits {@code candidate} on {@code task} against {@code reference} (the retrained model's logits;
-   * pass the candidate itself to audit the reference).
+   * Audits {@code candidate} on {@code task} against the retrained reference: every metric, and Avg Gap to RT's
+   * own audit.
    */
-  public static Map<String, Double> measure(
-      SplitLogits candidate, ForgetTask task, SplitLogits reference) {
-    Map<String, Double> m = new LinkedHashMap<>();
-    m.put("forget_acc", ClassificationMetrics.accuracyPercent(candidate.forget(), task.forget().labels()));
-    m.put("retain_acc", ClassificationMetrics.accuracyPercent(candidate.retain(), task.retain().labels()));
-    m.put("test_acc", ClassificationMetrics.accuracyPercent(candidate.test(), task.test().labels()));
+  public static AuditResult audit(SplitLogits candidate, ForgetTask task, RetrainReference reference) {
+    AuditResult result = measure(candidate, task, reference.logits());
+    return result.withAvgGap(result.gapTo(reference.result()));
+  }
+
+  /**
+   * Every metric of {@code candidate} on {@code task} against {@code reference} (RT's logits; the candidate
+   * itself to audit RT), Avg Gap NaN until it is known.
+   */
+  static AuditResult measure(SplitLogits candidate, ForgetTask task, SplitLogits reference) {
+    double forgetAcc = ClassificationMetrics.accuracyPercent(candidate.forget(), task.forget().labels());
+    double retainAcc = ClassificationMetrics.accuracyPercent(candidate.retain(), task.retain().labels());
+    double testAcc = ClassificationMetrics.accuracyPercent(candidate.test(), task.test().labels());
     boolean finite = candidate.finite();
-    m.put("outputs_finite", finite ? 1.0 : 0.0);
     float[][] pf = Softmax.probabilities(candidate.forget());
     float[][] pr = Softmax.probabilities(candidate.retain());
     float[][] pt = Softmax.probabilities(candidate.test());
+    double miaEfficacy = Double.NaN;
+    double miaEntropy = Double.NaN;
     if (finite) {
-      m.put("mia_efficacy", svcEfficacy(pf, pr, pt, task));
-      m.put(
-          "mia_entropy_member_rate",
-          MembershipInference.logisticMemberRate(
-              MembershipFeatures.entropy(pr), MembershipFeatures.entropy(pt),
-              MembershipFeatures.entropy(pf)));
-    } else {
-      m.put("mia_efficacy", Double.NaN);
-      m.put("mia_entropy_member_rate", Double.NaN);
+      miaEfficacy = svcEfficacy(pf, pr, pt, task);
+      miaEntropy = MembershipInference.logisticMemberRate(
+          MembershipFeatures.entropy(pr), MembershipFeatures.entropy(pt), MembershipFeatures.entropy(pf));
     }
     float[][] rf = Softmax.probabilities(reference.forget());
     float[][] rt = Softmax.probabilities(reference.test());
-    m.put("kl_to_retrain_forget", Divergences.meanKl(rf, pf));
-    m.put("kl_to_retrain_retain", Divergences.meanKl(Softmax.probabilities(reference.retain()), pr));
-    m.put("kl_to_retrain_test", Divergences.meanKl(rt, pt));
-    m.put("js_to_retrain_forget", Divergences.meanJs(rf, pf));
-    m.put("js_to_retrain_test", Divergences.meanJs(rt, pt));
-    if (task.forgetClasses().length > 0) {
-      putClassMetrics(m, candidate, task, reference, rf, pf);
-    }
-    return m;
+    double klForget = Divergences.meanKl(rf, pf);
+    double klRetain = Divergences.meanKl(Softmax.probabilities(reference.retain()), pr);
+    double klTest = Divergences.meanKl(rt, pt);
+    double jsForget = Divergences.meanJs(rf, pf);
+    double jsTest = Divergences.meanJs(rt, pt);
+    Optional<AuditResult.ClassMetrics> classMetrics = task.forgetClasses().length > 0
+        ? Optional.of(classMetrics(candidate, task, reference, rf, pf))
+        : Optional.empty();
+    return new AuditResult(forgetAcc, retainAcc, testAcc, finite, miaEfficacy, miaEntropy, klForget, klRetain,
+        klTest, jsForget, jsTest, classMetrics, Double.NaN);
   }
 
   /**
    * The class-forgetting metrics (TRW, arXiv 2506.20893): TV to RT on the forget set and on the forgotten
    * classes' test images, and MIA-NN (for a single forgotten class; NaN for non-finite outputs).
    */
-  private static void putClassMetrics(Map<String, Double> m, SplitLogits candidate, ForgetTask task,
+  private static AuditResult.ClassMetrics classMetrics(SplitLogits candidate, ForgetTask task,
       SplitLogits reference, float[][] rf, float[][] pf) {
-    m.put("tv_to_retrain_forget", Divergences.meanTv(rf, pf));
-    m.put("tv_to_retrain_forget_test", Divergences.meanTv(
-        Softmax.probabilities(reference.testForgotten()), Softmax.probabilities(candidate.testForgotten())));
     int[] classes = task.forgetClasses();
-    m.put("mia_nn", candidate.finite() && classes.length == 1
-        ? NeighbourMembership.score(candidate.forget(), candidate.testForgotten(), classes[0])
-        : Double.NaN);
-  }
-
-  /** Mean absolute difference to the reference over {@link #GAP_METRICS}; NaN if any is missing. */
-  public static double avgGap(Map<String, Double> metrics, Map<String, Double> reference) {
-    double sum = 0;
-    for (String k : GAP_METRICS) {
-      Double a = metrics.get(k);
-      Double b = reference.get(k);
-      if (a == null || b == null) {
-        return Double.NaN;
-      }
-      sum += Math.abs(a - b);
-    }
-    return sum / GAP_METRICS.size();
+    return new AuditResult.ClassMetrics(
+        Divergences.meanTv(rf, pf),
+        Divergences.meanTv(
+            Softmax.probabilities(reference.testForgotten()), Softmax.probabilities(candidate.testForgotten())),
+        candidate.finite() && classes.length == 1
+            ? NeighbourMembership.score(candidate.forget(), candidate.testForgotten(), classes[0])
+            : Double.NaN);
   }
 
   private static double svcEfficacy(float[][] pf, float[][] pr, float[][] pt, ForgetTask task) {

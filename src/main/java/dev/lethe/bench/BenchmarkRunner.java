@@ -91,6 +91,10 @@ public final class BenchmarkRunner {
       throw new LetheException("--save-models " + flags.saveModels() + " is a file: pass a directory");
     }
     this.registry = new MethodRegistry(config.training());
+    if (config.methods().contains(SECOND_RETRAIN)) {
+      throw new LetheException("method id " + SECOND_RETRAIN + " names the benchmark's second exact retrain (the noise"
+          + " floor), which every scenario runs anyway: give a method of your own another id");
+    }
     for (String m : config.methods()) {
       registry.get(m).create(paramsFor(null, m));
     }
@@ -169,7 +173,7 @@ public final class BenchmarkRunner {
         if (original == null) {
           original = experiment.original(seed, progress.child("original"));
         }
-        ScenarioRun run = new ScenarioRun(experiment, task, original.network(), seed, progress);
+        ScenarioRun run = new ScenarioRun(experiment, task, original.network(), progress);
         Ensemble ensemble = config.strongAudit() ? new Ensemble(experiment, task, config.ensemble(), seed) : null;
         for (Cell cell : pending) {
           ObjectNode row = runCell(experiment, scenario, task, run, ensemble, cell, seed, recipe, progress);

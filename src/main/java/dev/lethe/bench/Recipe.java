@@ -132,10 +132,12 @@ public final class Recipe {
     return best;
   }
 
-  /** Whether a class spec names the class {@code task} forgets (by name or index, as the pool resolves it). */
+  /** Whether a class spec names the classes {@code task} forgets (by name or index, as the pool resolves them). */
   private static boolean forgetsClass(ForgetSpec tuned, ForgetTask task) {
     try {
-      return task.pool().classIndex(((ForgetSpec.ClassForget) tuned).nameOrIndex()) == task.forgetClasses()[0];
+      int[] classes = ((ForgetSpec.ClassForget) tuned).classes().stream().mapToInt(task.pool()::classIndex).sorted()
+          .toArray();
+      return java.util.Arrays.equals(classes, task.forgetClasses());
     } catch (LetheException e) {
       return false; // a class this dataset does not have cannot be the same class
     }

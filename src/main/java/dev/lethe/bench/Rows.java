@@ -2,6 +2,7 @@ package dev.lethe.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lethe.audit.AuditResult;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.experiment.ArtifactStore;
 import dev.lethe.experiment.Experiment;
@@ -123,7 +124,7 @@ final class Rows {
     row.put(CELL_KEY, key(cell));
     row.set("cell", cell);
     row.put("status", OK);
-    Json.putMetrics(row.putObject("metrics"), metrics);
+    AuditResult.putMetrics(row.putObject("metrics"), metrics);
     ObjectNode sizes = row.putObject("sizes");
     sizes.put("pool", task.pool().size());
     sizes.put("forget", task.forget().size());

@@ -23,9 +23,8 @@ public final class ScenarioRun {
   private final Experiment experiment;
   private final ForgetTask task;
   private final Network original;
-  private final SplitLogits rtLogits;
+  private final Experiment.Reference rt;
   private final Map<String, Double> rtMetrics;
-  private final ArtifactStore.Artifact rt;
 
   /**
    * The outcome of one method on the task: its audit, or, when its training diverged, the step and reason
@@ -54,18 +53,16 @@ public final class ScenarioRun {
     }
   }
 
-  /** Trains or loads RT for {@code task} and audits it; {@code original} stays owned by the caller. */
-  public ScenarioRun(Experiment experiment, ForgetTask task, Network original, long seed, Progress progress) {
+  /**
+   * Trains or loads RT for {@code task} (with {@code task.seed()}) and audits it; {@code original} stays owned by
+   * the caller.
+   */
+  public ScenarioRun(Experiment experiment, ForgetTask task, Network original, Progress progress) {
     this.experiment = experiment;
     this.task = task;
     this.original = original;
-    rt = experiment.retrained(task, seed, progress.child("retrain"));
-    try (Network reference = rt.network()) {
-      rtLogits = task.heldOutIsValidation() ? SplitLogits.of(reference, task)
-          : ModelOutputs.cached(rt.outputsDir(), reference, experiment.splits()).forTask(task);
-    }
-    rtMetrics = Audit.measure(rtLogits, task, rtLogits);
-    rtMetrics.put("avg_gap", 0.0);
+    rt = experiment.reference(task, progress.child("retrain"));
+    rtMetrics = rt.rt().result().metrics();
     rtMetrics.put("seconds", rt.metadata().path("train_seconds").asDouble());
     rtMetrics.put("rte", 1.0);
   }
@@ -145,7 +142,7 @@ public final class ScenarioRun {
     try (Network unlearned = unlearner.unlearn(original, task, seed, progress.child(unlearner.id()))) {
       double seconds = (System.nanoTime() - start) / 1e9;
       if (task.heldOutIsValidation()) {
-        metrics = audit(SplitLogits.of(unlearned, task), seconds);
+        metrics = audit(experiment.logits(unlearned, task), seconds);
       } else {
         ModelOutputs outputs = ModelOutputs.predict(unlearned, experiment.splits());
         metrics = audit(outputs.forTask(task), seconds);
@@ -162,8 +159,7 @@ public final class ScenarioRun {
   }
 
   private Map<String, Double> audit(SplitLogits logits, double seconds) {
-    Map<String, Double> metrics = Audit.measure(logits, task, rtLogits);
-    metrics.put("avg_gap", Audit.avgGap(metrics, rtMetrics));
+    Map<String, Double> metrics = Audit.audit(logits, task, rt.rt()).metrics();
     metrics.put("seconds", seconds);
     metrics.put("rte", seconds / rtMetrics.get("seconds"));
     return metrics;

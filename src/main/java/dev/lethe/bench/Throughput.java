@@ -1,7 +1,7 @@
 package dev.lethe.bench;
 
 import dev.lethe.data.Dataset;
-import dev.lethe.model.ModelSpec;
+import dev.lethe.model.Architecture;
 import dev.lethe.model.Network;
 import dev.lethe.train.BatchStream;
 import dev.lethe.train.LrSchedule;
@@ -27,10 +27,10 @@ public final class Throughput {
       int repeats, int trainStepsPerRepeat, int batchSize) {}
 
   /** Times {@code repeats} training runs of {@code steps} steps and inference passes over {@code data}. */
-  public static Result measure(ModelSpec spec, Dataset data, TrainConfig config, int repeats, int steps, long seed) {
+  public static Result measure(Architecture architecture, Dataset data, TrainConfig config, int repeats, int steps, long seed) {
     double[] train = new double[repeats];
     double[] infer = new double[repeats];
-    try (Network net = Network.create(spec, seed)) {
+    try (Network net = Network.create(architecture, seed)) {
       BatchStream batches = new BatchStream(data, config.batchSize(), seed, true, config.augment());
       Schedule schedule =
           new Schedule(steps, batches.batchesPerEpoch(), config.batchSize(), config.lr(), LrSchedule.CONSTANT);

@@ -192,7 +192,7 @@ public final class Tuner {
     List<Double> rtHeldOut = new ArrayList<>();
     for (long seed : seeds) {
       ForgetTask task = experiment.task(spec, seed).heldOutAsValidation();
-      ScenarioRun run = new ScenarioRun(experiment, task, originals.get(seed), seed, progress);
+      ScenarioRun run = new ScenarioRun(experiment, task, originals.get(seed), progress);
       runs.put(seed, run);
       rtHeldOut.add(run.retrainMetrics().get("test_acc"));
       JsonNode rtParams = Json.MAPPER.valueToTree(OptionsBinder.values(experiment.training()));

@@ -3,8 +3,9 @@ package dev.lethe.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
 import dev.lethe.audit.Audit;
-import dev.lethe.audit.SplitLogits;
-import dev.lethe.experiment.ArtifactStore;
+import dev.lethe.audit.AuditResult;
+import dev.lethe.audit.RetrainReference;
+import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.Json;
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
@@ -12,7 +13,6 @@ import dev.lethe.model.Checkpoints;
 import dev.lethe.model.Network;
 import dev.lethe.train.Progress;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,21 +44,24 @@ public final class AuditCommand implements Callable<Integer> {
       throw new LetheException("this model records no forget spec: pass --forget SPEC");
     }
     long s = seed != null ? seed : input.seed();
-    ForgetTask task = input.experiment().task(ForgetSpec.parse(specText), s);
-    try (Network candidate = Checkpoints.load(model);
-        Network rt = reference != null
-            ? Checkpoints.load(reference)
-            : input.experiment().retrained(task, s, Progress.stderr("retrain")).network()) {
-      SplitLogits rtLogits = SplitLogits.of(rt, task);
-      Map<String, Double> rtMetrics = Audit.measure(rtLogits, task, rtLogits);
-      Map<String, Double> metrics = Audit.measure(SplitLogits.of(candidate, task), task, rtLogits);
-      metrics.put("avg_gap", Audit.avgGap(metrics, rtMetrics));
+    Experiment experiment = input.experiment();
+    ForgetTask task = experiment.task(ForgetSpec.parse(specText), s);
+    try (Network candidate = Checkpoints.load(model)) {
+      RetrainReference rt;
+      if (reference != null) {
+        try (Network given = Checkpoints.load(reference)) {
+          rt = RetrainReference.of(experiment.logits(given, task), task);
+        }
+      } else {
+        rt = experiment.reference(task, Progress.stderr("retrain")).rt();
+      }
+      AuditResult result = Audit.audit(experiment.logits(candidate, task), task, rt);
       ObjectNode out = Json.MAPPER.createObjectNode();
       out.put("model", model.toString());
       out.put("forget", specText);
       out.put("seed", s);
-      Json.putMetrics(out.putObject("metrics"), metrics);
-      Json.putMetrics(out.putObject("retrain_metrics"), rtMetrics);
+      AuditResult.putMetrics(out.putObject("metrics"), result.metrics());
+      AuditResult.putMetrics(out.putObject("retrain_metrics"), rt.result().metrics());
       System.out.println(out.toPrettyString());
     }
     return 0;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
+import dev.lethe.audit.AuditResult;
 import dev.lethe.audit.ClassificationMetrics;
 import dev.lethe.audit.Softmax;
 import dev.lethe.experiment.Json;
@@ -13,7 +14,7 @@ import dev.lethe.data.DatasetLoader;
 import dev.lethe.data.IdxImages;
 import dev.lethe.data.IdxReader;
 import dev.lethe.model.Checkpoints;
-import dev.lethe.model.ModelSpec;
+import dev.lethe.model.Architecture;
 import dev.lethe.model.Network;
 import dev.lethe.train.Prediction;
 import java.nio.file.Path;
@@ -68,7 +69,7 @@ public final class EvalCommand implements Callable<Integer> {
           + images + " holds " + idx.count() + " images: pass the labels of these images");
     }
     try (Network net = Checkpoints.load(model)) {
-      ModelSpec spec = net.spec();
+      Architecture spec = net.architecture();
       // IDX image files are greyscale: one channel
       if (spec.channels() != 1 || spec.height() != idx.rows() || spec.width() != idx.cols()) {
         throw new LetheException("images file " + images + " holds 1x" + idx.rows() + "x" + idx.cols()
@@ -132,7 +133,7 @@ public final class EvalCommand implements Callable<Integer> {
         metrics.put("accuracy", accuracy);
       }
       metrics.put("mean_max_probability", meanMax);
-      Json.putMetrics(out, metrics);
+      AuditResult.putMetrics(out, metrics);
       ArrayNode classes = out.putArray("predicted");
       for (int c = 0; c < histogram.length; c++) {
         classes.addObject().put("class", c).put("name", names.get(c)).put("count", histogram[c]);

@@ -4,6 +4,7 @@ import dev.lethe.Choice;
 import dev.lethe.LetheException;
 import dev.lethe.experiment.ArtifactStore;
 import dev.lethe.experiment.Experiment;
+import dev.lethe.data.DatasetLoader;
 import dev.lethe.data.IdFile;
 import dev.lethe.data.SplitConfig;
 import dev.lethe.model.ModelSpec;
@@ -17,17 +18,12 @@ import picocli.CommandLine.Option;
 
 /**
  * The options that define an experiment (dataset, split, model, training recipe, store), shared by every
- * verb so they are spelled and defaulted once. The defaults are the embedded benchmark: a small CNN
- * trained into the memorising regime on 8,000 Fashion-MNIST images (see BENCHMARKS.md for why). The sizes
- * have no picocli default so that a size given beside an id file that disagrees with it is an error, not
- * silently overridden.
+ * verb so they are spelled and defaulted once. The defaults are the embedded benchmark, {@link SplitConfig#DEFAULT}
+ * and {@link TrainConfig#DEFAULT}: a small CNN trained into the memorising regime on 8,000 Fashion-MNIST images
+ * (see BENCHMARKS.md for why). The sizes have no picocli default so that a size given beside an id file that
+ * disagrees with it is an error, not silently overridden.
  */
 public final class ExperimentOptions {
-  private static final int DEFAULT_TRAIN_SIZE = 8000;
-  private static final int DEFAULT_VAL_SIZE = 1000;
-  private static final int DEFAULT_TEST_SIZE = 2000;
-  private static final int DEFAULT_EPOCHS = 40;
-  private static final int DEFAULT_BATCH_SIZE = 128;
   /** The audit preset's pool (see {@link #applyAuditPreset}). */
   static final int AUDIT_TRAIN_SIZE = 2000;
   /** The audit preset's cnn width. */
@@ -37,7 +33,7 @@ public final class ExperimentOptions {
   /** The audit preset's batch size: twice the default's steps per epoch, which is what makes 30 epochs memorise. */
   static final int AUDIT_BATCH_SIZE = 64;
 
-  @Option(names = "--dataset", defaultValue = "fashion-mnist",
+  @Option(names = "--dataset", defaultValue = DatasetLoader.FASHION_MNIST,
       description = "Dataset: fashion-mnist, cifar10, cifar100 (default: ${DEFAULT-VALUE}).")
   String dataset;
 
@@ -45,7 +41,7 @@ public final class ExperimentOptions {
       description = "Directory of the dataset files (default: /usr/share/datasets/fashion-mnist for fashion-mnist).")
   Path dataDir;
 
-  @Option(names = "--model", defaultValue = "cnn",
+  @Option(names = "--model", defaultValue = ModelSpec.DEFAULT_ARCHITECTURE,
       description = "Architecture: mlp, cnn, cnn-nobn (the cnn without BatchNorm), resnet18 (default: ${DEFAULT-VALUE}).")
   String model;
 
@@ -53,21 +49,21 @@ public final class ExperimentOptions {
   Integer width;
 
   @Option(names = "--train-size",
-      description = "Images in the training pool, drawn from the training file (default: " + DEFAULT_TRAIN_SIZE
+      description = "Images in the training pool, drawn from the training file (default: " + SplitConfig.DEFAULT_TRAIN_SIZE
           + "; with --pool-ids, the number of ids).")
   Integer trainSize;
 
   @Option(names = "--val-size",
-      description = "Held-out validation images (default: " + DEFAULT_VAL_SIZE
+      description = "Held-out validation images (default: " + SplitConfig.DEFAULT_VALIDATION_SIZE
           + "; with --val-ids, the number of ids).")
   Integer valSize;
 
   @Option(names = "--test-size",
-      description = "Test images drawn from the test file; 0 = all (default: " + DEFAULT_TEST_SIZE
+      description = "Test images drawn from the test file; 0 = all (default: " + SplitConfig.DEFAULT_TEST_SIZE
           + "; with --test-ids, the number of ids).")
   Integer testSize;
 
-  @Option(names = "--split-seed", defaultValue = "0",
+  @Option(names = "--split-seed", defaultValue = "" + SplitConfig.DEFAULT_SEED,
       description = "Seed of the pool/validation/test draw, fixed across --seeds (default: ${DEFAULT-VALUE}).")
   long splitSeed;
 
@@ -85,22 +81,26 @@ public final class ExperimentOptions {
   Path testIds;
 
   @Option(names = "--epochs",
-      description = "Training epochs of the original and of the retrained reference (default: " + DEFAULT_EPOCHS + ").")
+      description = "Training epochs of the original and of the retrained reference (default: "
+          + TrainConfig.DEFAULT_EPOCHS + ").")
   Integer epochs;
 
-  @Option(names = "--batch-size", description = "Training batch size (default: " + DEFAULT_BATCH_SIZE + ").")
+  @Option(names = "--batch-size", description = "Training batch size (default: " + TrainConfig.DEFAULT_BATCH_SIZE + ").")
   Integer batchSize;
 
-  @Option(names = "--lr", defaultValue = "0.02", description = "Training learning rate (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--lr", defaultValue = "" + TrainConfig.DEFAULT_LR,
+      description = "Training learning rate (default: ${DEFAULT-VALUE}).")
   double lr;
 
-  @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--momentum", defaultValue = "" + TrainConfig.DEFAULT_MOMENTUM,
+      description = "SGD momentum (default: ${DEFAULT-VALUE}).")
   double momentum;
 
-  @Option(names = "--weight-decay", defaultValue = "5e-4", description = "Weight decay (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--weight-decay", defaultValue = "" + TrainConfig.DEFAULT_WEIGHT_DECAY,
+      description = "Weight decay (default: ${DEFAULT-VALUE}).")
   double weightDecay;
 
-  @Option(names = "--schedule", defaultValue = "cosine",
+  @Option(names = "--schedule", defaultValue = TrainConfig.DEFAULT_SCHEDULE,
       description = "Learning-rate schedule: cosine, step, constant (default: ${DEFAULT-VALUE}).")
   String schedule;
 
@@ -109,7 +109,7 @@ public final class ExperimentOptions {
           + "(default: no clipping; with --model cnn-nobn the network is then Lipschitz).")
   Double clip;
 
-  @Option(names = "--augment", defaultValue = "none",
+  @Option(names = "--augment", defaultValue = TrainConfig.DEFAULT_AUGMENT,
       description = "Training-batch augmentation of the original, the retrained reference and the unlearning "
           + "methods whose reference code augments (see lethe methods): none, or crop-flip (zero-pad 2 pixels "
           + "for images up to 28 high, 4 above, random crop back to size, horizontal flip with probability 1/2) "
@@ -124,7 +124,8 @@ public final class ExperimentOptions {
     if (clip != null && !(clip > 0)) {
       throw new LetheException("--clip must be positive; omit it to train without clipping");
     }
-    return new TrainConfig(epochs == null ? DEFAULT_EPOCHS : epochs, batchSize == null ? DEFAULT_BATCH_SIZE : batchSize,
+    TrainConfig d = TrainConfig.DEFAULT;
+    return new TrainConfig(epochs == null ? d.epochs() : epochs, batchSize == null ? d.batchSize() : batchSize,
         lr, momentum, weightDecay, Choice.parse(LrSchedule.class, "--schedule", schedule), clip == null ? 0 : clip,
         Choice.parse(Augmentation.class, "--augment", augment));
   }
@@ -134,8 +135,9 @@ public final class ExperimentOptions {
     IdFile pool = poolIds == null ? null : IdFile.of(poolIds, "--pool-ids file");
     IdFile validation = valIds == null ? null : IdFile.of(valIds, "--val-ids file");
     IdFile test = testIds == null ? null : IdFile.of(testIds, "--test-ids file");
-    return new SplitConfig(size(trainSize, pool, DEFAULT_TRAIN_SIZE), size(valSize, validation, DEFAULT_VAL_SIZE),
-        size(testSize, test, DEFAULT_TEST_SIZE), splitSeed, pool, validation, test);
+    SplitConfig d = SplitConfig.DEFAULT;
+    return new SplitConfig(size(trainSize, pool, d.trainSize()), size(valSize, validation, d.validationSize()),
+        size(testSize, test, d.testSize()), splitSeed, pool, validation, test);
   }
 
   /** The size given on the command line, else the id file's count, else the default. */

@@ -79,7 +79,7 @@ public final class SpectrumCommand implements Callable<Integer> {
   private String table(Network net, List<Row> rows, double bound) {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "%s: %s, PowerQR with %d iterations from seed %d%n",
-        model, net.spec().architecture(), iterations, seed));
+        model, net.architecture().name(), iterations, seed));
     out.append(String.format(Locale.ROOT, "%-40s %-16s %-14s %s%n", "layer", "kind", "input", "singular values"));
     for (Row row : rows) {
       StringBuilder values = new StringBuilder();
@@ -101,7 +101,7 @@ public final class SpectrumCommand implements Callable<Integer> {
   private String json(Network net, List<Row> rows, double bound) {
     ObjectNode out = Json.MAPPER.createObjectNode();
     out.put("model", model.toString());
-    out.put("architecture", net.spec().architecture());
+    out.put("architecture", net.architecture().name());
     out.put("iterations", iterations);
     out.put("seed", seed);
     out.put("top", top);

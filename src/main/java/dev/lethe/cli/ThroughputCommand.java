@@ -32,9 +32,9 @@ public final class ThroughputCommand implements Callable<Integer> {
     }
     Experiment exp = experiment.experiment();
     Throughput.Result r = Throughput.measure(
-        exp.spec(), exp.splits().pool(), exp.training(), repeats, steps, 1);
+        exp.architecture(), exp.splits().pool(), exp.training(), repeats, steps, 1);
     var out = Json.MAPPER.valueToTree(r);
-    ((com.fasterxml.jackson.databind.node.ObjectNode) out).set("spec", Json.MAPPER.valueToTree(exp.spec()));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) out).set("spec", exp.fingerprint().get("spec"));
     ((com.fasterxml.jackson.databind.node.ObjectNode) out).put("augment", exp.training().augment().id());
     ((com.fasterxml.jackson.databind.node.ObjectNode) out).put("threads",
         Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors()));

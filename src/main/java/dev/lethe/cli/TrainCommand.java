@@ -43,7 +43,7 @@ public final class TrainCommand implements Callable<Integer> {
       Checkpoints.save(net, save, artifact.metadata());
       System.out.printf(Locale.ROOT,
           "original %s on %s: train accuracy %.2f%%, test accuracy %.2f%%, trained in %.1fs%s%nsaved to %s%n",
-          exp.spec().architecture(), experiment.dataset, trainAcc, testAcc,
+          exp.architecture().name(), experiment.dataset, trainAcc, testAcc,
           artifact.metadata().path("train_seconds").asDouble(), artifact.reused() ? " (from the store)" : "",
           save);
     }

@@ -3,6 +3,7 @@ package dev.lethe.data;
 import dev.lethe.LetheException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -51,34 +52,82 @@ public final class Dataset {
     this.labels = Objects.requireNonNull(labels, "labels");
     this.ids = Objects.requireNonNull(ids, "ids");
     this.classNames = List.copyOf(Objects.requireNonNull(classNames, "classNames"));
-    if (channels <= 0 || height <= 0 || width <= 0) {
-      throw new IllegalArgumentException(
-          "dataset " + name + ": image shape must be positive, got " + channels + "x" + height + "x" + width);
-    }
-    if (this.classNames.isEmpty()) {
-      throw new IllegalArgumentException("dataset " + name + ": classNames must not be empty");
-    }
-    long image = (long) channels * height * width;
-    if ((long) labels.length * image != pixels.length) {
-      throw new IllegalArgumentException(
-          "dataset " + name + ": " + pixels.length + " pixels do not hold " + labels.length
-              + " images of " + channels + "x" + height + "x" + width);
-    }
-    if (ids.length != labels.length) {
-      throw new IllegalArgumentException(
-          "dataset " + name + ": " + ids.length + " ids for " + labels.length + " labels");
-    }
-    int numClasses = this.classNames.size();
-    for (int i = 0; i < labels.length; i++) {
-      if (labels[i] < 0 || labels[i] >= numClasses) {
-        throw new IllegalArgumentException(
-            "dataset " + name + ": label " + labels[i] + " of row " + i + " is outside [0, " + numClasses + ")");
-      }
+    String problem = problem(name, channels, height, width, pixels, labels, ids, this.classNames);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
     }
     this.channels = channels;
     this.height = height;
     this.width = width;
-    this.imageSize = (int) image;
+    this.imageSize = channels * height * width;
+  }
+
+  /**
+   * A dataset of your own from flat pixels: N×C×H×W values in [0, 1], sample-major then channel-major, one label
+   * per image. Each image's id is its row, 0 to N-1. The arrays are not copied: treat them as read-only.
+   *
+   * @param classNames the name of each class, by label
+   * @throws LetheException if the arrays do not hold whole images of this shape, one label per image, each label
+   *     a class index
+   */
+  public static Dataset of(
+      String name, float[] pixels, int[] labels, List<String> classNames, int channels, int height, int width) {
+    Objects.requireNonNull(pixels, "pixels");
+    Objects.requireNonNull(labels, "labels");
+    int[] ids = new int[labels.length];
+    Arrays.setAll(ids, i -> i);
+    List<String> names = List.copyOf(Objects.requireNonNull(classNames, "classNames"));
+    String problem = problem(name, channels, height, width, pixels, labels, ids, names);
+    if (problem != null) {
+      throw new LetheException(problem);
+    }
+    return new Dataset(name, channels, height, width, pixels, labels, ids, names);
+  }
+
+  /**
+   * As {@link #of(String, float[], int[], List, int, int, int)} from one array of C×H×W values (channel-major)
+   * per image; the images are copied into one flat array.
+   *
+   * @throws LetheException also if an image does not hold C×H×W values
+   */
+  public static Dataset of(
+      String name, float[][] images, int[] labels, List<String> classNames, int channels, int height, int width) {
+    long image = (long) channels * height * width;
+    float[] pixels = new float[Math.toIntExact(images.length * Math.max(image, 0))];
+    for (int i = 0; i < images.length; i++) {
+      if (images[i] == null || images[i].length != image) {
+        throw new LetheException("dataset " + name + ": image " + i + " holds "
+            + (images[i] == null ? 0 : images[i].length) + " values, not " + channels + "x" + height + "x" + width);
+      }
+      System.arraycopy(images[i], 0, pixels, (int) (i * image), (int) image);
+    }
+    return of(name, pixels, labels, classNames, channels, height, width);
+  }
+
+  /** What is wrong with these arrays as a dataset, in one line, or null if nothing is. */
+  private static String problem(String name, int channels, int height, int width, float[] pixels, int[] labels,
+      int[] ids, List<String> classNames) {
+    if (channels <= 0 || height <= 0 || width <= 0) {
+      return "dataset " + name + ": image shape must be positive, got " + channels + "x" + height + "x" + width;
+    }
+    if (classNames.isEmpty()) {
+      return "dataset " + name + ": classNames must not be empty";
+    }
+    long image = (long) channels * height * width;
+    if ((long) labels.length * image != pixels.length) {
+      return "dataset " + name + ": " + pixels.length + " pixels do not hold " + labels.length
+          + " images of " + channels + "x" + height + "x" + width;
+    }
+    if (ids.length != labels.length) {
+      return "dataset " + name + ": " + ids.length + " ids for " + labels.length + " labels";
+    }
+    int numClasses = classNames.size();
+    for (int i = 0; i < labels.length; i++) {
+      if (labels[i] < 0 || labels[i] >= numClasses) {
+        return "dataset " + name + ": label " + labels[i] + " of row " + i + " is outside [0, " + numClasses + ")";
+      }
+    }
+    return null;
   }
 
   /** A label for messages and provenance, such as {@code fashion-mnist/train}. */

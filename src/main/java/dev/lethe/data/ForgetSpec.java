@@ -3,21 +3,57 @@ package dev.lethe.data;
 import dev.lethe.LetheException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
- * What the user asks to forget ({@code --forget SPEC}): a random fraction or count of the training
- * pool, every sample of one class, or the ids listed in a file. {@link ForgetTask#derive} turns a spec
- * into concrete forget and retain sets. {@link #text()} is canonical and parses back to an equal spec.
+ * What the user asks to forget ({@code --forget SPEC}, or one of the factories below from Java): a random
+ * fraction or count of the training pool, every sample of some classes, or a list of stable ids, from a file
+ * or in memory. {@link ForgetTask#derive} turns a spec into concrete forget and retain sets. {@link #text()} is
+ * canonical and, for every spec but an in-memory id list, parses back to an equal spec.
  */
 public sealed interface ForgetSpec
-    permits ForgetSpec.RandomFraction, ForgetSpec.RandomCount, ForgetSpec.ClassForget, ForgetSpec.IdList {
+    permits ForgetSpec.RandomFraction, ForgetSpec.RandomCount, ForgetSpec.ClassForget, ForgetSpec.IdList,
+        ForgetSpec.IdSet {
+
+  /** Forget {@code round(fraction × pool size)} random samples ({@code random:0.1}); fraction in (0, 1). */
+  static ForgetSpec fraction(double fraction) {
+    return new RandomFraction(fraction);
+  }
+
+  /** Forget {@code count} random samples ({@code random:600}); at least 1. */
+  static ForgetSpec count(int count) {
+    return new RandomCount(count);
+  }
+
+  /** Forget every sample of the given class indices ({@code class:3}, {@code class:3,5}); at least one, each once. */
+  static ForgetSpec classes(int... classes) {
+    if (classes == null || classes.length == 0) {
+      throw invalid("class:", "name at least one class");
+    }
+    List<String> names = new ArrayList<>();
+    for (int c : classes) {
+      names.add(Integer.toString(c));
+    }
+    return new ClassForget(names);
+  }
+
+  /**
+   * Forget the samples with these stable ids (indices in the training file), as an {@code ids:} file listing
+   * them would: the forget set, and so every cell key and artifact derived from it, is the same.
+   */
+  static ForgetSpec ids(int... ids) {
+    return new IdSet(ids);
+  }
 
   /**
    * Parses {@code random:0.1} (a fraction, written with a '.', strictly between 0 and 1),
-   * {@code random:600} (a count, at least 1), {@code class:Sandal} or {@code class:5}, and
-   * {@code ids:path/to/file.txt}. The kind is case-insensitive; spaces around the parts are ignored.
+   * {@code random:600} (a count, at least 1), {@code class:Sandal} or {@code class:5} (several classes
+   * comma-separated: {@code class:3,5}), and {@code ids:path/to/file.txt}. The kind is case-insensitive; spaces
+   * around the parts are ignored.
    *
    * @throws LetheException on anything else, with examples of valid specs
    */
@@ -37,13 +73,16 @@ public sealed interface ForgetSpec
     }
     return switch (kind) {
       case "random" -> parseRandom(spec, value);
-      case "class" -> new ClassForget(value);
+      case "class" -> new ClassForget(Arrays.stream(value.split(",", -1)).map(String::strip).toList());
       case "ids" -> new IdList(parsePath(spec, value));
       default -> throw invalid(spec, "unknown kind '" + kind + "' (known kinds: random, class, ids)");
     };
   }
 
-  /** The canonical text of this spec; {@code parse(text())} equals this spec. */
+  /**
+   * The canonical text of this spec; {@code parse(text())} equals this spec, except for an in-memory
+   * {@link IdSet}, whose text names its size and ids hash instead.
+   */
   String text();
 
   /**
@@ -93,23 +132,29 @@ public sealed interface ForgetSpec
   }
 
   /**
-   * Forget every training-pool sample of one class.
+   * Forget every training-pool sample of some classes.
    *
-   * @param nameOrIndex a class name ({@code Sandal}) or index ({@code 5}), resolved by
-   *     {@link Dataset#classIndex}; surrounding spaces are dropped
+   * @param classes class names ({@code Sandal}) or indices ({@code 5}), resolved by {@link Dataset#classIndex};
+   *     at least one, none blank, surrounding spaces dropped
    */
-  record ClassForget(String nameOrIndex) implements ForgetSpec {
+  record ClassForget(List<String> classes) implements ForgetSpec {
     /** Rejects a missing or blank class. */
     public ClassForget {
-      if (nameOrIndex == null || nameOrIndex.isBlank()) {
-        throw invalid("class:", "the class name or index is missing");
+      if (classes == null || classes.isEmpty() || classes.stream().anyMatch(c -> c == null || c.isBlank())) {
+        throw invalid("class:" + (classes == null ? "" : String.join(",", classes)),
+            "a class name or index is missing");
       }
-      nameOrIndex = nameOrIndex.strip();
+      classes = classes.stream().map(String::strip).toList();
+    }
+
+    /** Forget every sample of one class. */
+    public ClassForget(String nameOrIndex) {
+      this(nameOrIndex == null ? null : List.of(nameOrIndex));
     }
 
     @Override
     public String text() {
-      return "class:" + nameOrIndex;
+      return "class:" + String.join(",", classes);
     }
   }
 
@@ -127,6 +172,55 @@ public sealed interface ForgetSpec
     @Override
     public String text() {
       return "ids:" + file;
+    }
+  }
+
+  /**
+   * Forget the samples with these stable ids, given in memory ({@link ForgetSpec#ids}): the same forget set as
+   * an {@link IdList} file of the same ids. Held sorted.
+   *
+   * @param ids at least one id, each once
+   */
+  record IdSet(int[] ids) implements ForgetSpec {
+    /** Rejects an empty list and an id given twice. */
+    public IdSet {
+      if (ids == null || ids.length == 0) {
+        throw invalid("ids:", "the id list is empty; give at least one id");
+      }
+      ids = ids.clone();
+      Arrays.sort(ids);
+      for (int i = 1; i < ids.length; i++) {
+        if (ids[i] == ids[i - 1]) {
+          throw invalid("ids:", "id " + ids[i] + " is listed twice; list each id once");
+        }
+      }
+    }
+
+    /** The ids, ascending; a copy. */
+    @Override
+    public int[] ids() {
+      return ids.clone();
+    }
+
+    /** {@code ids[N ids, sha256 HASH12]}: the count and the start of {@link IdFile#hashOf} the ids. */
+    @Override
+    public String text() {
+      return "ids[" + ids.length + " ids, sha256 " + IdFile.hashOf(ids).substring(0, 12) + "]";
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof IdSet set && Arrays.equals(ids, set.ids);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(ids);
+    }
+
+    @Override
+    public String toString() {
+      return "IdSet" + text().substring(3);
     }
   }
 
@@ -154,6 +248,6 @@ public sealed interface ForgetSpec
 
   private static LetheException invalid(String spec, String reason) {
     return new LetheException("invalid forget spec '" + spec + "': " + reason
-        + "; valid specs look like random:0.1, random:600, class:Sandal, class:5 or ids:forget-ids.txt");
+        + "; valid specs look like random:0.1, random:600, class:Sandal, class:5, class:3,5 or ids:forget-ids.txt");
   }
 }

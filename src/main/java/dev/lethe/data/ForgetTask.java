@@ -25,6 +25,7 @@ public final class ForgetTask {
   private final String forgetIdsHash;
   private final SplitRows rows;
   private final boolean heldOutIsValidation;
+  private final long seed;
 
   /**
    * Where the task's sets sit in the splits they were cut from, so per-example outputs computed once per split
@@ -34,8 +35,9 @@ public final class ForgetTask {
    */
   public record SplitRows(int[] forget, int[] retain, int[] test, int[] testForgotten) {}
 
-  private ForgetTask(ForgetSpec spec, Splits splits, int[] forgetRows, int[] forgetClasses) {
+  private ForgetTask(ForgetSpec spec, Splits splits, int[] forgetRows, int[] forgetClasses, long seed) {
     this.spec = spec;
+    this.seed = seed;
     this.pool = splits.pool();
     this.validation = splits.validation();
     this.forgetClasses = forgetClasses;
@@ -59,6 +61,7 @@ public final class ForgetTask {
   /** {@code base} with its validation split in the test split's role; forget and retain are shared, not copied. */
   private ForgetTask(ForgetTask base) {
     this.spec = base.spec;
+    this.seed = base.seed;
     this.pool = base.pool;
     this.validation = base.validation;
     this.forgetClasses = base.forgetClasses;
@@ -94,9 +97,10 @@ public final class ForgetTask {
    * <ul>
    *   <li>{@code random:F}: {@code round(F × pool size)} pool rows, chosen with
    *       {@code new SplittableRandom(seed)}; {@code random:N}: N rows, likewise.
-   *   <li>{@code class:C}: every pool row of class C; the test split loses C.
+   *   <li>{@code class:C}: every pool row of class C; the test split loses C. Several classes
+   *       ({@code class:3,5}) forget the union of their rows and leave the test split together.
    *   <li>{@code ids:FILE}: the pool rows with the listed ids (one integer per line; blank lines and
-   *       lines starting with '#' are skipped).
+   *       lines starting with '#' are skipped); an in-memory {@link ForgetSpec#ids} list likewise.
    * </ul>
    *
    * @throws LetheException if the forget set would be empty, the whole pool, larger than the pool, or
@@ -117,21 +121,49 @@ public final class ForgetTask {
     } else if (spec instanceof ForgetSpec.RandomCount count) {
       forgetRows = randomRows(spec, pool, count.count(), seed);
     } else if (spec instanceof ForgetSpec.ClassForget classForget) {
-      int cls = pool.classIndex(classForget.nameOrIndex());
-      forgetRows = pool.rowsOfClass(cls);
-      if (forgetRows.length == 0) {
-        throw new LetheException("forget spec " + spec.text() + ": class " + cls + " (" + pool.classNames().get(cls)
-            + ") has no samples in the training pool of " + pool.size() + "; choose a class present in the pool");
+      forgetClasses = classIndices(classForget, pool);
+      boolean[] inClasses = new boolean[pool.size()];
+      for (int cls : forgetClasses) {
+        int[] rows = pool.rowsOfClass(cls);
+        if (rows.length == 0) {
+          throw new LetheException("forget spec " + spec.text() + ": class " + cls + " (" + pool.classNames().get(cls)
+              + ") has no samples in the training pool of " + pool.size() + "; choose a class present in the pool");
+        }
+        for (int row : rows) {
+          inClasses[row] = true;
+        }
       }
-      forgetClasses = new int[] {cls};
+      forgetRows = Splits.rowsWhere(inClasses, true);
+    } else if (spec instanceof ForgetSpec.IdSet set) {
+      int[] ids = set.ids();
+      forgetRows = Splits.sorted(IdFile.rowsOf(pool, ids,
+          i -> new LetheException("forget spec ForgetSpec.ids: id " + ids[i] + " " + notInPool(pool))));
     } else {
-      forgetRows = idRows((ForgetSpec.IdList) spec, pool);
+      IdFile.Contents file = IdFile.read(((ForgetSpec.IdList) spec).file(), "forget id file");
+      forgetRows = Splits.sorted(file.rowsIn(pool, notInPool(pool)));
     }
     if (forgetRows.length == pool.size()) {
       throw new LetheException("forget spec " + spec.text() + " selects the whole training pool (" + pool.size()
           + " samples), leaving nothing to retain; forget fewer samples");
     }
-    return new ForgetTask(spec, splits, forgetRows, forgetClasses);
+    return new ForgetTask(spec, splits, forgetRows, forgetClasses, seed);
+  }
+
+  /** The distinct class indices a class spec names, ascending; a class named twice is a one-line error. */
+  private static int[] classIndices(ForgetSpec.ClassForget spec, Dataset pool) {
+    int[] classes = spec.classes().stream().mapToInt(pool::classIndex).sorted().toArray();
+    for (int i = 1; i < classes.length; i++) {
+      if (classes[i] == classes[i - 1]) {
+        throw new LetheException("forget spec " + spec.text() + " names class " + classes[i] + " ("
+            + pool.classNames().get(classes[i]) + ") twice; name each class once");
+      }
+    }
+    return classes;
+  }
+
+  /** The seed this task was derived with: its random draw's, and the seed its retrained reference trains with. */
+  public long seed() {
+    return seed;
   }
 
   /**
@@ -139,15 +171,16 @@ public final class ForgetTask {
    * dropping {@code forgetClasses} from the held-out split: a task made concrete elsewhere, e.g. a shadow
    * model's share of an audit's target set on the half of the pool it was trained on.
    *
+   * @param seed the task's {@link #seed()}: the seed its retrained reference trains with
    * @throws LetheException if the forget set is empty or the whole pool
    */
-  public static ForgetTask ofRows(ForgetSpec spec, Splits splits, int[] forgetRows, int[] forgetClasses) {
+  public static ForgetTask ofRows(ForgetSpec spec, Splits splits, int[] forgetRows, int[] forgetClasses, long seed) {
     if (forgetRows.length == 0 || forgetRows.length == splits.pool().size()) {
       throw new LetheException("forget spec " + spec.text() + " selects " + forgetRows.length + " of the "
           + splits.pool().size() + " samples of the pool, leaving nothing to " + (forgetRows.length == 0 ? "forget" : "retain")
           + "; choose another forget set");
     }
-    return new ForgetTask(spec, splits, forgetRows.clone(), forgetClasses.clone());
+    return new ForgetTask(spec, splits, forgetRows.clone(), forgetClasses.clone(), seed);
   }
 
   /** The spec this task was derived from. */
@@ -201,7 +234,7 @@ public final class ForgetTask {
     return heldOutIsValidation;
   }
 
-  /** The forgotten class indices; empty unless the spec forgets a class. A copy. */
+  /** The forgotten class indices, ascending; empty unless the spec forgets classes. A copy. */
   public int[] forgetClasses() {
     return forgetClasses.clone();
   }
@@ -231,16 +264,12 @@ public final class ForgetTask {
       throw new LetheException("forget spec " + spec.text() + " asks for " + count
           + " samples but the training pool has " + pool.size() + "; forget fewer samples");
     }
-    int[] rows = Splits.firstOfPermutation(pool.size(), count, new SplittableRandom(seed));
-    Arrays.sort(rows);
-    return rows;
+    return Splits.sorted(Splits.firstOfPermutation(pool.size(), count, new SplittableRandom(seed)));
   }
 
-  private static int[] idRows(ForgetSpec.IdList spec, Dataset pool) {
-    int[] rows = IdFile.read(spec.file(), "forget id file").rowsIn(pool,
-        "is not in the training pool; ids are stable indices into the training file and must be in the"
-            + " training pool of " + pool.size() + " samples");
-    Arrays.sort(rows);
-    return rows;
+  /** What to say of a forget id the pool does not hold, after "id N ". */
+  private static String notInPool(Dataset pool) {
+    return "is not in the training pool; ids are stable indices into the training file and must be in the"
+        + " training pool of " + pool.size() + " samples";
   }
 }

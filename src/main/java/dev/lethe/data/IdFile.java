@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * A text file of stable sample ids, one integer per line (blank lines and lines starting with '#' are
@@ -142,19 +143,28 @@ public record IdFile(String path, int count, String sha256) {
      * @param absent what to say of an id {@code data} does not hold, after "id N "
      */
     int[] rowsIn(Dataset data, String absent) {
-      Map<Integer, Integer> rowOfId = new HashMap<>();
-      for (int row = 0; row < data.size(); row++) {
-        rowOfId.putIfAbsent(data.id(row), row);
-      }
-      int[] rows = new int[ids.length];
-      for (int i = 0; i < ids.length; i++) {
-        Integer row = rowOfId.get(ids[i]);
-        if (row == null) {
-          throw at(i, absent);
-        }
-        rows[i] = row;
-      }
-      return rows;
+      return rowsOf(data, ids, i -> at(i, absent));
     }
+  }
+
+  /**
+   * The rows of {@code data} holding {@code ids}, in their order.
+   *
+   * @param absent the error for the {@code i}-th id when {@code data} does not hold it
+   */
+  static int[] rowsOf(Dataset data, int[] ids, IntFunction<LetheException> absent) {
+    Map<Integer, Integer> rowOfId = new HashMap<>();
+    for (int row = 0; row < data.size(); row++) {
+      rowOfId.putIfAbsent(data.id(row), row);
+    }
+    int[] rows = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      Integer row = rowOfId.get(ids[i]);
+      if (row == null) {
+        throw absent.apply(i);
+      }
+      rows[i] = row;
+    }
+    return rows;
   }
 }

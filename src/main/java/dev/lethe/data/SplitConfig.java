@@ -25,6 +25,22 @@ import dev.lethe.LetheException;
 public record SplitConfig(
     int trainSize, int validationSize, int testSize, long seed, IdFile poolIds, IdFile validationIds,
     IdFile testIds) {
+  /** The default benchmark's training pool: 8,000 images, enough for a small CNN to memorise (BENCHMARKS.md). */
+  public static final int DEFAULT_TRAIN_SIZE = 8000;
+
+  /** The default benchmark's validation split, where {@code lethe tune} selects hyperparameters. */
+  public static final int DEFAULT_VALIDATION_SIZE = 1000;
+
+  /** The default benchmark's test split, drawn from the test file. */
+  public static final int DEFAULT_TEST_SIZE = 2000;
+
+  /** The default seed of the draw ({@code --split-seed}), fixed across run seeds. */
+  public static final long DEFAULT_SEED = 0;
+
+  /** The default benchmark's split, drawn at random: the CLI's defaults. */
+  public static final SplitConfig DEFAULT =
+      new SplitConfig(DEFAULT_TRAIN_SIZE, DEFAULT_VALIDATION_SIZE, DEFAULT_TEST_SIZE, DEFAULT_SEED);
+
   /** Rejects sizes that cannot be cut and sizes that disagree with their id file. */
   public SplitConfig {
     if (trainSize <= 0) {

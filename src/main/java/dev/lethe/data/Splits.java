@@ -123,7 +123,8 @@ public record Splits(Dataset pool, Dataset validation, Dataset test) {
     return Arrays.copyOf(rows, k);
   }
 
-  private static int[] sorted(int[] rows) {
+  /** {@code rows}, sorted in place. */
+  static int[] sorted(int[] rows) {
     Arrays.sort(rows);
     return rows;
   }

@@ -3,6 +3,7 @@ package dev.lethe.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
+import dev.lethe.model.Architecture;
 import dev.lethe.model.Checkpoints;
 import dev.lethe.model.Network;
 import java.io.IOException;
@@ -54,11 +55,11 @@ public final class ArtifactStore {
   }
 
   /**
-   * Loads the artifact for {@code key}, or computes, stores and returns it. A stored artifact that does not
-   * load (a damaged parameters file, a layout of another Lethe version) is said on stderr and recomputed in
-   * its place, never skipped.
+   * Loads the artifact for {@code key}, a network of {@code architecture} (which rebuilds its blocks), or
+   * computes, stores and returns it. A stored artifact that does not load (a damaged parameters file, a layout of
+   * another Lethe version) is said on stderr and recomputed in its place, never skipped.
    */
-  public Artifact getOrCompute(String kind, JsonNode key, Supplier<Computed> computation) {
+  public Artifact getOrCompute(String kind, JsonNode key, Architecture architecture, Supplier<Computed> computation) {
     String hash = Json.contentKey(key);
     Path dir = root.resolve(kind + "-" + hash.substring(0, 24));
     try {
@@ -75,7 +76,7 @@ public final class ArtifactStore {
         FileLock lock = channel.lock()) {
       if (Checkpoints.exists(dir)) {
         try {
-          return new Artifact(Checkpoints.load(dir), Checkpoints.metadata(dir), true, dir);
+          return new Artifact(Checkpoints.load(dir, architecture), Checkpoints.metadata(dir), true, dir);
         } catch (LetheException e) {
           System.err.println("lethe: recomputing " + dir.getFileName() + ": " + e.getMessage());
         }

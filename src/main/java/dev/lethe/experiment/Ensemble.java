@@ -110,7 +110,8 @@ public final class Ensemble {
             + target.spec().text() + ": forget " + (k == 0 ? "more" : "fewer") + " examples or use a larger pool");
       }
       Splits splits = new Splits(pool.select(half), experiment.splits().validation(), experiment.splits().test());
-      shadowTasks[j] = ForgetTask.ofRows(target.spec(), splits, java.util.Arrays.copyOf(forget, k), target.forgetClasses());
+      shadowTasks[j] = ForgetTask.ofRows(target.spec(), splits, java.util.Arrays.copyOf(forget, k), target.forgetClasses(),
+          seeds[j]);
     }
   }
 
@@ -207,7 +208,7 @@ public final class Ensemble {
     key.set("forget_classes", Json.MAPPER.valueToTree(task.forgetClasses()));
     key.put("seed", seeds[j]);
     try (Network shadow = original.network()) {
-      return experiment.store().getOrCompute("twin", key, () -> {
+      return experiment.store().getOrCompute("twin", key, experiment.architecture(), () -> {
         long start = System.nanoTime();
         Network unlearned = method.unlearn(shadow, task, seeds[j], progress);
         ObjectNode meta = Json.MAPPER.createObjectNode();

@@ -3,6 +3,10 @@ package dev.lethe.experiment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
+import dev.lethe.audit.Audit;
+import dev.lethe.audit.AuditResult;
+import dev.lethe.audit.RetrainReference;
+import dev.lethe.audit.SplitLogits;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.DatasetLoader;
 import dev.lethe.data.ForgetSpec;
@@ -10,31 +14,70 @@ import dev.lethe.data.ForgetTask;
 import dev.lethe.data.SplitConfig;
 import dev.lethe.data.Splits;
 import dev.lethe.data.TrainTest;
+import dev.lethe.model.Architecture;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Network;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TrainConfig;
 import dev.lethe.train.Training;
+import dev.lethe.unlearn.MethodRegistry;
+import dev.lethe.unlearn.Unlearner;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
- * One dataset, split, architecture and training recipe, with the expensive artifacts derived from them:
- * the original model (trained on the pool) and the retrained reference (trained on a task's retain set),
- * both cached in an {@link ArtifactStore}. The CLI's train, forget and audit verbs and the benchmark all
- * go through it, so a model trained by one is found by the others.
+ * One dataset, split, architecture and training recipe, with the expensive artifacts derived from them: the
+ * original model (trained on the pool) and the retrained reference RT of each forget task (trained on its retain
+ * set), both cached in an {@link ArtifactStore}. The CLI's train, forget and audit verbs and the benchmark all go
+ * through it, so a model trained by one is found by the others. It is also Lethe's whole Java API:
+ *
+ * <pre>{@code
+ * // your own data (or DatasetLoader.load("fashion-mnist", null)) and network (or ModelSpec.of("cnn", 16, train))
+ * TrainTest data = new TrainTest(Dataset.of("mine/train", trainImages, trainLabels, classNames, 1, 28, 28),
+ *     Dataset.of("mine/test", testImages, testLabels, classNames, 1, 28, 28));
+ * Architecture net = Architecture.custom("my-cnn", new Shape(1, 28, 28), 10,
+ *     () -> myFeatures(), k -> Linear.builder().setUnits(k).build());
+ * Experiment exp = Experiment.of(data, net, SplitConfig.DEFAULT, TrainConfig.DEFAULT, new ArtifactStore(dir));
+ *
+ * ForgetTask task = exp.task(ForgetSpec.ids(3, 14, 15, 92), 1);        // or fraction(0.1), count(600), classes(5)
+ * Unlearner sfr = exp.method("sfr-on", SfrOn.Options.defaults().withForgetAlpha(50)); // or Map.of("forgetAlpha", "50")
+ * try (Network original = exp.original(1);                              // trained once, then from the store
+ *     Network unlearned = sfr.unlearn(original, task, 1)) {
+ *   AuditResult audit = exp.audit(unlearned, task);                     // against RT, trained and cached behind it
+ *   System.out.println(audit.avgGap() + " " + audit.toJson());
+ * }
+ * }</pre>
+ *
+ * <p>The defaults ({@link SplitConfig#DEFAULT}, {@link TrainConfig#DEFAULT}) are the benchmark's and the CLI's. A
+ * method of your own joins through {@link dev.lethe.unlearn.MethodProvider}; the methods that read more of a
+ * network than its logits say so in {@link Unlearner#needs()}. {@code examples/BringYourOwnNetwork.java} runs all
+ * of it on synthetic data in seconds.
  */
 public final class Experiment {
+  /** How many retrained references {@link #reference} keeps in memory. */
+  private static final int REFERENCES = 16;
+
   private final String dataset;
   private final Path dataDir;
-  private final ModelSpec spec;
+  private final Architecture architecture;
+  private final JsonNode architectureJson;
   private final SplitConfig split;
   private final TrainConfig training;
   private final ArtifactStore store;
   private final Splits splits;
+  private final Map<String, Reference> references = new LinkedHashMap<>(REFERENCES, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Reference> eldest) {
+      return size() > REFERENCES;
+    }
+  };
+  private MethodRegistry methods;
 
-  /** Loads the dataset and draws the splits. */
+  /** Loads the dataset Lethe knows by name and draws the splits. */
   public Experiment(
       String dataset, Path dataDir, String model, int width, SplitConfig split, TrainConfig training,
       ArtifactStore store) {
@@ -45,15 +88,40 @@ public final class Experiment {
   public Experiment(
       String dataset, Path dataDir, TrainTest data, String model, int width, SplitConfig split,
       TrainConfig training, ArtifactStore store) {
+    this(dataset, dataDir, data, ModelSpec.of(model, width, data.train()), split, training, store);
+  }
+
+  private Experiment(
+      String dataset, Path dataDir, TrainTest data, Architecture architecture, SplitConfig split,
+      TrainConfig training, ArtifactStore store) {
     this.dataset = dataset;
     this.dataDir = dataDir;
+    this.architecture = architecture;
     this.split = split;
     this.training = training;
     this.store = store;
+    Dataset train = data.train();
+    if (architecture.channels() != train.channels() || architecture.height() != train.height()
+        || architecture.width() != train.width() || architecture.classes() != train.numClasses()) {
+      throw new LetheException("network " + architecture.name() + " takes " + shape(architecture.channels(),
+          architecture.height(), architecture.width()) + " images of " + architecture.classes() + " classes, but "
+          + train.name() + " holds " + shape(train.channels(), train.height(), train.width()) + " images of "
+          + train.numClasses() + " classes: build the network for this data");
+    }
+    this.architectureJson = describe(architecture);
     this.splits = Splits.of(data, split);
-    var train = data.train();
-    this.spec =
-        new ModelSpec(model, train.channels(), train.height(), train.width(), train.numClasses(), width);
+  }
+
+  /**
+   * An experiment on {@code data} (your own, or a {@link DatasetLoader} dataset) with any {@code architecture}:
+   * a built-in {@link ModelSpec} or a network of your own ({@link Architecture#custom}), built once here to check
+   * it fits the data.
+   *
+   * @throws LetheException if the network does not take the data's images and classes, or the split does not fit
+   */
+  public static Experiment of(
+      TrainTest data, Architecture architecture, SplitConfig split, TrainConfig training, ArtifactStore store) {
+    return new Experiment(data.train().name(), null, data, architecture, split, training, store);
   }
 
   /** Rebuilds the experiment a checkpoint's metadata describes (see {@link #describe()}). */
@@ -62,6 +130,11 @@ public final class Experiment {
     if (e.isMissingNode()) {
       throw new LetheException(
           "this checkpoint has no experiment description: it was not written by `lethe train`");
+    }
+    if (e.has("custom")) {
+      throw new LetheException("this checkpoint's network " + e.path("model").asText() + " is of your own design,"
+          + " which the command line cannot build: work with it from Java (Experiment.of, Checkpoints.load(dir,"
+          + " architecture))");
     }
     try {
       SplitConfig split = Json.MAPPER.treeToValue(e.get("split"), SplitConfig.class);
@@ -79,9 +152,33 @@ public final class Experiment {
     }
   }
 
+  /**
+   * How keys and descriptions name an architecture: a built-in one by its spec (as it always was, so keys stay),
+   * one of your own by name, input shape, classes and the parameter layout its blocks build.
+   */
+  private static JsonNode describe(Architecture architecture) {
+    if (architecture instanceof ModelSpec spec) {
+      return Json.MAPPER.valueToTree(spec);
+    }
+    ObjectNode c = Json.MAPPER.createObjectNode();
+    c.put("custom", architecture.name());
+    c.put("channels", architecture.channels());
+    c.put("height", architecture.height());
+    c.put("width", architecture.width());
+    c.put("classes", architecture.classes());
+    try (Network probe = Network.create(architecture, 0)) {
+      c.put("layout", probe.layoutSignature());
+    }
+    return c;
+  }
+
+  private static String shape(int channels, int height, int width) {
+    return channels + "x" + height + "x" + width;
+  }
+
   /** The architecture of every network in this experiment. */
-  public ModelSpec spec() {
-    return spec;
+  public Architecture architecture() {
+    return architecture;
   }
 
   /** The pool, validation and test splits. */
@@ -101,8 +198,12 @@ public final class Experiment {
     if (dataDir != null) {
       e.put("data_dir", dataDir.toAbsolutePath().toString());
     }
-    e.put("model", spec.architecture());
-    e.put("width", spec.baseWidth());
+    e.put("model", architecture.name());
+    if (architecture instanceof ModelSpec spec) {
+      e.put("width", spec.baseWidth());
+    } else {
+      e.set("custom", architectureJson);
+    }
     e.set("split", Json.MAPPER.valueToTree(split));
     e.set("training", Json.MAPPER.valueToTree(training));
     e.put("pool_hash", splits.pool().contentHash());
@@ -119,7 +220,7 @@ public final class Experiment {
   public ObjectNode fingerprint() {
     ObjectNode f = Json.MAPPER.createObjectNode();
     f.put("dataset", dataset);
-    f.set("spec", Json.MAPPER.valueToTree(spec));
+    f.set("spec", architectureJson);
     f.set("split", Json.MAPPER.valueToTree(split));
     f.set("training", Json.MAPPER.valueToTree(training));
     f.put("pool", splits.pool().contentHash());
@@ -130,7 +231,10 @@ public final class Experiment {
     return f;
   }
 
-  /** The forget task of {@code forget} on this experiment's pool. */
+  /**
+   * The forget task of {@code forget} on this experiment's pool; {@code seed} draws a random forget set and is
+   * the seed its retrained reference trains with ({@link ForgetTask#seed()}).
+   */
   public ForgetTask task(ForgetSpec forget, long seed) {
     return ForgetTask.derive(forget, splits, seed);
   }
@@ -138,6 +242,11 @@ public final class Experiment {
   /** The original model for {@code seed}: trained on the whole pool, or loaded from the store. */
   public ArtifactStore.Artifact original(long seed, Progress progress) {
     return trainedOn("original", splits.pool(), seed, "training the original", progress);
+  }
+
+  /** As {@link #original(long, Progress)}, silently; the caller closes the network. */
+  public Network original(long seed) {
+    return original(seed, Progress.silent()).network();
   }
 
   /** The retrained reference for {@code task}: trained from scratch on the retain set, or loaded. */
@@ -153,8 +262,8 @@ public final class Experiment {
   public ArtifactStore.Artifact trainedOn(String kind, Dataset data, long seed, String what, Progress progress) {
     ObjectNode key = baseKey(kind, seed);
     key.put("data", data.contentHash());
-    return store.getOrCompute(kind, key, () -> timed(() ->
-        Training.trainFresh(spec, data, training, seed, what, progress), seed));
+    return store.getOrCompute(kind, key, architecture, () -> timed(() ->
+        Training.trainFresh(architecture, data, training, seed, what, progress), seed));
   }
 
   /** The store this experiment's artifacts live in. */
@@ -170,10 +279,107 @@ public final class Experiment {
     return new SplittableRandom(seed).split().nextLong();
   }
 
+  /**
+   * The retrained reference of {@code task} as the audit uses it.
+   *
+   * @param rt its logits on the task and its own audit
+   * @param metadata how it was trained: seed, seconds, versions, content key
+   * @param reused whether it came from the store
+   */
+  public record Reference(RetrainReference rt, JsonNode metadata, boolean reused) {}
+
+  /**
+   * RT of {@code task} (trained with {@link ForgetTask#seed()}, or loaded) with its logits and its audit,
+   * computed once and kept for the next audit of the same task. Its logits are cut from outputs predicted on
+   * whole splits and stored beside the model, as the benchmark reads them; on a task audited on the validation
+   * split only the task's own sets are predicted.
+   */
+  public Reference reference(ForgetTask task, Progress progress) {
+    requireOwn(task);
+    String key = task.forgetIdsHash() + Arrays.toString(task.forgetClasses()) + task.heldOutIsValidation() + "/"
+        + task.seed();
+    Reference cached = references.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    ArtifactStore.Artifact rt = retrained(task, task.seed(), progress);
+    SplitLogits logits;
+    try (Network network = rt.network()) {
+      logits = task.heldOutIsValidation() ? SplitLogits.of(network, task)
+          : ModelOutputs.cached(rt.outputsDir(), network, splits).forTask(task);
+    }
+    Reference reference = new Reference(RetrainReference.of(logits, task), rt.metadata(), rt.reused());
+    references.put(key, reference);
+    return reference;
+  }
+
+  /**
+   * The logits of {@code network} that an audit of {@code task} reads, predicted as the benchmark predicts them:
+   * on whole splits, then cut for the task (a task audited on the validation split: only its own sets).
+   */
+  public SplitLogits logits(Network network, ForgetTask task) {
+    requireOwn(task);
+    Architecture other = network.architecture();
+    if (other.channels() != architecture.channels() || other.height() != architecture.height()
+        || other.width() != architecture.width() || other.classes() != architecture.classes()) {
+      throw new LetheException("network " + network.architecture().name() + " does not take this experiment's "
+          + shape(architecture.channels(), architecture.height(), architecture.width()) + " images of "
+          + architecture.classes() + " classes: audit a network of this experiment");
+    }
+    return task.heldOutIsValidation() ? SplitLogits.of(network, task)
+        : ModelOutputs.predict(network, splits).forTask(task);
+  }
+
+  /**
+   * Audits {@code candidate} (an unlearned copy of {@link #original}) on {@code task} against its retrained
+   * reference, trained or loaded and then kept ({@link #reference}): every metric, Avg Gap included.
+   */
+  public AuditResult audit(Network candidate, ForgetTask task) {
+    SplitLogits logits = logits(candidate, task);
+    return Audit.audit(logits, task, reference(task, Progress.silent()).rt());
+  }
+
+  /**
+   * Every unlearning method for this experiment's training recipe (which retraining repeats and augmented methods
+   * follow): the built-in ones and those of every {@link dev.lethe.unlearn.MethodProvider}.
+   */
+  public MethodRegistry methods() {
+    if (methods == null) {
+      methods = new MethodRegistry(training);
+    }
+    return methods;
+  }
+
+  /**
+   * The method {@code id} with {@code params} (option name to value, as {@code --param id.name=value}) over its
+   * defaults; unknown ids, names and bad values are one-line errors.
+   */
+  public Unlearner method(String id, Map<String, String> params) {
+    return methods().get(id).create(params);
+  }
+
+  /**
+   * The method {@code id} with {@code options}, its typed options record (e.g.
+   * {@code SfrOn.Options.defaults().withForgetAlpha(50)}); a record of another method's type is a one-line error.
+   */
+  public Unlearner method(String id, Record options) {
+    return methods().get(id).create(options);
+  }
+
+  /** Rejects a task derived on another experiment's splits, whose rows would index the wrong samples. */
+  private void requireOwn(ForgetTask task) {
+    if (task.pool() != splits.pool() && !task.pool().contentHash().equals(splits.pool().contentHash())
+        || task.validation() != splits.validation()
+            && !task.validation().contentHash().equals(splits.validation().contentHash())) {
+      throw new LetheException("task " + task.spec().text() + " was derived on another training pool or validation"
+          + " split: derive it with this experiment's task(spec, seed)");
+    }
+  }
+
   private ObjectNode baseKey(String kind, long seed) {
     ObjectNode key = Json.MAPPER.createObjectNode();
     key.put("kind", kind);
-    key.set("spec", Json.MAPPER.valueToTree(spec));
+    key.set("spec", architectureJson);
     key.set("training", Json.MAPPER.valueToTree(training));
     key.put("seed", seed);
     key.put("training_code", Provenance.TRAINING_CODE_VERSION);

@@ -14,9 +14,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 
-/** JSON helpers: canonical form and content keys, finite-or-null numbers, atomic file writes, result-row files. */
+/**
+ * JSON helpers: canonical form and content keys, numbers that may be null, atomic file writes, result-row files
+ * (metrics are written by {@link dev.lethe.audit.AuditResult#putMetrics}).
+ */
 public final class Json {
   /** The shared mapper. */
   public static final ObjectMapper MAPPER = new ObjectMapper();
@@ -85,18 +87,6 @@ public final class Json {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text));
     } catch (IOException | NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** Puts {@code metrics} into {@code target}, writing non-finite values as JSON null. */
-  public static void putMetrics(ObjectNode target, Map<String, Double> metrics) {
-    for (Map.Entry<String, Double> e : metrics.entrySet()) {
-      double v = e.getValue();
-      if (Double.isFinite(v)) {
-        target.put(e.getKey(), v);
-      } else {
-        target.putNull(e.getKey());
-      }
     }
   }
 

@@ -1,7 +1,8 @@
 /**
- * One experiment (dataset × split × model × training recipe: {@link dev.lethe.experiment.Experiment}) and
- * what it keeps: the content-addressed {@link dev.lethe.experiment.ArtifactStore} of trained models, their
- * {@link dev.lethe.experiment.Provenance}, the per-example outputs saved beside them ({@link
+ * One experiment (dataset × split × model × training recipe: {@link dev.lethe.experiment.Experiment}, whose
+ * Javadoc is Lethe's whole Java API: train, forget, unlearn, one audit call) and what it keeps: the
+ * content-addressed {@link dev.lethe.experiment.ArtifactStore} of trained models, their {@link
+ * dev.lethe.experiment.Provenance}, the per-example outputs saved beside them ({@link
  * dev.lethe.experiment.ModelOutputs}), the shadow {@link dev.lethe.experiment.Ensemble} behind the per-example audits
  * and their wiring ({@link dev.lethe.experiment.EnsembleAudit}), and the JSON helpers every later stage writes with ({@link
  * dev.lethe.experiment.Json}).

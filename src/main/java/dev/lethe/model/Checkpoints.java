@@ -21,14 +21,20 @@ import java.util.HexFormat;
 
 /**
  * Saves and loads networks as a directory holding {@code model.params} (DJL's parameter format) and
- * {@code model.json} (spec, layout signature, SHA-256 of the parameters and caller metadata such as
+ * {@code model.json} (the architecture, layout signature, SHA-256 of the parameters and caller metadata such as
  * provenance). Never Java serialisation. Writes go to a sibling temporary directory that is renamed into
  * place, so a crash never leaves a half-written checkpoint.
+ *
+ * <p>A built-in architecture is stored as its {@link ModelSpec} ({@code spec}), so {@link #load(Path)} rebuilds
+ * it. A network of your own ({@link CustomArchitecture}) is stored by name, input shape and classes
+ * ({@code custom}); its blocks are code, not data, so it loads only with {@link #load(Path, Architecture)} given
+ * its architecture again, and is checked against the stored name and parameter layout.
  */
 public final class Checkpoints {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PARAMS = "model.params";
   private static final String META = "model.json";
+  private static final String CUSTOM = "custom";
 
   private Checkpoints() {}
 
@@ -54,7 +60,11 @@ public final class Checkpoints {
         network.saveParameters(out);
       }
       ObjectNode meta = JSON.createObjectNode();
-      meta.set("spec", JSON.valueToTree(network.spec()));
+      if (network.architecture() instanceof ModelSpec spec) {
+        meta.set("spec", JSON.valueToTree(spec));
+      } else {
+        meta.set(CUSTOM, customJson((CustomArchitecture) network.architecture()));
+      }
       meta.put("layout", network.layoutSignature());
       meta.put("sha256", HexFormat.of().formatHex(sha.digest()));
       meta.set("metadata", metadata == null ? JSON.createObjectNode() : metadata);
@@ -136,21 +146,62 @@ public final class Checkpoints {
     return readMeta(dir).path("metadata");
   }
 
-  /** Loads a checkpoint, verifying its hash and parameter layout. */
+  /**
+   * Loads a checkpoint of a built-in architecture, verifying its hash and parameter layout. A checkpoint of a
+   * network of your own is a one-line error: load it with {@link #load(Path, Architecture)}.
+   */
   public static Network load(Path dir) {
     JsonNode meta = readMeta(dir);
-    ModelSpec spec;
+    if (meta.has(CUSTOM)) {
+      throw new LetheException("checkpoint " + dir + " holds network " + meta.get(CUSTOM).path("name").asText()
+          + " of your own design: load it from Java with Checkpoints.load(dir, architecture), giving its blocks");
+    }
+    return read(dir, meta, storedSpec(dir, meta));
+  }
+
+  /**
+   * Loads a checkpoint of {@code architecture}, verifying its hash and parameter layout: a built-in checkpoint must
+   * hold exactly this spec, one of your own this name, input shape and class count.
+   */
+  public static Network load(Path dir, Architecture architecture) {
+    JsonNode meta = readMeta(dir);
+    Object stored = meta.has(CUSTOM) ? meta.get(CUSTOM) : storedSpec(dir, meta);
+    Object expected = architecture instanceof CustomArchitecture custom ? customJson(custom) : architecture;
+    if (!stored.equals(expected)) {
+      throw new LetheException("checkpoint " + dir + " holds network " + stored + ", not " + expected
+          + ": load it with the architecture it was saved with");
+    }
+    return read(dir, meta, architecture);
+  }
+
+  private static ModelSpec storedSpec(Path dir, JsonNode meta) {
     try {
-      spec = JSON.treeToValue(meta.get("spec"), ModelSpec.class);
+      return JSON.treeToValue(meta.get("spec"), ModelSpec.class);
     } catch (IOException | IllegalArgumentException e) {
       throw new LetheException("checkpoint " + dir + " has an unreadable model spec: " + e.getMessage());
     }
-    Network network = Network.create(spec, 0);
+  }
+
+  /** What a checkpoint records of a network of your own: name, input shape, classes. */
+  private static ObjectNode customJson(CustomArchitecture custom) {
+    ObjectNode c = JSON.createObjectNode();
+    c.put("name", custom.name());
+    c.put("channels", custom.channels());
+    c.put("height", custom.height());
+    c.put("width", custom.width());
+    c.put("classes", custom.classes());
+    return c;
+  }
+
+  private static Network read(Path dir, JsonNode meta, Architecture architecture) {
+    Network network = Network.create(architecture, 0);
     try {
       if (!network.layoutSignature().equals(meta.path("layout").asText())) {
-        throw new LetheException(
-            "checkpoint " + dir + " does not match the " + spec.architecture()
-                + " layout of this Lethe version: retrain it");
+        throw new LetheException(architecture instanceof ModelSpec
+            ? "checkpoint " + dir + " does not match the " + architecture.name()
+                + " layout of this Lethe version: retrain it"
+            : "checkpoint " + dir + " was saved from other blocks than network " + architecture.name()
+                + " builds now (the parameter layout differs): load it with the blocks it was saved with, or retrain");
       }
       // Verify the hash before parsing: a damaged header would otherwise fail inside DJL's decoder with an
       // unrelated message, or make it allocate whatever a corrupted length field says.

@@ -1,11 +1,13 @@
 package dev.lethe.model;
 
 import dev.lethe.LetheException;
+import dev.lethe.data.Dataset;
 import java.util.List;
 
 /**
- * What a network is: architecture name, input shape, number of classes and base width. Two networks with
- * equal specs have identical parameter names and shapes, which is what copies and checkpoints rely on.
+ * A built-in architecture ({@link Architecture}): its name, input shape, number of classes and base width. Two
+ * networks with equal specs have identical parameter names and shapes, which is what copies and checkpoints
+ * rely on.
  *
  * @param architecture one of {@link #ARCHITECTURES}
  * @param channels input channels
@@ -16,10 +18,13 @@ import java.util.List;
  *     {@code cnn-nobn} (the cnn without BatchNorm) and {@code resnet18}
  */
 public record ModelSpec(
-    String architecture, int channels, int height, int width, int classes, int baseWidth) {
+    String architecture, int channels, int height, int width, int classes, int baseWidth) implements Architecture {
 
   /** The architectures Lethe can build. */
   public static final List<String> ARCHITECTURES = List.of("mlp", "cnn", "cnn-nobn", "resnet18");
+
+  /** The architecture of the default benchmark ({@code --model}'s default). */
+  public static final String DEFAULT_ARCHITECTURE = "cnn";
 
   /** Validates every field. */
   public ModelSpec {
@@ -35,6 +40,26 @@ public record ModelSpec(
     if (baseWidth <= 0) {
       throw new LetheException("model width must be positive, got " + baseWidth);
     }
+  }
+
+  /**
+   * {@code architecture} at base width {@code width} for the images and classes of {@code data}.
+   *
+   * @throws LetheException for an unknown architecture or a non-positive width
+   */
+  public static ModelSpec of(String architecture, int width, Dataset data) {
+    return new ModelSpec(architecture, data.channels(), data.height(), data.width(), data.numClasses(), width);
+  }
+
+  /** The architecture's name, such as {@code cnn}. */
+  @Override
+  public String name() {
+    return architecture;
+  }
+
+  @Override
+  public ModelSpec withClasses(int newClasses) {
+    return new ModelSpec(architecture, channels, height, width, newClasses, baseWidth);
   }
 
   /** Whether the architecture starts with convolutions: every one but {@code mlp}. */

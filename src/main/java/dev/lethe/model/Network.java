@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.lethe.LetheException;
@@ -19,49 +20,180 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 
 /**
- * A classifier: a DJL block built from a {@link ModelSpec}, its parameters and the NDManager that owns
- * them. The block is {@code SequentialBlock(features, head)}; {@link #embed} taps the features.
- * Unlearners never mutate the network they are given: they work on a {@link #copy()}.
+ * A classifier: a DJL block built from an {@link Architecture} (a built-in {@link ModelSpec} or a network of
+ * your own), its parameters and the NDManager that owns them. The block is {@code SequentialBlock(features,
+ * head)}; {@link #embed} taps the features. Unlearners never mutate the network they are given: they work on a
+ * {@link #copy()}.
  */
 public final class Network implements AutoCloseable {
   private static final Object INIT_LOCK = new Object();
 
-  private final ModelSpec spec;
+  /**
+   * A part of a network that some unlearning methods read besides its logits ({@code Unlearner.needs()}). Every
+   * built-in architecture has both; a network of your own has what its blocks make it.
+   */
+  public enum Part {
+    /** An embedding tap: the features block returns a batch x d matrix ({@link #embed}). */
+    EMBEDDING("an embedding tap (a features block returning batch x d)"),
+    /** A linear head: the head is one {@code Linear} block, whose weight rows stand for the classes. */
+    LINEAR_HEAD("a linear head (one Linear block)");
+
+    private final String what;
+
+    Part(String what) {
+      this.what = what;
+    }
+  }
+
+  private final Architecture architecture;
   private final NDManager manager;
   private final SequentialBlock block;
   private final Block features;
   private final Block head;
   private ParameterStore store;
+  private Shape embeddingShape;
 
-  private Network(ModelSpec spec, NDManager manager, long seed) {
-    this.spec = spec;
+  private Network(Architecture architecture, NDManager manager, long seed) {
+    this.architecture = architecture;
     this.manager = manager;
-    Block[] parts = Architectures.build(spec);
+    Block[] parts = blocks(architecture);
     this.features = parts[0];
     this.head = parts[1];
     this.block = new SequentialBlock().add(features).add(head);
-    synchronized (INIT_LOCK) {
-      // DJL seeds initialisation through the engine's global generator: seed right before initialising.
-      Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
-      block.initialize(manager, DataType.FLOAT32, inputShape(1));
+    try {
+      synchronized (INIT_LOCK) {
+        // DJL seeds initialisation through the engine's global generator: seed right before initialising.
+        Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
+        initialize(architecture, block, manager, inputShape(1));
+      }
+      this.store = new ParameterStore(manager, false);
+      if (architecture instanceof CustomArchitecture) {
+        checkHead();
+      }
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
     }
-    this.store = new ParameterStore(manager, false);
   }
 
-  /** Builds a freshly initialised network; the same spec and seed give bit-identical weights. */
-  public static Network create(ModelSpec spec, long seed) {
-    return new Network(spec, NDManager.newBaseManager(), seed);
+  /** Builds a freshly initialised network; the same architecture and seed give bit-identical weights. */
+  public static Network create(Architecture architecture, long seed) {
+    return new Network(architecture, NDManager.newBaseManager(), seed);
   }
 
-  /** The architecture this network was built from. */
-  public ModelSpec spec() {
-    return spec;
+  /** A freshly initialised network of this one's architecture, drawn from {@code seed}. */
+  public Network fresh(long seed) {
+    return create(architecture, seed);
+  }
+
+  private static Block[] blocks(Architecture architecture) {
+    if (architecture instanceof ModelSpec spec) {
+      return Architectures.build(spec);
+    }
+    CustomArchitecture custom = (CustomArchitecture) architecture;
+    Block[] parts = {custom.features().get(), custom.head().apply(custom.classes())};
+    if (parts[0] == null || parts[1] == null || parts[0].isInitialized() || parts[1].isInitialized()) {
+      throw new LetheException("network " + custom.name() + ": its features and head factories must build a new,"
+          + " uninitialised block on every call (networks are copied by building their blocks again)");
+    }
+    return parts;
+  }
+
+  /** Initialises {@code block}; a block of your own that cannot take the input shape is a one-line error. */
+  private static void initialize(Architecture architecture, Block block, NDManager manager, Shape input) {
+    if (architecture instanceof ModelSpec) {
+      block.initialize(manager, DataType.FLOAT32, input);
+      return;
+    }
+    try {
+      block.initialize(manager, DataType.FLOAT32, input);
+    } catch (RuntimeException e) {
+      throw new LetheException("network " + architecture.name() + " cannot take images of " + architecture.channels()
+          + "x" + architecture.height() + "x" + architecture.width() + ": " + firstLine(e));
+    }
+  }
+
+  /** Rejects a network of your own whose head does not output one logit per class. */
+  private void checkHead() {
+    Shape logits;
+    try (NDManager probe = manager.newSubManager()) {
+      logits = forward(probe.zeros(inputShape(1)), false).getShape();
+    } catch (RuntimeException e) {
+      throw new LetheException("network " + architecture.name() + " fails on an image of " + architecture.channels()
+          + "x" + architecture.height() + "x" + architecture.width() + ": " + firstLine(e));
+    }
+    if (!logits.equals(new Shape(1, architecture.classes()))) {
+      throw new LetheException("network " + architecture.name() + " is declared with " + architecture.classes()
+          + " classes, but its head outputs shape " + logits + " for one image instead of (1, "
+          + architecture.classes() + "): build the head with the class count it is given");
+    }
+  }
+
+  private static String firstLine(RuntimeException e) {
+    String message = String.valueOf(e.getMessage());
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  /** What this network was built from. */
+  public Architecture architecture() {
+    return architecture;
+  }
+
+  /** The number of classes: the head's outputs. */
+  public int classes() {
+    return architecture.classes();
+  }
+
+  /**
+   * Whether eval-mode prediction should feed channels-last batches: true for the built-in convolutional
+   * architectures (measured bitwise-equal logits, sooner), false for the mlp, which flattens its input first,
+   * and for networks of your own, whose first block is unknown.
+   */
+  public boolean readsChannelsLast() {
+    return architecture instanceof ModelSpec spec && spec.convolutional();
+  }
+
+  /** Whether this network has {@code part}. */
+  public boolean has(Part part) {
+    return switch (part) {
+      case EMBEDDING -> embeddingShape().dimension() == 2;
+      case LINEAR_HEAD -> head instanceof Linear;
+    };
+  }
+
+  /**
+   * Checks this network has every one of {@code parts}; {@code who} (a method id) names what needs them in the
+   * one-line {@link LetheException} otherwise.
+   */
+  public void require(Collection<Part> parts, String who) {
+    for (Part part : parts) {
+      if (!has(part)) {
+        String why = part == Part.EMBEDDING
+            ? "its features block returns shape " + embeddingShape() + " for one image; end it with a flatten"
+            : "its head is a " + head.getClass().getSimpleName() + "; make the head one Linear block";
+        throw new LetheException(who + " needs " + part.what + ", and network " + architecture.name()
+            + " has none: " + why);
+      }
+    }
+  }
+
+  /** The shape of the features block's eval-mode output for one image, computed once. */
+  private Shape embeddingShape() {
+    if (embeddingShape == null) {
+      try (NDManager probe = manager.newSubManager()) {
+        embeddingShape = features.forward(store, new NDList(probe.zeros(inputShape(1))), false)
+            .singletonOrThrow().getShape();
+      }
+    }
+    return embeddingShape;
   }
 
   /** The manager that owns the parameters; step managers are children of it. */
@@ -71,7 +203,7 @@ public final class Network implements AutoCloseable {
 
   /** The input shape for a batch of {@code n} images. */
   public Shape inputShape(int n) {
-    return new Shape(n, spec.channels(), spec.height(), spec.width());
+    return new Shape(n, architecture.channels(), architecture.height(), architecture.width());
   }
 
   /** Logits for a batch; {@code training} selects batch statistics (true) or running statistics. */
@@ -85,7 +217,7 @@ public final class Network implements AutoCloseable {
    */
   public NDArray embed(NDArray images, boolean training) {
     return requireEmbedding(
-        spec.architecture(), features.forward(store, new NDList(images), training).singletonOrThrow());
+        architecture.name(), features.forward(store, new NDList(images), training).singletonOrThrow());
   }
 
   /** The head (final classifier) applied to embeddings from {@link #embed}: the logits. */
@@ -101,7 +233,7 @@ public final class Network implements AutoCloseable {
     if (features.getShape().dimension() != 2) {
       throw new LetheException(
           "network " + architecture + " has no embedding tap: its features block returns shape "
-              + features.getShape() + " instead of batch x d; flatten the features or pick another --model");
+              + features.getShape() + " instead of batch x d; end the features with a flatten or pick another --model");
     }
     return features;
   }
@@ -146,7 +278,7 @@ public final class Network implements AutoCloseable {
 
   /** A deep copy with its own manager: changing either network never changes the other. */
   public Network copy() {
-    Network twin = new Network(spec, NDManager.newBaseManager(), 0);
+    Network twin = new Network(architecture, NDManager.newBaseManager(), 0);
     List<Pair<String, Parameter>> src = parameters();
     List<Pair<String, Parameter>> dst = twin.parameters();
     for (int i = 0; i < src.size(); i++) {
@@ -163,16 +295,14 @@ public final class Network implements AutoCloseable {
   /**
    * A deep copy with a head of {@code classes} outputs. Every feature parameter (BatchNorm statistics
    * included) is copied, and so are the head's weight rows and bias entries of the classes both networks
-   * share (the first {@code min(classes, spec().classes())}); rows beyond this network's classes keep the
-   * fresh initialisation drawn from {@code seed} (DJL's Linear default: He-normal weights, zero bias).
+   * share (the first {@code min(classes, classes())}); rows beyond this network's classes keep the fresh
+   * initialisation drawn from {@code seed} (DJL's Linear default: He-normal weights, zero bias). A head of your
+   * own is built again by its factory with the new class count, and every head parameter keeps its leading rows.
    * Adds classes at the end (Boundary Expanding's shadow class) or drops the last ones (pruning it
    * again); with the same class count the result equals {@link #copy()}.
    */
   public Network resizedHead(int classes, long seed) {
-    ModelSpec target =
-        new ModelSpec(spec.architecture(), spec.channels(), spec.height(), spec.width(), classes,
-            spec.baseWidth());
-    Network twin = new Network(target, NDManager.newBaseManager(), seed);
+    Network twin = new Network(architecture.withClasses(classes), NDManager.newBaseManager(), seed);
     try {
       Set<Parameter> headParameters = Collections.newSetFromMap(new IdentityHashMap<>());
       for (Pair<String, Parameter> p : head.getParameters()) {

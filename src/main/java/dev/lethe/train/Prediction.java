@@ -25,7 +25,7 @@ public final class Prediction {
       }
       try (NDManager step = network.manager().newSubManager()) {
         // An mlp flattens its input first, which would copy a channels-last batch of several channels back.
-        NDArray images = network.spec().convolutional()
+        NDArray images = network.readsChannelsLast()
             ? Batches.imagesChannelsLast(step, data, rows)
             : Batches.images(step, data, rows);
         NDArray logits = network.forward(images, false);

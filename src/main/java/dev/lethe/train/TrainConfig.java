@@ -32,6 +32,33 @@ public record TrainConfig(
         @JsonInclude(JsonInclude.Include.NON_DEFAULT) double clip,
     @Doc("training-batch augmentation: none or crop-flip")
         @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = NoAugmentation.class) Augmentation augment) {
+  /** The default benchmark's epochs: enough for the small CNN to memorise its 8,000-image pool. */
+  public static final int DEFAULT_EPOCHS = 40;
+
+  /** The default batch size. */
+  public static final int DEFAULT_BATCH_SIZE = 128;
+
+  /** The default base learning rate. */
+  public static final double DEFAULT_LR = 0.02;
+
+  /** The default SGD momentum. */
+  public static final double DEFAULT_MOMENTUM = 0.9;
+
+  /** The default weight decay. */
+  public static final double DEFAULT_WEIGHT_DECAY = 5e-4;
+
+  /** The default learning-rate schedule's id ({@link LrSchedule#parse}). */
+  public static final String DEFAULT_SCHEDULE = "cosine";
+
+  /** The default augmentation's id ({@link Augmentation#parse}): none, so the original memorises its pool. */
+  public static final String DEFAULT_AUGMENT = "none";
+
+  /**
+   * The default benchmark's recipe, the CLI's defaults: 40 epochs of SGD (batch 128, lr 0.02 with cosine decay,
+   * momentum 0.9, weight decay 5e-4), no clipping, no augmentation. The memorising regime of DESIGN.md.
+   */
+  public static final TrainConfig DEFAULT = new TrainConfig(DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE, DEFAULT_LR,
+      DEFAULT_MOMENTUM, DEFAULT_WEIGHT_DECAY, LrSchedule.parse(DEFAULT_SCHEDULE), 0, Augmentation.parse(DEFAULT_AUGMENT));
 
   /** Validates every field. */
   public TrainConfig {

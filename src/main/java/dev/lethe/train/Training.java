@@ -1,7 +1,7 @@
 package dev.lethe.train;
 
 import dev.lethe.data.Dataset;
-import dev.lethe.model.ModelSpec;
+import dev.lethe.model.Architecture;
 import dev.lethe.model.Network;
 
 /** Trains a network on a dataset with cross-entropy and the config's SGD recipe. */
@@ -64,12 +64,12 @@ public final class Training {
   }
 
   /**
-   * A fresh network of {@code spec} initialised from {@code seed} and trained on {@code data}; closed
+   * A fresh network of {@code architecture} initialised from {@code seed} and trained on {@code data}; closed
    * again if training fails.
    */
   public static Network trainFresh(
-      ModelSpec spec, Dataset data, TrainConfig config, long seed, String what, Progress progress) {
-    Network net = Network.create(spec, seed);
+      Architecture architecture, Dataset data, TrainConfig config, long seed, String what, Progress progress) {
+    Network net = Network.create(architecture, seed);
     try {
       fit(net, data, config, seed, what, progress);
       return net;

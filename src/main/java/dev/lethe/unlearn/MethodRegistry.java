@@ -25,20 +25,33 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
+import java.util.regex.Pattern;
 
 /**
  * Every unlearning method by its stable id (the CLI name): its paper, its default options, whether its
- * training batches are augmented like the original's, and a factory.
+ * training batches are augmented like the original's, and a factory. The built-in methods come first, then
+ * those of every {@link MethodProvider} found by {@link ServiceLoader}, then those {@link #register registered}
+ * at run time.
  *
- * <p>Adding a method: (1) write one class implementing {@link Unlearner} with a nested {@code Options}
+ * <p>Adding a built-in method: (1) write one class implementing {@link Unlearner} with a nested {@code Options}
  * record whose components carry {@link Doc} (its SGD settings as one {@link SgdOptions} component {@code sgd}
  * if its loop is plain SGD; its choices as {@link dev.lethe.Choice} enums), a {@code static Options defaults()}
  * and a {@code with*} method per component; (2) register it below with its id, paper, defaults and batch
  * augmentation (what its reference code does); (3) add its tests. The CLI, {@code lethe methods},
- * {@code --param} and the benchmark pick it up.
+ * {@code --param} and the benchmark pick it up. A method of your own takes the same steps outside Lethe, with a
+ * {@link MethodProvider} instead of step (2).
  */
 public final class MethodRegistry {
+  /** What a method id may be: it is a CLI name, a {@code --param} prefix and part of file names. */
+  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9+_-]*");
+
+  /** The providers registered at run time, in registration order. */
+  private static final List<MethodProvider> REGISTERED = new CopyOnWriteArrayList<>();
+
   /**
    * How a method's training batches are augmented: with the training recipe's policy, or never; and why,
    * from the method's reference code (where there is none, the field's default: as the recipe). Attacks,
@@ -49,6 +62,16 @@ public final class MethodRegistry {
    * @param why the reference code's behaviour, in a few words
    */
   public record BatchAugmentation(Augmentation augmentation, boolean followsRecipe, String why) {
+    /** Batches augmented as {@code training}, the registry's recipe, says. */
+    public static BatchAugmentation ofRecipe(TrainConfig training, String why) {
+      return new BatchAugmentation(training.augment(), true, why);
+    }
+
+    /** Batches never augmented. */
+    public static BatchAugmentation never(String why) {
+      return new BatchAugmentation(Augmentation.NONE, false, why);
+    }
+
     /** One line for {@code lethe methods}. */
     public String describe() {
       return (followsRecipe ? augmentation + " (as --augment)" : "never augmented") + ": " + why;
@@ -79,6 +102,18 @@ public final class MethodRegistry {
     /** An instance with {@code overrides} bound onto the defaults. */
     public Unlearner create(Map<String, String> overrides) {
       return factory.apply(OptionsBinder.bind(id, defaults, overrides), batches.augmentation());
+    }
+
+    /**
+     * An instance with {@code options}, a record of the defaults' type (e.g.
+     * {@code SfrOn.Options.defaults().withForgetAlpha(50)}); a one-line error for a record of another type.
+     */
+    public Unlearner create(Record options) {
+      if (options == null || options.getClass() != defaults.getClass()) {
+        throw new LetheException(id + " takes options of type " + defaults.getClass().getName().replace('$', '.')
+            + ", not " + (options == null ? "null" : options.getClass().getName().replace('$', '.')));
+      }
+      return factory.apply(options, batches.augmentation());
     }
 
     /**
@@ -174,20 +209,74 @@ public final class MethodRegistry {
         "Ebrahimpour-Boroojeny, Wang & Sundaram (TRW), arXiv 2506.20893", Trw.Options.defaults(),
         recipe("no public code: the field's default, as OPTML; its targets read clean images"),
         (o, a) -> new Trw((Trw.Options) o, a)));
+    try {
+      for (MethodProvider provider : ServiceLoader.load(MethodProvider.class)) {
+        addAll(provider);
+      }
+    } catch (ServiceConfigurationError e) {
+      throw new LetheException("cannot load a method provider listed in META-INF/services/"
+          + MethodProvider.class.getName() + ": " + e.getMessage());
+    }
+    for (MethodProvider provider : REGISTERED) {
+      addAll(provider);
+    }
+  }
+
+  /** A registration of {@link #register}; closing it removes the provider from registries made afterwards. */
+  public interface Registration extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Adds {@code provider}'s methods to every registry made from now on (until the registration is closed), beside
+   * the built-in ones and those found by {@link ServiceLoader}. Its methods are checked here against a registry of
+   * the default recipe, so a clashing or malformed id fails now, on one line.
+   */
+  public static Registration register(MethodProvider provider) {
+    java.util.Objects.requireNonNull(provider, "provider");
+    REGISTERED.add(provider);
+    try {
+      new MethodRegistry(TrainConfig.DEFAULT);
+    } catch (RuntimeException e) {
+      REGISTERED.remove(provider);
+      throw e;
+    }
+    return () -> REGISTERED.remove(provider);
   }
 
   /** Batches augmented as the training recipe says. */
   private BatchAugmentation recipe(String why) {
-    return new BatchAugmentation(training.augment(), true, why);
+    return BatchAugmentation.ofRecipe(training, why);
   }
 
   /** Batches never augmented. */
   private static BatchAugmentation clean(String why) {
-    return new BatchAugmentation(Augmentation.NONE, false, why);
+    return BatchAugmentation.never(why);
   }
 
   private void add(Method method) {
     methods.put(method.id(), method);
+  }
+
+  /** Adds a provider's methods, rejecting an id that is malformed or already taken. */
+  private void addAll(MethodProvider provider) {
+    String by = provider.getClass().getName();
+    List<Method> added = provider.methods(training);
+    if (added == null) {
+      throw new LetheException("method provider " + by + " returned no list of methods: return an empty list instead");
+    }
+    for (Method m : added) {
+      if (m.id() == null || !ID.matcher(m.id()).matches()) {
+        throw new LetheException("method id '" + m.id() + "' of provider " + by
+            + " must be lower-case letters, digits, '+', '_' or '-', starting with a letter or digit");
+      }
+      if (methods.containsKey(m.id())) {
+        throw new LetheException("method id '" + m.id() + "' of provider " + by
+            + " is already registered: give the method another id");
+      }
+      add(m);
+    }
   }
 
   /** All methods in registration order (retrain first). */

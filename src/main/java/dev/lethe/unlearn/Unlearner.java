@@ -4,11 +4,14 @@ import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Progress;
+import java.util.Set;
 
 /**
  * An unlearning method: given the original network and a forget task, returns a new network that should
  * behave like one retrained without the forget set. Implementations never modify {@code original}; they
  * work on a copy. Everything beyond the task (learning rates, epochs, budgets) is in {@link #options()}.
+ * A method of your own implements this (usually by extending {@link OptionsUnlearner}) and joins the registry
+ * through a {@link MethodProvider}.
  */
 public interface Unlearner {
   /** The method's registry id, e.g. {@code ga}. */
@@ -25,6 +28,24 @@ public interface Unlearner {
     return true;
   }
 
+  /**
+   * The parts of a network this method reads besides its logits (empty, the default: any network); its
+   * {@link #unlearn} rejects a network without them on one line, before any work.
+   */
+  default Set<Network.Part> needs() {
+    return Set.of();
+  }
+
+  /** Whether this method can unlearn {@code network}: it has every part {@link #needs()} names. */
+  default boolean supports(Network network) {
+    return needs().stream().allMatch(network::has);
+  }
+
   /** Removes the influence of {@code task.forget()} from a copy of {@code original}. */
   Network unlearn(Network original, ForgetTask task, long seed, Progress progress);
+
+  /** As {@link #unlearn(Network, ForgetTask, long, Progress)}, reporting no progress. */
+  default Network unlearn(Network original, ForgetTask task, long seed) {
+    return unlearn(original, task, seed, Progress.silent());
+  }
 }

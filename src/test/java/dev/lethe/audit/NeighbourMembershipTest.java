@@ -47,13 +47,13 @@ class NeighbourMembershipTest {
     try (dev.lethe.model.Network net = dev.lethe.train.TinyData.trainedCnn(byClass.pool(), training)) {
       SplitLogits logits = SplitLogits.of(net, byClass);
       assertThat(logits.testForgotten()).hasNumberOfRows(byClass.testForgotten().size()).isNotEmpty();
-      java.util.Map<String, Double> m = Audit.measure(logits, byClass, logits);
+      java.util.Map<String, Double> m = RetrainReference.of(logits, byClass).result().metrics();
       assertThat(m.get("tv_to_retrain_forget")).isZero();
       assertThat(m.get("tv_to_retrain_forget_test")).isZero();
       assertThat(m.get("mia_nn")).isBetween(0.0, 100.0);
       SplitLogits randomLogits = SplitLogits.of(net, random);
       assertThat(randomLogits.testForgotten()).isEmpty();
-      assertThat(Audit.measure(randomLogits, random, randomLogits))
+      assertThat(RetrainReference.of(randomLogits, random).result().metrics())
           .doesNotContainKeys("mia_nn", "tv_to_retrain_forget", "tv_to_retrain_forget_test");
       assertThat(Audit.DEFINITIONS).containsKeys("mia_nn", "tv_to_retrain_forget", "tv_to_retrain_forget_test");
     }

@@ -212,7 +212,7 @@ class FashionMnistEndToEndTest {
       Path model = Path.of(row.get("model").asText());
       assertThat(dev.lethe.model.Checkpoints.metadata(model).get("cell_key").asText()).isEqualTo(row.get("cell_key").asText());
       try (var net = dev.lethe.model.Checkpoints.load(model)) {
-        assertThat(net.spec().classes()).isEqualTo(10);
+        assertThat(net.classes()).isEqualTo(10);
       }
       Path outputs = out.resolve(row.get("outputs").asText());
       float[][] pool = dev.lethe.data.Npy.read(outputs.resolve("pool.npy"));

@@ -302,7 +302,7 @@ class TunerTest {
     Experiment poisonedExperiment = tinyExperiment(train, poisoned, tmp.resolve("poisoned/store"));
     ForgetTask task = poisonedExperiment.task(ForgetSpec.parse("random:0.25"), 1000);
     try (var original = poisonedExperiment.original(1000, dev.lethe.train.Progress.silent()).network()) {
-      ScenarioRun onTest = new ScenarioRun(poisonedExperiment, task, original, 1000, dev.lethe.train.Progress.silent());
+      ScenarioRun onTest = new ScenarioRun(poisonedExperiment, task, original, dev.lethe.train.Progress.silent());
       assertThat(onTest.retrainMetrics().get("outputs_finite")).isZero();
     }
   }

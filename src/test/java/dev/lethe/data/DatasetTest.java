@@ -179,4 +179,35 @@ class DatasetTest {
     assertThat(data.rowsOfClass(9)).isEmpty();
     assertThatThrownBy(() -> data.rowsOfClass(10)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void aDatasetOfYourOwnFromOneArrayPerImageIsTheFlatOneWithRowsAsIds() {
+    List<String> names = List.of("a", "b", "c");
+    float[][] images = {{0f, 0.1f, 0.2f, 0.3f}, {0.4f, 0.5f, 0.6f, 0.7f}, {1f, 0.9f, 0.8f, 0.7f}};
+    Dataset rows = Dataset.of("mine", images, new int[] {2, 0, 1}, names, 1, 2, 2);
+    Dataset flat = Dataset.of("mine", new float[] {0f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 1f, 0.9f, 0.8f, 0.7f},
+        new int[] {2, 0, 1}, names, 1, 2, 2);
+    assertThat(rows.pixels()).containsExactly(flat.pixels());
+    assertThat(rows.ids()).containsExactly(0, 1, 2);
+    assertThat(rows.labels()).containsExactly(2, 0, 1);
+    assertThat(rows.classNames()).isEqualTo(names);
+    assertThat(rows.contentHash()).isEqualTo(flat.contentHash());
+    assertThat(rows.toString()).isEqualTo("Dataset[mine, 3 x 1x2x2, 3 classes]");
+  }
+
+  @Test
+  void arraysThatAreNotADatasetAreOneLineErrors() {
+    List<String> names = List.of("a", "b");
+    assertThatThrownBy(() -> Dataset.of("mine", new float[][] {{0f, 0f, 0f, 0f}, {0f, 0f, 0f}}, new int[] {0, 1},
+        names, 1, 2, 2)).isInstanceOf(LetheException.class).hasMessage("dataset mine: image 1 holds 3 values, not 1x2x2");
+    assertThatThrownBy(() -> Dataset.of("mine", new float[7], new int[] {0, 1}, names, 1, 2, 2))
+        .isInstanceOf(LetheException.class).hasMessage("dataset mine: 7 pixels do not hold 2 images of 1x2x2");
+    assertThatThrownBy(() -> Dataset.of("mine", new float[8], new int[] {0, 2}, names, 1, 2, 2))
+        .isInstanceOf(LetheException.class).hasMessage("dataset mine: label 2 of row 1 is outside [0, 2)");
+    assertThatThrownBy(() -> Dataset.of("mine", new float[0], new int[0], names, 0, 2, 2))
+        .isInstanceOf(LetheException.class).hasMessage("dataset mine: image shape must be positive, got 0x2x2");
+    // the constructor, for Lethe's own readers, keeps treating the same as a programming error
+    assertThatThrownBy(() -> new Dataset("mine", 1, 2, 2, new float[8], new int[] {0, 2}, new int[] {0, 1}, names))
+        .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("dataset mine: label 2 of row 1 is outside [0, 2)");
+  }
 }

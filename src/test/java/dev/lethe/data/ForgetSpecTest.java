@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ForgetSpecTest {
-  private static final String EXAMPLES = "random:0.1, random:600, class:Sandal, class:5 or ids:forget-ids.txt";
+  private static final String EXAMPLES = "random:0.1, random:600, class:Sandal, class:5, class:3,5 or ids:forget-ids.txt";
 
   @Test
   void parsesEachKind() {
@@ -33,7 +33,8 @@ class ForgetSpecTest {
   @ParameterizedTest
   @ValueSource(strings = {
       "random:0.1", "random:0.25", "random:1.0E-4", "random:0.999", "random:600", "random:1",
-      "class:Sandal", "class:5", "class:Ankle boot", "ids:path/to/file.txt", "ids:/abs/ids.txt"})
+      "class:Sandal", "class:5", "class:Ankle boot", "class:3,5", "class:Bag,Sandal", "ids:path/to/file.txt",
+      "ids:/abs/ids.txt"})
   void canonicalTextRoundTrips(String text) {
     ForgetSpec spec = ForgetSpec.parse(text);
 
@@ -52,7 +53,7 @@ class ForgetSpecTest {
   @ValueSource(strings = {
       "", "   ", "random", "random:", "random:0.0", "random:0.", "random:1.0", "random:1.5", "random:0",
       "random:-3", "random:-0.1", "random:abc", "random:0.1x", "random:NaN", "random:99999999999", "random:1,5", "random:1e-3",
-      "forget:0.1", "class:", "class:   ", "ids:", "ids:bad\0path", ":5"})
+      "forget:0.1", "class:", "class:   ", "class:3,,5", "class:3,", "ids:", "ids:bad\0path", ":5"})
   void rejectsBadSpecsWithExamples(String text) {
     assertThatThrownBy(() -> ForgetSpec.parse(text))
         .isInstanceOf(LetheException.class)
@@ -82,5 +83,44 @@ class ForgetSpecTest {
     assertThatThrownBy(() -> new ForgetSpec.RandomCount(-1)).isInstanceOf(LetheException.class);
     assertThatThrownBy(() -> new ForgetSpec.ClassForget(" ")).isInstanceOf(LetheException.class);
     assertThatThrownBy(() -> new ForgetSpec.IdList(null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void theFactoriesMakeTheSpecsTheTextsParseTo() {
+    assertThat(ForgetSpec.fraction(0.1)).isEqualTo(ForgetSpec.parse("random:0.1"));
+    assertThat(ForgetSpec.count(600)).isEqualTo(ForgetSpec.parse("random:600"));
+    assertThat(ForgetSpec.classes(5)).isEqualTo(ForgetSpec.parse("class:5")).isEqualTo(new ForgetSpec.ClassForget("5"));
+    assertThat(ForgetSpec.classes(3, 5)).isEqualTo(ForgetSpec.parse("class: 3 , 5"));
+    assertThat(ForgetSpec.classes(3, 5).text()).isEqualTo("class:3,5");
+    assertThatThrownBy(() -> ForgetSpec.fraction(1.5)).isInstanceOf(LetheException.class)
+        .hasMessageContaining("strictly between 0 and 1");
+    assertThatThrownBy(() -> ForgetSpec.count(0)).isInstanceOf(LetheException.class)
+        .hasMessageContaining("count must be at least 1");
+    assertThatThrownBy(ForgetSpec::classes).isInstanceOf(LetheException.class)
+        .hasMessageContaining("name at least one class").hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void anInMemoryIdListIsSortedAndNamedByItsSizeAndIdsHash() {
+    ForgetSpec spec = ForgetSpec.ids(15, 3, 92, 14);
+    assertThat(spec).isEqualTo(ForgetSpec.ids(3, 14, 15, 92)).hasSameHashCodeAs(ForgetSpec.ids(3, 14, 15, 92))
+        .isNotEqualTo(ForgetSpec.ids(3, 14, 15));
+    assertThat(((ForgetSpec.IdSet) spec).ids()).containsExactly(3, 14, 15, 92);
+    // the hash is that of an ids: file with the same ids (IdFile.hashOf), so the text matches forget_ids_hash
+    assertThat(spec.text()).isEqualTo("ids[4 ids, sha256 " + IdFile.hashOf(new int[] {3, 14, 15, 92}).substring(0, 12) + "]");
+    int[] given = {7, 2};
+    ForgetSpec.IdSet copy = new ForgetSpec.IdSet(given);
+    given[0] = 9;
+    copy.ids()[0] = 9;
+    assertThat(copy.ids()).as("neither the caller's array nor the accessor's copy is the spec's").containsExactly(2, 7);
+  }
+
+  @Test
+  void anEmptyOrRepeatingInMemoryIdListIsAOneLineError() {
+    assertThatThrownBy(ForgetSpec::ids).isInstanceOf(LetheException.class)
+        .hasMessage("invalid forget spec 'ids:': the id list is empty; give at least one id; valid specs look like "
+            + EXAMPLES);
+    assertThatThrownBy(() -> ForgetSpec.ids(4, 8, 4)).isInstanceOf(LetheException.class)
+        .hasMessageContaining("id 4 is listed twice; list each id once").hasMessageNotContaining("\n");
   }
 }

@@ -327,4 +327,57 @@ class ForgetTaskTest {
     assertThat(task.validation().ids()).doesNotContain(task.forgetIds());
     assertThat(task.forget().size()).isEqualTo(30);
   }
+
+  @Test
+  void anInMemoryIdListForgetsWhatAnIdFileOfTheSameIdsForgets() throws Exception {
+    int[] pool = SPLITS.pool().ids();
+    Path file = idFile(String.valueOf(pool[7]), String.valueOf(pool[2]), String.valueOf(pool[30]));
+    ForgetTask fromFile = ForgetTask.derive(new ForgetSpec.IdList(file), SPLITS, 1);
+    ForgetTask inMemory = ForgetTask.derive(ForgetSpec.ids(pool[30], pool[7], pool[2]), SPLITS, 1);
+    assertPartitionsThePool(inMemory);
+    assertThat(inMemory.forgetIds()).containsExactly(fromFile.forgetIds());
+    // the forget ids hash is what result cells and artifacts are keyed by: an in-memory list joins the file's cells
+    assertThat(inMemory.forgetIdsHash()).isEqualTo(fromFile.forgetIdsHash());
+    assertThat(inMemory.forget().contentHash()).isEqualTo(fromFile.forget().contentHash());
+    assertThat(inMemory.retain().contentHash()).isEqualTo(fromFile.retain().contentHash());
+    assertThat(inMemory.rows().forget()).containsExactly(fromFile.rows().forget());
+  }
+
+  @Test
+  void anInMemoryIdOutsideThePoolIsAOneLineError() {
+    int validationId = SPLITS.validation().id(0);
+    assertThatThrownBy(() -> ForgetTask.derive(ForgetSpec.ids(SPLITS.pool().id(0), validationId), SPLITS, 1))
+        .isInstanceOf(LetheException.class)
+        .hasMessage("forget spec ForgetSpec.ids: id " + validationId + " is not in the training pool; ids are stable"
+            + " indices into the training file and must be in the training pool of 60 samples");
+    assertThatThrownBy(() -> ForgetTask.derive(ForgetSpec.ids(-1), SPLITS, 1))
+        .isInstanceOf(LetheException.class).hasMessageStartingWith("forget spec ForgetSpec.ids: id -1 is not in");
+    assertThatThrownBy(() -> ForgetTask.derive(ForgetSpec.ids(SPLITS.pool().ids()), SPLITS, 1))
+        .isInstanceOf(LetheException.class).hasMessageContaining("leaving nothing to retain");
+  }
+
+  @Test
+  void severalClassesForgetTheUnionOfTheirRowsAndLeaveTheTestSplitTogether() throws Exception {
+    ForgetTask task = ForgetTask.derive(ForgetSpec.parse("class:5,c2"), SPLITS, 1);
+    assertPartitionsThePool(task);
+    assertThat(task.forgetClasses()).containsExactly(2, 5);
+    int[] expected = IntStream.range(0, SPLITS.pool().size())
+        .filter(row -> SPLITS.pool().label(row) == 2 || SPLITS.pool().label(row) == 5).toArray();
+    assertThat(task.rows().forget()).containsExactly(expected);
+    assertThat(task.retain().labels()).doesNotContain(2, 5);
+    assertThat(task.test().labels()).doesNotContain(2, 5);
+    assertThat(task.testForgotten().labels()).containsOnly(2, 5);
+    assertThat(task.test().size() + task.testForgotten().size()).isEqualTo(SPLITS.test().size());
+    assertThat(ForgetTask.derive(ForgetSpec.classes(2, 5), SPLITS, 1).forgetIds()).containsExactly(task.forgetIds());
+    assertThatThrownBy(() -> ForgetTask.derive(ForgetSpec.parse("class:5,c5"), SPLITS, 1))
+        .isInstanceOf(LetheException.class)
+        .hasMessage("forget spec class:5,c5 names class 5 (c5) twice; name each class once");
+  }
+
+  @Test
+  void aTaskKnowsTheSeedItWasDerivedWith() {
+    ForgetTask task = ForgetTask.derive(ForgetSpec.parse("random:0.5"), SPLITS, 42);
+    assertThat(task.seed()).isEqualTo(42);
+    assertThat(task.heldOutAsValidation().seed()).isEqualTo(42);
+  }
 }

@@ -36,10 +36,10 @@ class ArtifactStoreTest {
     ArtifactStore store = new ArtifactStore(dir);
     AtomicInteger calls = new AtomicInteger();
     float[] first;
-    try (Network a = store.getOrCompute("original", key(3), () -> compute(calls)).network()) {
+    try (Network a = store.getOrCompute("original", key(3), spec, () -> compute(calls)).network()) {
       first = a.parameters().get(0).getValue().getArray().toFloatArray();
     }
-    ArtifactStore.Artifact again = store.getOrCompute("original", key(3), () -> compute(calls));
+    ArtifactStore.Artifact again = store.getOrCompute("original", key(3), spec, () -> compute(calls));
     try (Network b = again.network()) {
       assertThat(again.reused()).isTrue();
       assertThat(again.metadata().path("train_seconds").asDouble()).isEqualTo(1.5);
@@ -56,22 +56,22 @@ class ArtifactStoreTest {
     assertThat(Json.contentKey(a)).isNotEqualTo(Json.contentKey(b.put("x", 3)));
     ArtifactStore store = new ArtifactStore(dir);
     AtomicInteger calls = new AtomicInteger();
-    store.getOrCompute("original", key(3), () -> compute(calls)).network().close();
-    store.getOrCompute("original", key(4), () -> compute(calls)).network().close();
+    store.getOrCompute("original", key(3), spec, () -> compute(calls)).network().close();
+    store.getOrCompute("original", key(4), spec, () -> compute(calls)).network().close();
     assertThat(calls).hasValue(2);
   }
 
   @Test
   void failedComputationLeavesNothingBehindAndIsRetried() throws Exception {
     ArtifactStore store = new ArtifactStore(dir);
-    assertThatThrownBy(() -> store.getOrCompute("original", key(3), () -> {
+    assertThatThrownBy(() -> store.getOrCompute("original", key(3), spec, () -> {
       throw new IllegalStateException("boom");
     })).isInstanceOf(IllegalStateException.class);
     try (var files = Files.list(dir)) {
       assertThat(files.filter(p -> !p.getFileName().toString().endsWith(".lock"))).isEmpty();
     }
     AtomicInteger calls = new AtomicInteger();
-    ArtifactStore.Artifact a = store.getOrCompute("original", key(3), () -> compute(calls));
+    ArtifactStore.Artifact a = store.getOrCompute("original", key(3), spec, () -> compute(calls));
     a.network().close();
     assertThat(a.reused()).isFalse();
     assertThat(calls).hasValue(1);

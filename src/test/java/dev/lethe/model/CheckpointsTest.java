@@ -39,7 +39,7 @@ class CheckpointsTest {
       assertThat(Checkpoints.metadata(dir).path("seed").asInt()).isEqualTo(42);
       assertThat(Checkpoints.metadata(dir).path("what").asText()).isEqualTo("original");
       try (Network loaded = Checkpoints.load(dir)) {
-        assertThat(loaded.spec()).isEqualTo(net.spec());
+        assertThat(loaded.architecture()).isEqualTo(net.architecture());
         assertThat(TinyData.paramBytes(loaded)).isEqualTo(TinyData.paramBytes(net));
         assertThat(TinyData.logitBits(loaded, DATA)).isEqualTo(TinyData.logitBits(net, DATA));
       }
@@ -172,7 +172,7 @@ class CheckpointsTest {
       assertThat(listing(tmp)).containsExactly("ckpt");
       assertThat(Checkpoints.metadata(dir).path("n").asInt()).isEqualTo(2);
       try (Network loaded = Checkpoints.load(dir)) {
-        assertThat(loaded.spec()).isEqualTo(second.spec());
+        assertThat(loaded.architecture()).isEqualTo(second.architecture());
         assertThat(TinyData.logitBits(loaded, DATA)).isEqualTo(TinyData.logitBits(second, DATA));
       }
     }

@@ -55,7 +55,7 @@ class NetworkHeadTest {
         NetworkTest.trainOneStep(net); // non-trivial BatchNorm statistics and head
         byte[] before = TinyData.paramBytes(net);
         try (Network wide = net.resizedHead(4, 9); Network fresh = Network.create(withClasses(spec, 4), 9)) {
-          assertThat(wide.spec()).isEqualTo(withClasses(spec, 4));
+          assertThat(wide.architecture()).isEqualTo(withClasses(spec, 4));
           assertThat(Prediction.logits(wide, DATA)[0]).hasSize(4);
           // The features and the K old head rows are bitwise equal, so the first K logits are the same
           // function; libtorch's GEMM picks a different kernel for 4 output columns than for 3, which
@@ -82,7 +82,7 @@ class NetworkHeadTest {
     try (Network net = Network.create(TinyData.cnn(4), 5)) {
       NetworkTest.trainOneStep(net);
       try (Network wide = net.resizedHead(5, 1); Network pruned = wide.resizedHead(3, 2)) {
-        assertThat(pruned.spec()).isEqualTo(net.spec());
+        assertThat(pruned.architecture()).isEqualTo(net.architecture());
         assertThat(pruned.layoutSignature()).isEqualTo(net.layoutSignature());
         assertThat(TinyData.paramBytes(pruned)).isEqualTo(TinyData.paramBytes(net));
         assertThat(TinyData.logitBits(pruned, DATA)).isEqualTo(TinyData.logitBits(net, DATA));

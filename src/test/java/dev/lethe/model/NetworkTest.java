@@ -62,7 +62,7 @@ class NetworkTest {
       trainOneStep(net); // BatchNorm running statistics now differ from their initial values
       try (Network twin = net.copy()) {
         assertThat(twin).isNotSameAs(net);
-        assertThat(twin.spec()).isEqualTo(net.spec());
+        assertThat(twin.architecture()).isEqualTo(net.architecture());
         assertThat(TinyData.paramBytes(twin)).isEqualTo(TinyData.paramBytes(net));
         assertThat(TinyData.logitBits(twin, DATA)).isEqualTo(TinyData.logitBits(net, DATA));
       }

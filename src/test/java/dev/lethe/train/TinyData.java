@@ -1,7 +1,15 @@
 package dev.lethe.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Blocks;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
 import ai.djl.util.Pair;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.ForgetSpec;
@@ -9,6 +17,8 @@ import dev.lethe.data.ForgetTask;
 import dev.lethe.data.SplitConfig;
 import dev.lethe.data.Splits;
 import dev.lethe.data.TrainTest;
+import dev.lethe.model.Architecture;
+import dev.lethe.model.CustomArchitecture;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Network;
 import java.io.ByteArrayOutputStream;
@@ -80,6 +90,21 @@ public final class TinyData {
   /** A cnn (with BatchNorm) of base width {@code width} on 1x8x8 input and 3 classes. */
   public static ModelSpec cnn(int width) {
     return new ModelSpec("cnn", 1, 8, 8, 3, width);
+  }
+
+  /**
+   * A network of your own on 1x8x8 input and 3 classes, as a user would write it: a 3x3 conv of 4 filters with
+   * BatchNorm, ReLU and 2x2 max-pooling, flattened (a 64-wide embedding), and a linear head.
+   */
+  public static CustomArchitecture ownCnn() {
+    return Architecture.custom("tiny-own", new Shape(1, 8, 8), 3,
+        () -> new SequentialBlock()
+            .add(Conv2d.builder().setFilters(4).setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).build())
+            .add(BatchNorm.builder().build())
+            .add(Activation.reluBlock())
+            .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+            .add(Blocks.batchFlattenBlock()),
+        k -> Linear.builder().setUnits(k).build());
   }
 
   /** The raw bytes of every parameter (BatchNorm statistics included), concatenated in order. */

@@ -97,4 +97,14 @@ class MethodRegistryTest {
             "unknown parameter 'sfr-on.sgd.speed': sfr-on accepts epochs, lr, batchSize, momentum, weightDecay,"
                 + " schedule, forgetFreq,");
   }
+
+  @Test
+  void aMethodIsCreatedFromItsTypedOptionsRecordAndNoOther() {
+    SfrOn.Options options = SfrOn.Options.defaults().withForgetAlpha(50);
+    assertThat(registry.get(SfrOn.ID).create(options).options()).isSameAs(options);
+    assertThatThrownBy(() -> registry.get(SfrOn.ID).create(NegGradPlus.Options.defaults()))
+        .isInstanceOf(LetheException.class)
+        .hasMessage("sfr-on takes options of type dev.lethe.unlearn.method.SfrOn.Options, not"
+            + " dev.lethe.unlearn.method.NegGradPlus.Options");
+  }
 }

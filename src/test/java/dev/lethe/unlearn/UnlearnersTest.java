@@ -3,9 +3,16 @@ package dev.lethe.unlearn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
 import dev.lethe.LetheException;
 
 import dev.lethe.data.ForgetTask;
+import dev.lethe.model.Architecture;
+import dev.lethe.model.CustomArchitecture;
 import dev.lethe.model.Network;
 import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Progress;
@@ -66,18 +73,62 @@ class UnlearnersTest {
 
   @Test
   void everyMethodLeavesTheOriginalUntouchedAndIsDeterministic() {
+    assertEveryMethodUnlearns(original);
+  }
+
+  @Test
+  void everyMethodUnlearnsANetworkOfYourOwn() {
+    try (Network own = Network.create(TinyData.ownCnn(), 1)) {
+      Training.fit(own, RANDOM.pool(), TRAINING, 1, "original", Progress.silent());
+      assertThat(TinyData.accuracy(own, RANDOM.pool())).isEqualTo(1.0);
+      assertEveryMethodUnlearns(own);
+    }
+  }
+
+  @Test
+  void aMethodNeedingAPartTheNetworkLacksSaysSoOnOneLineBeforeAnyWork() {
+    CustomArchitecture maps = Architecture.custom("maps", new Shape(1, 8, 8), 3,
+        () -> Conv2d.builder().setFilters(2).setKernelShape(new Shape(3, 3)).build(),
+        k -> new SequentialBlock().add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(k).build()));
+    try (Network net = Network.create(maps, 1)) {
+      Unlearner manif = method("manif-smc", Map.of());
+      Unlearner trwHead = method("trw", Map.of("similarity", "head"));
+      Unlearner trwLogits = method("trw", Map.of("similarity", "logits"));
+      assertThat(manif.needs()).containsExactly(Network.Part.EMBEDDING);
+      assertThat(trwHead.needs()).containsExactly(Network.Part.LINEAR_HEAD);
+      assertThat(trwLogits.needs()).isEmpty();
+      assertThat(manif.supports(net)).isFalse();
+      assertThat(trwHead.supports(net)).isFalse();
+      assertThat(trwLogits.supports(net)).isTrue();
+      assertThat(method("ft", Map.of()).supports(net)).isTrue();
+      assertThat(manif.supports(original)).isTrue();
+      assertThat(trwHead.supports(original)).isTrue();
+      assertThatThrownBy(() -> manif.unlearn(net, RANDOM, 7))
+          .isInstanceOf(LetheException.class)
+          .hasMessage("manif-smc needs an embedding tap (a features block returning batch x d), and network maps has"
+              + " none: its features block returns shape (1, 2, 6, 6) for one image; end it with a flatten");
+      assertThatThrownBy(() -> trwHead.unlearn(net, CLASS, 7))
+          .isInstanceOf(LetheException.class)
+          .hasMessage("trw.similarity=head needs a linear head (one Linear block), and network maps has none: its"
+              + " head is a SequentialBlock; make the head one Linear block");
+      trwLogits.unlearn(net, CLASS, 7).close();
+    }
+  }
+
+  /** Runs every registered method on {@code net}: a new network, deterministic, {@code net} untouched. */
+  private static void assertEveryMethodUnlearns(Network net) {
     assertThat(SMALL.keySet()).containsAll(REGISTRY.ids());
-    byte[] before = TinyData.paramBytes(original);
-    int[] logitsBefore = TinyData.logitBits(original, RANDOM.pool());
+    byte[] before = TinyData.paramBytes(net);
+    int[] logitsBefore = TinyData.logitBits(net, RANDOM.pool());
     for (String id : REGISTRY.ids()) {
       Unlearner u = method(id, Map.of());
       // class-only methods (trw) run on the class task
       ForgetTask task = REGISTRY.get(id).supports(RANDOM.spec()) ? RANDOM : CLASS;
-      try (Network a = u.unlearn(original, task, 7, Progress.silent());
-          Network b = u.unlearn(original, task, 7, Progress.silent())) {
-        assertThat(a).as(id).isNotSameAs(original);
-        assertThat(a.spec()).as(id).isEqualTo(original.spec());
-        assertThat(TinyData.paramBytes(original)).as(id + " changed the original").isEqualTo(before);
+      try (Network a = u.unlearn(net, task, 7, Progress.silent());
+          Network b = u.unlearn(net, task, 7, Progress.silent())) {
+        assertThat(a).as(id).isNotSameAs(net);
+        assertThat(a.architecture()).as(id).isEqualTo(net.architecture());
+        assertThat(TinyData.paramBytes(net)).as(id + " changed the original").isEqualTo(before);
         assertThat(TinyData.paramBytes(b)).as(id + " is not deterministic").isEqualTo(TinyData.paramBytes(a));
         if (id.equals(Original.ID)) {
           assertThat(TinyData.paramBytes(a)).isEqualTo(before);
@@ -86,7 +137,7 @@ class UnlearnersTest {
           assertThat(TinyData.paramBytes(a)).as(id + " did nothing").isNotEqualTo(before);
         }
       }
-      assertThat(TinyData.logitBits(original, RANDOM.pool())).as(id).isEqualTo(logitsBefore);
+      assertThat(TinyData.logitBits(net, RANDOM.pool())).as(id).isEqualTo(logitsBefore);
     }
   }
 
@@ -94,7 +145,7 @@ class UnlearnersTest {
   void retrainNeverSeesTheForgetSetNorTheOriginalWeights() {
     Unlearner rt = method("retrain", Map.of("epochs", "10"));
     try (Network a = rt.unlearn(original, CLASS, 5, Progress.silent());
-        Network untrained = Network.create(original.spec(), 99);
+        Network untrained = original.fresh(99);
         Network b = rt.unlearn(untrained, CLASS, 5, Progress.silent())) {
       assertThat(TinyData.accuracy(original, CLASS.forget())).isEqualTo(1.0);
       assertThat(TinyData.accuracy(a, CLASS.retain())).isEqualTo(1.0);

@@ -84,7 +84,7 @@ public final class BadTeacher extends OptionsUnlearner<BadTeacher.Options> {
    * initialised from the first value of {@code new SplittableRandom(seed)}.
    */
   static Network incompetentTeacher(Network original, long seed) {
-    return Network.create(original.spec(), new SplittableRandom(seed).nextLong());
+    return original.fresh(new SplittableRandom(seed).nextLong());
   }
 
   @Override

@@ -71,7 +71,7 @@ public final class BoundaryExpand extends OptionsUnlearner<BoundaryExpand.Option
 
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
-    int shadow = original.spec().classes();
+    int shadow = original.classes();
     SplittableRandom random = new SplittableRandom(seed);
     long initSeed = random.nextLong();
     try (Network wide = original.resizedHead(shadow + 1, initSeed)) {

@@ -25,6 +25,7 @@ import dev.lethe.unlearn.blocks.Distillation;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -205,8 +206,15 @@ public final class ManifSmc extends OptionsUnlearner<ManifSmc.Options> {
    */
   record Neighbours(int[][] rows, float[][] centroids) {}
 
+  /** Representation-space forgetting reads the embedding and feeds it to the head. */
+  @Override
+  public Set<Network.Part> needs() {
+    return Set.of(Network.Part.EMBEDDING);
+  }
+
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
+    original.require(needs(), ID);
     Network net = original.copy();
     try (Network surrogate = original.copy();
         Network anchor = o.surrogate() == Surrogate.PAPER ? original.copy() : null;
@@ -268,7 +276,7 @@ public final class ManifSmc extends OptionsUnlearner<ManifSmc.Options> {
       positives = Batches.images(step, task.retain(), positiveRows);
       centroids = Distillation.gather(step, neighbours.centroids(), rows);
       labels = Batches.labels(step, task.forget(), rows);
-      try (Network other = Network.create(net.spec(), initSeeds.nextLong())) {
+      try (Network other = net.fresh(initSeeds.nextLong())) {
         if (anchor == null) {
           combine(surrogate, new double[] {1 - o.t(), o.t()}, net, other);
         } else {

@@ -34,6 +34,6 @@ public final class Retrain implements Unlearner {
 
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
-    return Training.trainFresh(original.spec(), task.retain(), config, seed, "retraining", progress);
+    return Training.trainFresh(original.architecture(), task.retain(), config, seed, "retraining", progress);
   }
 }

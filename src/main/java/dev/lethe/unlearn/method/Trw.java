@@ -26,6 +26,7 @@ import dev.lethe.unlearn.blocks.ClassSimilarity;
 import dev.lethe.unlearn.blocks.Distillation;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -137,6 +138,7 @@ public final class Trw extends OptionsUnlearner<Trw.Options> {
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
     int forgotten = forgottenClass(task);
+    original.require(needs(), ID + ".similarity=head");
     Network net = original.copy();
     try {
       // the copy is still θ_o here: similarity and targets come from it before any step
@@ -159,10 +161,16 @@ public final class Trw extends OptionsUnlearner<Trw.Options> {
     }
   }
 
-  /** Class specs only. */
+  /** With {@code similarity=head}, the class representations are the rows of a linear head. */
+  @Override
+  public Set<Network.Part> needs() {
+    return o.similarity() == Similarity.HEAD ? Set.of(Network.Part.LINEAR_HEAD) : Set.of();
+  }
+
+  /** Specs of one class only. */
   @Override
   public boolean supports(ForgetSpec spec) {
-    return spec instanceof ForgetSpec.ClassForget;
+    return spec instanceof ForgetSpec.ClassForget c && c.classes().size() == 1;
   }
 
   /** The one forgotten class of a class task; a one-line error for any other spec. */
@@ -196,7 +204,7 @@ public final class Trw extends OptionsUnlearner<Trw.Options> {
    * @throws LetheException if a class has no image in the pool
    */
   private double[][] representations(Network net, ForgetTask task, float[][] forgetLogits) {
-    int classes = net.spec().classes();
+    int classes = net.classes();
     double[][] r = new double[classes][];
     if (o.similarity() == Similarity.HEAD) {
       float[] w = net.headWeight().toFloatArray();

@@ -82,7 +82,7 @@ class BoundaryUnlearningTest extends TinyClassTaskTest {
     try (Network a = bs.unlearn(original, CLASS, 7, Progress.silent());
         Network b = bs.unlearn(original, CLASS, 7, Progress.silent())) {
       assertThat(TinyData.accuracy(a, CLASS.forget())).isLessThan(0.5);
-      assertThat(a.spec()).isEqualTo(original.spec());
+      assertThat(a.architecture()).isEqualTo(original.architecture());
       assertThat(TinyData.paramBytes(b)).isEqualTo(TinyData.paramBytes(a));
     }
     assertThat(TinyData.paramBytes(original)).isEqualTo(before);
@@ -119,7 +119,7 @@ class BoundaryUnlearningTest extends TinyClassTaskTest {
     Unlearner be = method("be", Map.of());
     try (Network a = be.unlearn(original, CLASS, 7, Progress.silent());
         Network b = be.unlearn(original, CLASS, 7, Progress.silent())) {
-      assertThat(a.spec()).isEqualTo(original.spec());
+      assertThat(a.architecture()).isEqualTo(original.architecture());
       assertThat(a.layoutSignature()).isEqualTo(original.layoutSignature());
       assertThat(Prediction.logits(a, CLASS.forget())[0]).hasSize(3);
       assertThat(TinyData.accuracy(a, CLASS.forget())).isLessThan(0.5);
