@@ -41,7 +41,7 @@ class MethodsCommandTest {
   void methodsShowsTheDefaultsNoteUnderTheMethodsThatHaveOne() {
     String note = "  note: " + MethodRegistry.NO_OP_DEFAULTS;
     assertThat(text.split("\n\n")).filteredOn(block -> block.contains(note)).extracting(b -> b.split(" ")[0])
-        .containsExactlyInAnyOrder("ft", "ga", "sfr-on", "amun");
+        .containsExactlyInAnyOrder("ft", "ga", "neggrad+", "sfr-on", "amun");
   }
 
   /** Binding every printed {@code --param} line back onto its method gives exactly the method's defaults. */
