@@ -25,6 +25,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A classifier: a DJL block built from an {@link Architecture} (a built-in {@link ModelSpec} or a network of
@@ -290,6 +291,22 @@ public final class Network implements AutoCloseable {
       from.copyTo(to);
     }
     return twin;
+  }
+
+  /**
+   * A {@link #copy()} that {@code update} has changed in place (an unlearning method's run). If the update
+   * throws (a diverged loss, bad input), the copy is closed before the exception leaves, so a failed run
+   * never leaks its native memory.
+   */
+  public Network updatedCopy(Consumer<Network> update) {
+    Network twin = copy();
+    try {
+      update.accept(twin);
+      return twin;
+    } catch (RuntimeException | Error e) {
+      twin.close();
+      throw e;
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.lethe.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.nn.Parameter;
 import dev.lethe.data.Dataset;
@@ -88,6 +89,23 @@ class NetworkTest {
       trainOneStep(net);
       assertThat(TinyData.paramBytes(net)).isNotEqualTo(before);
       assertThat(TinyData.paramBytes(twin)).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void anUpdateThatThrowsClosesItsCopyAndKeepsTheSource() {
+    try (Network net = Network.create(TinyData.mlp(8), 5)) {
+      Network[] copy = new Network[1];
+      assertThatThrownBy(() -> net.updatedCopy(twin -> {
+        copy[0] = twin;
+        throw new IllegalStateException("diverged");
+      })).hasMessage("diverged");
+      assertThat(copy[0].manager().isOpen()).isFalse();
+      assertThat(net.manager().isOpen()).isTrue();
+      try (Network updated = net.updatedCopy(NetworkTest::trainOneStep)) {
+        assertThat(updated.manager().isOpen()).isTrue();
+        assertThat(TinyData.paramBytes(updated)).isNotEqualTo(TinyData.paramBytes(net));
+      }
     }
   }
 

@@ -185,24 +185,21 @@ public final class Amun extends OptionsUnlearner<Amun.Options> {
           id() + " has " + data.size() + " images to fine-tune on (no adversarial example was found and"
               + " useRetain/useForget exclude the rest); enable useRetain or raise maxDoublings");
     }
-    Network net = original.copy();
-    try (SgdOptimizer sgd = new SgdOptimizer(net, o.momentum(), o.weightDecay())) {
-      // D_A comes last in data: the code feeds it through the clean transform
-      BatchStream batches = new BatchStream(data, o.batchSize(), seed, true, augmentation, real);
-      int steps = batches.batchesPerEpoch();
-      for (int epoch = 1; epoch <= o.epochs(); epoch++) {
-        double lr = o.lr() * Math.pow(o.lrDecay(), epoch - 1);
-        Schedule schedule =
-            new Schedule(steps, steps, Math.min(o.batchSize(), data.size()), lr, LrSchedule.CONSTANT);
-        Optimization.run(
-            net, sgd, schedule, (step, t) -> Training.crossEntropyStep(net, step, batches, true), id(),
-            progress.child("epoch " + epoch + "/" + o.epochs()));
+    return original.updatedCopy(net -> {
+      try (SgdOptimizer sgd = new SgdOptimizer(net, o.momentum(), o.weightDecay())) {
+        // D_A comes last in data: the code feeds it through the clean transform
+        BatchStream batches = new BatchStream(data, o.batchSize(), seed, true, augmentation, real);
+        int steps = batches.batchesPerEpoch();
+        for (int epoch = 1; epoch <= o.epochs(); epoch++) {
+          double lr = o.lr() * Math.pow(o.lrDecay(), epoch - 1);
+          Schedule schedule =
+              new Schedule(steps, steps, Math.min(o.batchSize(), data.size()), lr, LrSchedule.CONSTANT);
+          Optimization.run(
+              net, sgd, schedule, (step, t) -> Training.crossEntropyStep(net, step, batches, true), id(),
+              progress.child("epoch " + epoch + "/" + o.epochs()));
+        }
       }
-      return net;
-    } catch (RuntimeException e) {
-      net.close();
-      throw e;
-    }
+    });
   }
 
   private static double median(double[] values) {

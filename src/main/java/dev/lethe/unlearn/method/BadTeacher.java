@@ -103,8 +103,7 @@ public final class BadTeacher extends OptionsUnlearner<BadTeacher.Options> {
         }
       }
     }
-    Network student = original.copy();
-    try {
+    return original.updatedCopy(student -> {
       SgdOptions sgd = o.sgd();
       BatchStream batches = new BatchStream(data, sgd.batchSize(), random.nextLong(), true);
       Schedule schedule = sgd.plan(batches.batchesPerEpoch(), Math.min(sgd.batchSize(), data.size()));
@@ -117,11 +116,7 @@ public final class BadTeacher extends OptionsUnlearner<BadTeacher.Options> {
                 Distillation.gather(step, targets, rows), o.temperature());
           },
           ID, progress);
-      return student;
-    } catch (RuntimeException e) {
-      student.close();
-      throw e;
-    }
+    });
   }
 
   /**

@@ -119,18 +119,13 @@ public final class BoundaryShrink extends OptionsUnlearner<BoundaryShrink.Option
           ? AdversarialExamples.labels(frozen, forget, o.epsilon(), PGD_STEPS, PGD_DOUBLINGS, sgd.batchSize())
           : nearestWrongLabels(frozen, forget, o.epsilon(), sgd.batchSize());
     }
-    Network net = original.copy();
-    try {
+    return original.updatedCopy(net -> {
       BatchStream batches = new BatchStream(forget, sgd.batchSize(), seed, true, augmentation);
       Schedule schedule = sgd.plan(batches.batchesPerEpoch(), Math.min(sgd.batchSize(), forget.size()));
       Optimization.run(
           net, sgd.momentum(), sgd.weightDecay(), schedule,
           (step, t) -> relabelledStep(net, step, batches, labels), ID, progress);
-      return net;
-    } catch (RuntimeException e) {
-      net.close();
-      throw e;
-    }
+    });
   }
 
   /**

@@ -48,11 +48,11 @@ public final class FineTune extends OptionsUnlearner<FineTune.Options> {
 
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
-    Network net = original.copy();
-    SgdOptions sgd = o.sgd();
-    TrainConfig config = new TrainConfig(
-        sgd.epochs(), sgd.batchSize(), sgd.lr(), sgd.momentum(), sgd.weightDecay(), sgd.schedule(), 0, augmentation);
-    Training.fit(net, task.retain(), config, seed, ID, progress);
-    return net;
+    return original.updatedCopy(net -> {
+      SgdOptions sgd = o.sgd();
+      TrainConfig config = new TrainConfig(
+          sgd.epochs(), sgd.batchSize(), sgd.lr(), sgd.momentum(), sgd.weightDecay(), sgd.schedule(), 0, augmentation);
+      Training.fit(net, task.retain(), config, seed, ID, progress);
+    });
   }
 }

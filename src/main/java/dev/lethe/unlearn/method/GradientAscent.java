@@ -59,13 +59,13 @@ public final class GradientAscent extends OptionsUnlearner<GradientAscent.Option
 
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
-    Network net = original.copy();
-    BatchStream forget = new BatchStream(task.forget(), o.sgd().batchSize(), seed, true, augmentation);
-    Schedule schedule = o.sgd().plan(forget.batchesPerEpoch(), o.sgd().batchSize());
-    Optimization.run(
-        net, o.sgd().momentum(), o.sgd().weightDecay(), schedule,
-        (step, t) -> Training.crossEntropyStep(net, step, forget, o.bnTrain()).neg(),
-        ID, progress);
-    return net;
+    return original.updatedCopy(net -> {
+      BatchStream forget = new BatchStream(task.forget(), o.sgd().batchSize(), seed, true, augmentation);
+      Schedule schedule = o.sgd().plan(forget.batchesPerEpoch(), o.sgd().batchSize());
+      Optimization.run(
+          net, o.sgd().momentum(), o.sgd().weightDecay(), schedule,
+          (step, t) -> Training.crossEntropyStep(net, step, forget, o.bnTrain()).neg(),
+          ID, progress);
+    });
   }
 }

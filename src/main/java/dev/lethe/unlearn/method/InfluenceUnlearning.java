@@ -125,8 +125,7 @@ public final class InfluenceUnlearning extends OptionsUnlearner<InfluenceUnlearn
 
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
-    Network net = original.copy();
-    try {
+    return original.updatedCopy(net -> {
       Dataset forget = task.forget();
       Dataset retain = task.retain();
       List<Parameter> params = net.trainableParameters();
@@ -152,11 +151,7 @@ public final class InfluenceUnlearning extends OptionsUnlearner<InfluenceUnlearn
         recursion.add(g);
       }
       addScaled(net, params, recursion.result(), o.alpha());
-    } catch (RuntimeException e) {
-      net.close();
-      throw e;
-    }
-    return net;
+    });
   }
 
   /**

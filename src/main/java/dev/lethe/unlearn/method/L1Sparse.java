@@ -99,8 +99,7 @@ public final class L1Sparse extends OptionsUnlearner<L1Sparse.Options> {
 
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
-    Network net = original.copy();
-    try {
+    return original.updatedCopy(net -> {
       // The batches and the schedule are FineTune's (Training.fit), so alpha = 0 reproduces it exactly.
       SgdOptions sgd = o.sgd();
       BatchStream retain = new BatchStream(task.retain(), sgd.batchSize(), seed, true, augmentation);
@@ -115,11 +114,7 @@ public final class L1Sparse extends OptionsUnlearner<L1Sparse.Options> {
             return ce.add(l1Norm(params, step).mul(alpha));
           },
           ID, progress);
-    } catch (RuntimeException e) {
-      net.close();
-      throw e;
-    }
-    return net;
+    });
   }
 
   /** Σ|w| over {@code params}, a scalar in {@code step} that autograd differentiates. */

@@ -215,25 +215,22 @@ public final class ManifSmc extends OptionsUnlearner<ManifSmc.Options> {
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
     original.require(needs(), ID);
-    Network net = original.copy();
-    try (Network surrogate = original.copy();
-        Network anchor = o.surrogate() == Surrogate.PAPER ? original.copy() : null;
-        AdamOptimizer adam = new AdamOptimizer(net, 0)) {
-      Neighbours neighbours = neighbours(net, task.forget(), task.retain(), o.k(), CHUNK);
-      SplittableRandom random = new SplittableRandom(seed);
-      BatchStream batches = new BatchStream(task.forget(), o.batchSize(), random.nextLong(), true);
-      Schedule schedule =
-          new Schedule(o.epochs() * batches.batchesPerEpoch(), batches.batchesPerEpoch(),
-              Math.min(o.batchSize(), task.forget().size()), o.lr(), LrSchedule.CONSTANT);
-      Optimization.run(
-          net, adam, schedule,
-          new Step(net, surrogate, anchor, task, neighbours, batches, random.split(), random.split()),
-          ID, progress);
-      return net;
-    } catch (RuntimeException e) {
-      net.close();
-      throw e;
-    }
+    return original.updatedCopy(net -> {
+      try (Network surrogate = original.copy();
+          Network anchor = o.surrogate() == Surrogate.PAPER ? original.copy() : null;
+          AdamOptimizer adam = new AdamOptimizer(net, 0)) {
+        Neighbours neighbours = neighbours(net, task.forget(), task.retain(), o.k(), CHUNK);
+        SplittableRandom random = new SplittableRandom(seed);
+        BatchStream batches = new BatchStream(task.forget(), o.batchSize(), random.nextLong(), true);
+        Schedule schedule =
+            new Schedule(o.epochs() * batches.batchesPerEpoch(), batches.batchesPerEpoch(),
+                Math.min(o.batchSize(), task.forget().size()), o.lr(), LrSchedule.CONSTANT);
+        Optimization.run(
+            net, adam, schedule,
+            new Step(net, surrogate, anchor, task, neighbours, batches, random.split(), random.split()),
+            ID, progress);
+      }
+    });
   }
 
   /** One unlearning step; {@link #prepare} draws the batch and computes its margin without gradients. */

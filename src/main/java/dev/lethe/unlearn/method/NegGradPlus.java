@@ -60,20 +60,20 @@ public final class NegGradPlus extends OptionsUnlearner<NegGradPlus.Options> {
 
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
-    Network net = original.copy();
-    SplittableRandom random = new SplittableRandom(seed);
-    SgdOptions sgd = o.sgd();
-    BatchStream retain = new BatchStream(task.retain(), sgd.batchSize(), random.nextLong(), true);
-    BatchStream forget = new BatchStream(task.forget(), sgd.batchSize(), random.nextLong(), true);
-    Schedule schedule = sgd.plan(retain.batchesPerEpoch(), 2 * sgd.batchSize());
-    float alpha = (float) o.alpha();
-    Optimization.run(
-        net, sgd.momentum(), sgd.weightDecay(), schedule,
-        (step, t) ->
-            Training.crossEntropyStep(net, step, retain, true)
-                .mul(alpha)
-                .sub(Training.crossEntropyStep(net, step, forget, true).mul(1 - alpha)),
-        ID, progress);
-    return net;
+    return original.updatedCopy(net -> {
+      SplittableRandom random = new SplittableRandom(seed);
+      SgdOptions sgd = o.sgd();
+      BatchStream retain = new BatchStream(task.retain(), sgd.batchSize(), random.nextLong(), true);
+      BatchStream forget = new BatchStream(task.forget(), sgd.batchSize(), random.nextLong(), true);
+      Schedule schedule = sgd.plan(retain.batchesPerEpoch(), 2 * sgd.batchSize());
+      float alpha = (float) o.alpha();
+      Optimization.run(
+          net, sgd.momentum(), sgd.weightDecay(), schedule,
+          (step, t) ->
+              Training.crossEntropyStep(net, step, retain, true)
+                  .mul(alpha)
+                  .sub(Training.crossEntropyStep(net, step, forget, true).mul(1 - alpha)),
+          ID, progress);
+    });
   }
 }

@@ -56,12 +56,12 @@ public final class RandomLabels extends OptionsUnlearner<RandomLabels.Options> {
 
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
-    Network net = original.copy();
-    SgdOptions s = o.sgd();
-    try (SgdOptimizer sgd = new SgdOptimizer(net, s.momentum(), s.weightDecay())) {
-      RandomLabelLoop.run(net, sgd, task, seed, s.epochs(), s.batchSize(), s.lr(),
-          s.schedule(), o.useRetain(), augmentation, ID, progress);
-    }
-    return net;
+    return original.updatedCopy(net -> {
+      SgdOptions s = o.sgd();
+      try (SgdOptimizer sgd = new SgdOptimizer(net, s.momentum(), s.weightDecay())) {
+        RandomLabelLoop.run(net, sgd, task, seed, s.epochs(), s.batchSize(), s.lr(),
+            s.schedule(), o.useRetain(), augmentation, ID, progress);
+      }
+    });
   }
 }

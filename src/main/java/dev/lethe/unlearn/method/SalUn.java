@@ -77,17 +77,14 @@ public final class SalUn extends OptionsUnlearner<SalUn.Options> {
 
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
-    Network net = original.copy();
-    SgdOptions s = o.sgd();
-    try (ParameterMask mask = Saliency.topGradient(net, task.forget(), o.sparsity(), s.batchSize());
-        SgdOptimizer sgd = new SgdOptimizer(net, s.momentum(), s.weightDecay(), mask, o.maskMode())) {
-      RandomLabelLoop.run(
-          net, sgd, task, seed, s.epochs(), s.batchSize(), s.lr(), s.schedule(), o.useRetain(), augmentation, ID,
-          progress);
-    } catch (RuntimeException e) {
-      net.close();
-      throw e;
-    }
-    return net;
+    return original.updatedCopy(net -> {
+      SgdOptions s = o.sgd();
+      try (ParameterMask mask = Saliency.topGradient(net, task.forget(), o.sparsity(), s.batchSize());
+          SgdOptimizer sgd = new SgdOptimizer(net, s.momentum(), s.weightDecay(), mask, o.maskMode())) {
+        RandomLabelLoop.run(
+            net, sgd, task, seed, s.epochs(), s.batchSize(), s.lr(), s.schedule(), o.useRetain(), augmentation, ID,
+            progress);
+      }
+    });
   }
 }

@@ -184,8 +184,7 @@ public final class Scrub extends OptionsUnlearner<Scrub.Options> {
       forgetTargets = Prediction.logits(teacher, task.forget());
       retainTargets = Prediction.logits(teacher, task.retain());
     }
-    Network student = original.copy();
-    try {
+    return original.updatedCopy(student -> {
       SplittableRandom random = new SplittableRandom(seed);
       BatchStream forget = new BatchStream(task.forget(), o.forgetBatchSize(), random.nextLong(), true);
       BatchStream retain = new BatchStream(task.retain(), o.retainBatchSize(), random.nextLong(), true);
@@ -209,11 +208,7 @@ public final class Scrub extends OptionsUnlearner<Scrub.Options> {
               ID, progress.child("epoch " + epoch + "/" + o.epochs()));
         }
       }
-      return student;
-    } catch (RuntimeException e) {
-      student.close();
-      throw e;
-    }
+    });
   }
 
   /** {@code −KL_T(teacher ‖ student)} on the next forget batch. */

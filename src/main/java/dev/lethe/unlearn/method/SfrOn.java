@@ -154,45 +154,42 @@ public final class SfrOn extends OptionsUnlearner<SfrOn.Options> {
 
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
-    Network net = original.copy();
-    SplittableRandom random = new SplittableRandom(seed);
-    SgdOptions settings = o.sgd();
-    BatchStream forget = new BatchStream(task.forget(), settings.batchSize(), random.nextLong(), true, augmentation);
-    BatchStream retain = new BatchStream(task.retain(), settings.batchSize(), random.nextLong(), true, augmentation);
-    int steps = settings.epochs() * retain.batchesPerEpoch();
-    try (ParameterMask mask = o.mask()
-            ? Saliency.fisherRatio(net, task.forget(), task.retain(), o.gamma(), settings.batchSize())
-            : null;
-        SgdOptimizer sgd = new SgdOptimizer(net, settings.momentum(), settings.weightDecay())) {
-      for (int t = 0; t < steps; t++) {
-        double lr = settings.schedule().at(settings.lr(), t, steps);
-        double alpha = LrSchedule.COSINE.at(o.forgetAlpha(), t, steps);
-        boolean forgetStep = t % o.forgetFreq() == 0;
-        double loss;
-        try (NDManager step = net.manager().newSubManager()) {
-          if (forgetStep) {
-            loss = Optimization.backward(step, (s, i) -> forgetLoss(net, s, forget, alpha), t, ID, steps);
-            if (mask != null) {
-              sgd.maskGradients(mask, step);
-            }
-            sgd.clipGradientNorm(o.clip(), step);
-            if (o.fastSlow()) {
-              sgd.step(lr, step, mask, o.maskMode());
+    return original.updatedCopy(net -> {
+      SplittableRandom random = new SplittableRandom(seed);
+      SgdOptions settings = o.sgd();
+      BatchStream forget = new BatchStream(task.forget(), settings.batchSize(), random.nextLong(), true, augmentation);
+      BatchStream retain = new BatchStream(task.retain(), settings.batchSize(), random.nextLong(), true, augmentation);
+      int steps = settings.epochs() * retain.batchesPerEpoch();
+      try (ParameterMask mask = o.mask()
+              ? Saliency.fisherRatio(net, task.forget(), task.retain(), o.gamma(), settings.batchSize())
+              : null;
+          SgdOptimizer sgd = new SgdOptimizer(net, settings.momentum(), settings.weightDecay())) {
+        for (int t = 0; t < steps; t++) {
+          double lr = settings.schedule().at(settings.lr(), t, steps);
+          double alpha = LrSchedule.COSINE.at(o.forgetAlpha(), t, steps);
+          boolean forgetStep = t % o.forgetFreq() == 0;
+          double loss;
+          try (NDManager step = net.manager().newSubManager()) {
+            if (forgetStep) {
+              loss = Optimization.backward(step, (s, i) -> forgetLoss(net, s, forget, alpha), t, ID, steps);
+              if (mask != null) {
+                sgd.maskGradients(mask, step);
+              }
+              sgd.clipGradientNorm(o.clip(), step);
+              if (o.fastSlow()) {
+                sgd.step(lr, step, mask, o.maskMode());
+              }
             }
           }
+          try (NDManager step = net.manager().newSubManager()) {
+            loss = Optimization.backward(
+                step, (s, i) -> Training.crossEntropyStep(net, s, retain, o.bnTrain()), t, ID, steps);
+            sgd.step(lr, step);
+          }
+          progress.step(t, steps, t / retain.batchesPerEpoch(), settings.epochs(), 2 * settings.batchSize(), loss);
         }
-        try (NDManager step = net.manager().newSubManager()) {
-          loss = Optimization.backward(
-              step, (s, i) -> Training.crossEntropyStep(net, s, retain, o.bnTrain()), t, ID, steps);
-          sgd.step(lr, step);
-        }
-        progress.step(t, steps, t / retain.batchesPerEpoch(), settings.epochs(), 2 * settings.batchSize(), loss);
       }
-    } catch (RuntimeException e) {
-      net.close();
-      throw e;
-    }
-    return net;
+    });
   }
 
   private NDArray forgetLoss(Network net, NDManager step, BatchStream forget, double alpha) {

@@ -139,8 +139,7 @@ public final class Trw extends OptionsUnlearner<Trw.Options> {
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
     int forgotten = forgottenClass(task);
     original.require(needs(), ID + ".similarity=head");
-    Network net = original.copy();
-    try {
+    return original.updatedCopy(net -> {
       // the copy is still θ_o here: similarity and targets come from it before any step
       float[][] forgetLogits = Prediction.logits(net, task.forget());
       double[] similarity = ClassSimilarity.toForgotten(
@@ -154,11 +153,7 @@ public final class Trw extends OptionsUnlearner<Trw.Options> {
           Math.min(sgd.batchSize(), task.forget().size()) + Math.min(sgd.batchSize(), task.retain().size()));
       Optimization.run(net, sgd.momentum(), sgd.weightDecay(), schedule,
           (step, t) -> loss(net, step, forget, retain, targets), ID, progress);
-      return net;
-    } catch (RuntimeException e) {
-      net.close();
-      throw e;
-    }
+    });
   }
 
   /** With {@code similarity=head}, the class representations are the rows of a linear head. */
