@@ -11,7 +11,6 @@ import dev.lethe.experiment.EnsembleAudit;
 import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.Json;
 import dev.lethe.experiment.Provenance;
-import dev.lethe.model.Network;
 import dev.lethe.report.Report;
 import dev.lethe.report.Summary;
 import dev.lethe.train.LossDivergedException;

@@ -17,8 +17,6 @@ import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.OptionsBinder;
 import dev.lethe.unlearn.method.Retrain;
 import dev.lethe.unlearn.Unlearner;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

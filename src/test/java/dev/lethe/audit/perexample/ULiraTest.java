@@ -2,7 +2,6 @@ package dev.lethe.audit.perexample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 import dev.lethe.LetheException;
 import dev.lethe.audit.perexample.PairedMargins.Group;

@@ -11,7 +11,6 @@ import dev.lethe.model.Network;
 import dev.lethe.train.Prediction;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
-import dev.lethe.train.Training;
 import dev.lethe.unlearn.MethodRegistry;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -13,7 +13,6 @@ import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Prediction;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
-import dev.lethe.train.Training;
 import dev.lethe.unlearn.MethodRegistry;
 import java.util.HashMap;
 import java.util.Map;
