@@ -121,14 +121,15 @@ public final class BenchmarkRunner {
               config.training(), new ArtifactStore(config.store()));
       for (long seed : config.seeds()) {
         for (ForgetSpec spec : specs) {
-          ForgetTask task = experiment.task(spec, seed); // fail on a bad forget spec before any training
+          Experiment own = experiment.forRequest(spec); // a poisoned batch is trained in: its own pool
+          ForgetTask task = own.task(spec, seed); // fail on a bad forget spec before any training
           if (config.strongAudit()) {
-            new Ensemble(experiment, task, config.ensemble(), seed); // and on a target set no half can share
+            new Ensemble(own, task, config.ensemble(), seed); // and on a target set no half can share
           }
         }
       }
       for (ForgetSpec spec : specs) {
-        findRecipe(experiment.task(spec, config.seeds().get(0)));
+        findRecipe(experiment.forRequest(spec).task(spec, config.seeds().get(0)));
       }
       List<JsonNode> current = new ArrayList<>();
       for (long seed : config.seeds()) {
@@ -143,11 +144,13 @@ public final class BenchmarkRunner {
   private record Cell(String method, Unlearner unlearner, Record options, JsonNode cell, String key) {}
 
   private void runSeed(
-      Experiment experiment, List<ForgetSpec> specs, long seed, ResultLog log, List<JsonNode> current) {
-    ArtifactStore.Artifact original = null;
+      Experiment clean, List<ForgetSpec> specs, long seed, ResultLog log, List<JsonNode> current) {
+    // one original per training pool: the clean one, and each poisoned batch's own
+    Map<String, ArtifactStore.Artifact> originals = new java.util.HashMap<>();
     try {
       for (ForgetSpec spec : specs) {
         String scenario = config.scenario(spec.text());
+        Experiment experiment = clean.forRequest(spec);
         ForgetTask task = experiment.task(spec, seed);
         Recipe recipe = recipes.get(spec.text());
         List<Cell> pending = new ArrayList<>();
@@ -169,9 +172,8 @@ public final class BenchmarkRunner {
           continue;
         }
         Progress progress = Progress.stderr(scenario + " seed " + seed);
-        if (original == null) {
-          original = experiment.original(seed, progress.child("original"));
-        }
+        ArtifactStore.Artifact original = originals.computeIfAbsent(experiment.splits().pool().contentHash(),
+            pool -> experiment.original(seed, progress.child("original")));
         ScenarioRun run = new ScenarioRun(experiment, task, original.network(), progress);
         Ensemble ensemble = config.strongAudit() ? new Ensemble(experiment, task, config.ensemble(), seed) : null;
         for (Cell cell : pending) {
@@ -184,7 +186,7 @@ public final class BenchmarkRunner {
         }
       }
     } finally {
-      if (original != null) {
+      for (ArtifactStore.Artifact original : originals.values()) {
         original.network().close();
       }
     }

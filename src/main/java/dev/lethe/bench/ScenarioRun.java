@@ -2,6 +2,7 @@ package dev.lethe.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.audit.Audit;
+import dev.lethe.audit.PoisonAudit;
 import dev.lethe.experiment.ArtifactStore;
 import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.ModelOutputs;
@@ -65,6 +66,17 @@ public final class ScenarioRun {
     rtMetrics = rt.rt().result().metrics();
     rtMetrics.put("seconds", rt.metadata().path("train_seconds").asDouble());
     rtMetrics.put("rte", 1.0);
+    if (experiment.poisoning() != null && !task.heldOutIsValidation()) { // tuning never reads the test split
+      try (Network net = experiment.retrained(task, task.seed(), progress.child("retrain")).network()) {
+        rtMetrics.putAll(poisonMetrics(net));
+      }
+    }
+  }
+
+  /** The poisoned batch's effect on {@code net} ({@link PoisonAudit}), or nothing on a clean pool. */
+  private Map<String, Double> poisonMetrics(Network net) {
+    return experiment.poisoning() == null ? Map.of()
+        : PoisonAudit.measure(net, experiment.poisoning(), experiment.splits().test());
   }
 
   /**
@@ -105,6 +117,7 @@ public final class ScenarioRun {
     try (Network net = second.network()) {
       ModelOutputs outputs = ModelOutputs.cached(second.outputsDir(), net, experiment.splits());
       metrics = audit(outputs.forTask(task), second.metadata().path("train_seconds").asDouble());
+      metrics.putAll(poisonMetrics(net));
     }
     return new Retrain2(metrics, second);
   }
@@ -146,6 +159,7 @@ public final class ScenarioRun {
       } else {
         ModelOutputs outputs = ModelOutputs.predict(unlearned, experiment.splits());
         metrics = audit(outputs.forTask(task), seconds);
+        metrics.putAll(poisonMetrics(unlearned));
         keep.accept(unlearned, outputs);
       }
     } catch (LossDivergedException e) {

@@ -135,6 +135,10 @@ public final class Tuner {
     List<ForgetSpec> specs = new ArrayList<>();
     for (String f : config.forgets()) {
       specs.add(ForgetSpec.parse(f));
+      if (specs.get(specs.size() - 1) instanceof ForgetSpec.Poison poison) {
+        throw new LetheException("lethe tune selects recipes on random: and class: requests; " + poison.text()
+            + " (a poisoned batch) runs with the random recipe of the nearest fraction: tune random:FRACTION instead");
+      }
       for (long seed : seeds) {
         ForgetTask task = experiment.task(specs.get(specs.size() - 1), seed).heldOutAsValidation();
         if (task.test().size() == 0) {

@@ -33,7 +33,7 @@ public final class ForgetCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "Checkpoint directory of the original model.")
   Path model;
 
-  @Option(names = "--forget", required = true, description = "Forget spec: random:0.1, random:600, class:Sandal, class:5, ids:FILE.")
+  @Option(names = "--forget", required = true, description = "Forget spec: random:0.1, random:600, class:Sandal, class:5, ids:FILE, backdoor:K, labelflip:K (a poisoned batch: the model must have been trained on the poisoned pool, e.g. saved by bench --save-models).")
   String forget;
 
   @Option(names = "--method", required = true, description = "Unlearning method id (see `lethe methods`).")

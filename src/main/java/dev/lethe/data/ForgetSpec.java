@@ -5,19 +5,23 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What the user asks to forget ({@code --forget SPEC}, or one of the factories below from Java): a random
  * fraction or count of the training pool, every sample of some classes, or a list of stable ids, from a file
- * or in memory. {@link ForgetTask#derive} turns a spec into concrete forget and retain sets. {@link #text()} is
+ * or in memory, or a batch that was poisoned ({@link Poison}: the training pool itself carries the poison, so the
+ * original and RT train on a poisoned copy of it, see {@link Poisoning}). {@link ForgetTask#derive} turns a spec
+ * into concrete forget and retain sets. {@link #text()} is
  * canonical and, for every spec but an in-memory id list, parses back to an equal spec.
  */
 public sealed interface ForgetSpec
     permits ForgetSpec.RandomFraction, ForgetSpec.RandomCount, ForgetSpec.ClassForget, ForgetSpec.IdList,
-        ForgetSpec.IdSet {
+        ForgetSpec.IdSet, ForgetSpec.Poison {
 
   /** Forget {@code round(fraction × pool size)} random samples ({@code random:0.1}); fraction in (0, 1). */
   static ForgetSpec fraction(double fraction) {
@@ -52,8 +56,9 @@ public sealed interface ForgetSpec
   /**
    * Parses {@code random:0.1} (a fraction, written with a '.', strictly between 0 and 1),
    * {@code random:600} (a count, at least 1), {@code class:Sandal} or {@code class:5} (several classes
-   * comma-separated: {@code class:3,5}), and {@code ids:path/to/file.txt}. The kind is case-insensitive; spaces
-   * around the parts are ignored.
+   * comma-separated: {@code class:3,5}), {@code ids:path/to/file.txt}, {@code backdoor:K} (options after commas:
+   * {@code target=CLASS}, {@code size=PIXELS}, {@code corner=br|bl|tr|tl}) and {@code labelflip:K}. The kind is
+   * case-insensitive; spaces around the parts are ignored.
    *
    * @throws LetheException on anything else, with examples of valid specs
    */
@@ -75,7 +80,9 @@ public sealed interface ForgetSpec
       case "random" -> parseRandom(spec, value);
       case "class" -> new ClassForget(Arrays.stream(value.split(",", -1)).map(String::strip).toList());
       case "ids" -> new IdList(parsePath(spec, value));
-      default -> throw invalid(spec, "unknown kind '" + kind + "' (known kinds: random, class, ids)");
+      case "backdoor" -> parseBackdoor(spec, value);
+      case "labelflip" -> new LabelFlip(parseCount(spec, value));
+      default -> throw invalid(spec, "unknown kind '" + kind + "' (known kinds: random, class, ids, backdoor, labelflip)");
     };
   }
 
@@ -224,6 +231,133 @@ public sealed interface ForgetSpec
     }
   }
 
+  /**
+   * A poisoned batch to remove: {@code count} training-pool images whose training copy was tampered with
+   * ({@link Poisoning} derives the poisoned pool). Forgetting it is what a security team asks for.
+   */
+  sealed interface Poison extends ForgetSpec permits Backdoor, LabelFlip {
+    /** How many pool images are poisoned (and then forgotten). */
+    int count();
+  }
+
+  /** The trigger corners of {@link Backdoor}: bottom-right, bottom-left, top-right, top-left. */
+  enum Corner {
+    BR, BL, TR, TL
+  }
+
+  /**
+   * A BadNets-style backdoor (Gu et al., 2017): {@code count} pool images of classes other than {@code target}
+   * carry a white {@code size}×{@code size} square one pixel in from {@code corner} and the label {@code target}.
+   *
+   * @param count at least 1
+   * @param target the target class, by name or index ({@link Dataset#classIndex}); default {@code 0}
+   * @param size the trigger's side in pixels, at least 1; default 3
+   * @param corner where the trigger sits; default bottom-right
+   */
+  record Backdoor(int count, String target, int size, Corner corner) implements Poison {
+    /** The defaults of the options {@code backdoor:K} leaves out. */
+    public static final String DEFAULT_TARGET = "0";
+    /** The trigger side {@code backdoor:K} uses. */
+    public static final int DEFAULT_SIZE = 3;
+
+    /** Rejects a count or size below 1 and a blank target. */
+    public Backdoor {
+      if (count < 1) {
+        throw invalid("backdoor:" + count, "the count must be at least 1");
+      }
+      if (size < 1) {
+        throw invalid("backdoor:" + count + ",size=" + size, "the trigger size must be at least 1 pixel");
+      }
+      if (target == null || target.isBlank()) {
+        throw invalid("backdoor:" + count + ",target=", "the target class is missing");
+      }
+      target = target.strip();
+      Objects.requireNonNull(corner, "corner");
+    }
+
+    /** {@code count} images with the default trigger and target. */
+    public Backdoor(int count) {
+      this(count, DEFAULT_TARGET, DEFAULT_SIZE, Corner.BR);
+    }
+
+    /** {@code backdoor:K}, then every option that is not the default, in a fixed order. */
+    @Override
+    public String text() {
+      return "backdoor:" + count + (target.equals(DEFAULT_TARGET) ? "" : ",target=" + target)
+          + (size == DEFAULT_SIZE ? "" : ",size=" + size)
+          + (corner == Corner.BR ? "" : ",corner=" + corner.name().toLowerCase(Locale.ROOT));
+    }
+  }
+
+  /**
+   * Label noise: {@code count} pool images keep their pixels but carry a wrong label, drawn uniformly from the
+   * other classes.
+   *
+   * @param count at least 1
+   */
+  record LabelFlip(int count) implements Poison {
+    /** Rejects a count below 1. */
+    public LabelFlip {
+      if (count < 1) {
+        throw invalid("labelflip:" + count, "the count must be at least 1");
+      }
+    }
+
+    @Override
+    public String text() {
+      return "labelflip:" + count;
+    }
+  }
+
+  private static Backdoor parseBackdoor(String spec, String value) {
+    String[] parts = value.split(",", -1);
+    int count = parseCount(spec, parts[0].strip());
+    String target = Backdoor.DEFAULT_TARGET;
+    int size = Backdoor.DEFAULT_SIZE;
+    Corner corner = Corner.BR;
+    Set<String> seen = new HashSet<>();
+    for (int i = 1; i < parts.length; i++) {
+      String[] kv = parts[i].split("=", 2);
+      String key = kv[0].strip().toLowerCase(Locale.ROOT);
+      if (kv.length != 2 || kv[1].isBlank()) {
+        throw invalid(spec, "option '" + parts[i].strip() + "' is not NAME=VALUE (backdoor options: target, size, corner)");
+      }
+      if (!seen.add(key)) {
+        throw invalid(spec, "option " + key + " is given twice");
+      }
+      String v = kv[1].strip();
+      switch (key) {
+        case "target" -> target = v;
+        case "size" -> {
+          if (!v.matches("\\d{1,4}")) {
+            throw invalid(spec, "the trigger size '" + v + "' is not a whole number of pixels");
+          }
+          size = Integer.parseInt(v);
+        }
+        case "corner" -> {
+          try {
+            corner = Corner.valueOf(v.toUpperCase(Locale.ROOT));
+          } catch (IllegalArgumentException e) {
+            throw invalid(spec, "unknown corner '" + v + "' (corners: br, bl, tr, tl)");
+          }
+        }
+        default -> throw invalid(spec, "unknown option '" + key + "' (backdoor options: target, size, corner)");
+      }
+    }
+    return new Backdoor(count, target, size, corner);
+  }
+
+  private static int parseCount(String spec, String value) {
+    if (!value.matches("\\d+")) {
+      throw invalid(spec, "'" + value + "' is not a count of images like 100");
+    }
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw invalid(spec, "the count " + value + " is too large");
+    }
+  }
+
   private static ForgetSpec parseRandom(String spec, String value) {
     if (value.matches("\\d+")) {
       try {
@@ -248,6 +382,7 @@ public sealed interface ForgetSpec
 
   private static LetheException invalid(String spec, String reason) {
     return new LetheException("invalid forget spec '" + spec + "': " + reason
-        + "; valid specs look like random:0.1, random:600, class:Sandal, class:5, class:3,5 or ids:forget-ids.txt");
+        + "; valid specs look like random:0.1, random:600, class:Sandal, class:5, class:3,5, ids:forget-ids.txt,"
+        + " backdoor:100, backdoor:100,target=Sandal,size=4,corner=tl or labelflip:100");
   }
 }

@@ -101,6 +101,9 @@ public final class ForgetTask {
    *       ({@code class:3,5}) forget the union of their rows and leave the test split together.
    *   <li>{@code ids:FILE}: the pool rows with the listed ids (one integer per line; blank lines and
    *       lines starting with '#' are skipped); an in-memory {@link ForgetSpec#ids} list likewise.
+   *   <li>{@code backdoor:K}, {@code labelflip:K}: the poisoned images of {@link Poisoning#of}{@code (spec, pool)};
+   *       {@code splits} is the clean one and the task's pool is the poisoned copy (the one an experiment that
+   *       carries the poison, {@code Experiment.poisoned}, trains on).
    * </ul>
    *
    * @throws LetheException if the forget set would be empty, the whole pool, larger than the pool, or
@@ -138,6 +141,10 @@ public final class ForgetTask {
       int[] ids = set.ids();
       forgetRows = Splits.sorted(IdFile.rowsOf(pool, ids,
           i -> new LetheException("forget spec ForgetSpec.ids: id " + ids[i] + " " + notInPool(pool))));
+    } else if (spec instanceof ForgetSpec.Poison poison) {
+      Poisoning poisoning = Poisoning.of(poison, pool);
+      return ofRows(poison, new Splits(poisoning.pool(), splits.validation(), splits.test()), poisoning.rows(),
+          forgetClasses, seed);
     } else {
       IdFile.Contents file = IdFile.read(((ForgetSpec.IdList) spec).file(), "forget id file");
       forgetRows = Splits.sorted(file.rowsIn(pool, notInPool(pool)));

@@ -11,6 +11,7 @@ import dev.lethe.data.Dataset;
 import dev.lethe.data.DatasetLoader;
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
+import dev.lethe.data.Poisoning;
 import dev.lethe.data.SplitConfig;
 import dev.lethe.data.Splits;
 import dev.lethe.data.TrainTest;
@@ -69,6 +70,8 @@ public final class Experiment {
   private final TrainConfig training;
   private final ArtifactStore store;
   private final Splits splits;
+  /** The poisoned batch this experiment's pool carries, or null for the clean pool. */
+  private final Poisoning poisoning;
   private final Map<String, Reference> references = new LinkedHashMap<>(REFERENCES, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Reference> eldest) {
@@ -110,6 +113,48 @@ public final class Experiment {
     }
     this.architectureJson = describe(architecture);
     this.splits = Splits.of(data, split);
+    this.poisoning = null;
+  }
+
+  /** {@code clean} with its pool replaced by {@code poisoning}'s: the same data, split, network and recipe. */
+  private Experiment(Experiment clean, Poisoning poisoning) {
+    this.dataset = clean.dataset;
+    this.dataDir = clean.dataDir;
+    this.architecture = clean.architecture;
+    this.architectureJson = clean.architectureJson;
+    this.split = clean.split;
+    this.training = clean.training;
+    this.store = clean.store;
+    this.splits = new Splits(poisoning.pool(), clean.splits.validation(), clean.splits.test());
+    this.poisoning = poisoning;
+  }
+
+  /**
+   * This experiment with the poisoned batch {@code poison} in its training pool ({@link Poisoning}): its original
+   * and every retrain train on the poisoned pool, and {@link #task}{@code (poison, seed)} forgets the poisoned
+   * images. Validation and test stay clean.
+   *
+   * @throws LetheException if this experiment is already poisoned, or the pool cannot carry this poison
+   */
+  public Experiment poisoned(ForgetSpec.Poison poison) {
+    if (poisoning != null) {
+      if (poisoning.spec().equals(poison)) {
+        return this;
+      }
+      throw new LetheException("this experiment's pool already carries " + poisoning.spec().text()
+          + ": poison the clean experiment with " + poison.text() + " instead");
+    }
+    return new Experiment(this, Poisoning.of(poison, splits.pool()));
+  }
+
+  /** The experiment a forget request runs in: {@link #poisoned} for a poisoned batch, this one otherwise. */
+  public Experiment forRequest(ForgetSpec forget) {
+    return forget instanceof ForgetSpec.Poison poison ? poisoned(poison) : this;
+  }
+
+  /** The poisoned batch in this experiment's pool, or null when the pool is clean. */
+  public Poisoning poisoning() {
+    return poisoning;
   }
 
   /**
@@ -141,9 +186,10 @@ public final class Experiment {
       TrainConfig training = Json.MAPPER.treeToValue(e.get("training"), TrainConfig.class);
       Path dir = dataDirOverride != null ? dataDirOverride
           : e.hasNonNull("data_dir") ? Path.of(e.get("data_dir").asText()) : null;
-      return new Experiment(
+      Experiment clean = new Experiment(
           e.get("dataset").asText(), dir, e.get("model").asText(), e.get("width").asInt(), split,
           training, store);
+      return e.hasNonNull("poison") ? clean.forRequest(ForgetSpec.parse(e.get("poison").asText())) : clean;
     } catch (java.io.IOException | RuntimeException ex) {
       if (ex instanceof LetheException le) {
         throw le;
@@ -206,6 +252,9 @@ public final class Experiment {
     }
     e.set("split", Json.MAPPER.valueToTree(split));
     e.set("training", Json.MAPPER.valueToTree(training));
+    if (poisoning != null) {
+      e.put("poison", poisoning.spec().text());
+    }
     e.put("pool_hash", splits.pool().contentHash());
     e.put("validation_hash", splits.validation().contentHash());
     e.put("test_hash", splits.test().contentHash());
@@ -224,6 +273,9 @@ public final class Experiment {
     f.set("split", Json.MAPPER.valueToTree(split));
     f.set("training", Json.MAPPER.valueToTree(training));
     f.put("pool", splits.pool().contentHash());
+    if (poisoning != null) {
+      f.put("poison", poisoning.spec().text());
+    }
     f.put("validation", splits.validation().contentHash());
     f.put("test", splits.test().contentHash());
     f.put("threads", Provenance.threads());
@@ -233,9 +285,21 @@ public final class Experiment {
 
   /**
    * The forget task of {@code forget} on this experiment's pool; {@code seed} draws a random forget set and is
-   * the seed its retrained reference trains with ({@link ForgetTask#seed()}).
+   * the seed its retrained reference trains with ({@link ForgetTask#seed()}). A poisoned batch is forgotten from
+   * the experiment that carries it ({@link #forRequest}).
+   *
+   * @throws LetheException if {@code forget} is a poisoned batch this experiment's pool does not carry
    */
   public ForgetTask task(ForgetSpec forget, long seed) {
+    if (forget instanceof ForgetSpec.Poison poison) {
+      if (poisoning == null || !poisoning.spec().equals(poison)) {
+        throw new LetheException("forget spec " + poison.text() + " removes a poisoned batch, but this "
+            + (poisoning == null ? "model was trained on the clean pool" : "pool carries " + poisoning.spec().text())
+            + ": run it where the poison was trained in (lethe bench --forget " + poison.text()
+            + ", or Experiment.forRequest(spec) from Java)");
+      }
+      return ForgetTask.ofRows(poison, splits, poisoning.rows(), new int[0], seed);
+    }
     return ForgetTask.derive(forget, splits, seed);
   }
 

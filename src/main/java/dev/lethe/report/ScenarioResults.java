@@ -69,12 +69,15 @@ final class ScenarioResults {
       new Column("kl_to_retrain_test", "KL-T", "KL(RT ‖ model) on the test set", "%.4f", true),
       new Column("mia_nn", "MIA-NN", "forgotten class train vs test, balanced accuracy %", "%.2f", false),
       new Column("tv_to_retrain_forget_test", "TV-FT", "total variation to RT, forgotten class's test images", "%.4f", true),
+      new Column("attack_success_rate", "ASR", "backdoor: triggered test images predicted as the target, %", "%.2f", false),
+      new Column("poisoned_clean_acc", "Clean-P", "poisoned images classified as their clean label, %", "%.2f", false),
       new Column("avg_gap", "Avg Gap", "mean |Δ| to RT over FA, RA, TA, MIA-eff", "%.2f", true),
       new Column("seconds", "s", "run time, seconds", "%.1f", false),
       new Column("rte", "RTE", "run time relative to RT's", "%.3f", false));
 
-  /** Columns shown only when some row of the scenario has them: the class-forgetting metrics. */
-  private static final List<String> CLASS_ONLY = List.of("mia_nn", "tv_to_retrain_forget_test");
+  /** Columns shown only when some row of the scenario has them: the class-forgetting and poisoned-batch metrics. */
+  private static final List<String> OPTIONAL =
+      List.of("mia_nn", "tv_to_retrain_forget_test", "attack_success_rate", "poisoned_clean_acc");
 
   /** A flag under a scenario's table: a bold headline and the sentence after it. */
   record Flag(String headline, String detail) {}
@@ -140,7 +143,7 @@ final class ScenarioResults {
       methods.put(method, new MethodRuns(method, runs, ok, reference, within));
     }
     for (Column c : COLUMNS) {
-      if (!CLASS_ONLY.contains(c.metric()) || rows.stream().anyMatch(r -> r.path("metrics").has(c.metric()))) {
+      if (!OPTIONAL.contains(c.metric()) || rows.stream().anyMatch(r -> r.path("metrics").has(c.metric()))) {
         columns.add(c);
       }
     }

@@ -10,7 +10,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ForgetSpecTest {
-  private static final String EXAMPLES = "random:0.1, random:600, class:Sandal, class:5, class:3,5 or ids:forget-ids.txt";
+  private static final String EXAMPLES = "random:0.1, random:600, class:Sandal, class:5, class:3,5, ids:forget-ids.txt,"
+      + " backdoor:100, backdoor:100,target=Sandal,size=4,corner=tl or labelflip:100";
 
   @Test
   void parsesEachKind() {
@@ -34,12 +35,26 @@ class ForgetSpecTest {
   @ValueSource(strings = {
       "random:0.1", "random:0.25", "random:1.0E-4", "random:0.999", "random:600", "random:1",
       "class:Sandal", "class:5", "class:Ankle boot", "class:3,5", "class:Bag,Sandal", "ids:path/to/file.txt",
-      "ids:/abs/ids.txt"})
+      "ids:/abs/ids.txt", "backdoor:100", "backdoor:1,target=Sandal", "backdoor:7,size=5,corner=tl",
+      "backdoor:7,target=3,size=1,corner=bl", "labelflip:250"})
   void canonicalTextRoundTrips(String text) {
     ForgetSpec spec = ForgetSpec.parse(text);
 
     assertThat(spec.text()).isEqualTo(text);
     assertThat(ForgetSpec.parse(spec.text())).isEqualTo(spec);
+  }
+
+  @Test
+  void poisonedBatchesParseWithDefaultsAndOptionsInAnyOrder() {
+    assertThat(ForgetSpec.parse("backdoor:100"))
+        .isEqualTo(new ForgetSpec.Backdoor(100, "0", 3, ForgetSpec.Corner.BR))
+        .isEqualTo(new ForgetSpec.Backdoor(100));
+    assertThat(ForgetSpec.parse("Backdoor: 20 , corner=TR, target= Sandal ,size=2"))
+        .isEqualTo(new ForgetSpec.Backdoor(20, "Sandal", 2, ForgetSpec.Corner.TR));
+    assertThat(ForgetSpec.parse("backdoor:20,corner=tr,target=Sandal,size=2").text())
+        .isEqualTo("backdoor:20,target=Sandal,size=2,corner=tr");
+    assertThat(ForgetSpec.parse("backdoor:20,size=3,corner=br,target=0").text()).isEqualTo("backdoor:20");
+    assertThat(ForgetSpec.parse("labelflip:40")).isEqualTo(new ForgetSpec.LabelFlip(40));
   }
 
   @Test
@@ -53,7 +68,10 @@ class ForgetSpecTest {
   @ValueSource(strings = {
       "", "   ", "random", "random:", "random:0.0", "random:0.", "random:1.0", "random:1.5", "random:0",
       "random:-3", "random:-0.1", "random:abc", "random:0.1x", "random:NaN", "random:99999999999", "random:1,5", "random:1e-3",
-      "forget:0.1", "class:", "class:   ", "class:3,,5", "class:3,", "ids:", "ids:bad\0path", ":5"})
+      "forget:0.1", "class:", "class:   ", "class:3,,5", "class:3,", "ids:", "ids:bad\0path", ":5",
+      "backdoor:0", "backdoor:0.1", "backdoor:x", "backdoor:5,size=0", "backdoor:5,size=-1", "backdoor:5,size=big",
+      "backdoor:5,corner=middle", "backdoor:5,colour=red", "backdoor:5,target=", "backdoor:5,size", "backdoor:5,size=2,size=3",
+      "labelflip:0", "labelflip:-2", "labelflip:0.5", "labelflip:5,target=1"})
   void rejectsBadSpecsWithExamples(String text) {
     assertThatThrownBy(() -> ForgetSpec.parse(text))
         .isInstanceOf(LetheException.class)
