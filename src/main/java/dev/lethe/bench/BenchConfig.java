@@ -28,6 +28,8 @@ import java.util.Map;
  * @param recipes directory of tuned recipes ({@code <dataset>-<model>-<forget>.json}), or null for none
  * @param ensemble shadows of the strong (per-example) audit's {@link dev.lethe.experiment.Ensemble}, or 0
  *     for none
+ * @param requests how many deletion requests each forget set arrives as, one after another
+ *     ({@link dev.lethe.data.DeletionRequests}); 1 for one request
  */
 public record BenchConfig(
     String dataset,
@@ -43,7 +45,8 @@ public record BenchConfig(
     Path store,
     Path out,
     Path recipes,
-    int ensemble) {
+    int ensemble,
+    int requests) {
 
   /** Validates the grid's shape. */
   public BenchConfig {
@@ -59,6 +62,13 @@ public record BenchConfig(
     if (ensemble != 0) {
       Ensemble.checkSize(ensemble);
     }
+    if (requests < 1) {
+      throw new LetheException("--requests " + requests + ": pass at least 1 (1 = the whole forget set at once)");
+    }
+    if (requests > 1 && ensemble != 0) {
+      throw new LetheException("--requests " + requests + " with --audit strong is not supported yet: the per-example"
+          + " audits run on one request; drop one of them");
+    }
     forgets = List.copyOf(forgets);
     methods = List.copyOf(methods);
     seeds = List.copyOf(seeds);
@@ -70,6 +80,14 @@ public record BenchConfig(
       List<String> forgets, List<String> methods, List<Long> seeds, Map<String, Map<String, String>> params,
       Path store, Path out, Path recipes) {
     this(dataset, dataDir, model, width, split, training, forgets, methods, seeds, params, store, out, recipes, 0);
+  }
+
+  /** A grid of single requests. */
+  public BenchConfig(String dataset, Path dataDir, String model, int width, SplitConfig split, TrainConfig training,
+      List<String> forgets, List<String> methods, List<Long> seeds, Map<String, Map<String, String>> params,
+      Path store, Path out, Path recipes, int ensemble) {
+    this(dataset, dataDir, model, width, split, training, forgets, methods, seeds, params, store, out, recipes,
+        ensemble, 1);
   }
 
   /** True when every cell also runs the per-example audits on an ensemble of {@link #ensemble} shadows. */

@@ -3,6 +3,7 @@ package dev.lethe.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
+import dev.lethe.data.DeletionRequests;
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.experiment.ArtifactStore;
@@ -11,6 +12,7 @@ import dev.lethe.experiment.EnsembleAudit;
 import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.Json;
 import dev.lethe.experiment.Provenance;
+import dev.lethe.model.Network;
 import dev.lethe.report.Report;
 import dev.lethe.report.Summary;
 import dev.lethe.train.LossDivergedException;
@@ -123,6 +125,9 @@ public final class BenchmarkRunner {
         for (ForgetSpec spec : specs) {
           Experiment own = experiment.forRequest(spec); // a poisoned batch is trained in: its own pool
           ForgetTask task = own.task(spec, seed); // fail on a bad forget spec before any training
+          if (config.requests() > 1) {
+            DeletionRequests.of(task, config.requests()); // and on more requests than it holds
+          }
           if (config.strongAudit()) {
             new Ensemble(own, task, config.ensemble(), seed); // and on a target set no half can share
           }
@@ -149,40 +154,18 @@ public final class BenchmarkRunner {
     Map<String, ArtifactStore.Artifact> originals = new java.util.HashMap<>();
     try {
       for (ForgetSpec spec : specs) {
-        String scenario = config.scenario(spec.text());
         Experiment experiment = clean.forRequest(spec);
         ForgetTask task = experiment.task(spec, seed);
-        Recipe recipe = recipes.get(spec.text());
-        List<Cell> pending = new ArrayList<>();
-        for (Cell cell : cells(experiment, task, spec, recipe, seed)) {
-          JsonNode done = log.get(cell.key());
-          if (done != null && !(flags.retryFailed() && Rows.isCollapsed(done)) && saved(done, cell, scenario, seed)) {
-            current.add(done);
-            continue;
-          }
-          pending.add(cell);
-          JsonNode stale = log.find(r -> ResultLog.inSlot(r, scenario, cell.method(), seed));
-          if (stale != null) {
-            System.err.println("lethe: recomputing " + cell.method() + " seed " + seed + " on " + scenario + ": "
-                + (stale != done ? Rows.changes(stale, cell.cell())
-                    : Rows.isCollapsed(done) ? "it collapsed before (--retry-failed)" : "its model is not in --save-models"));
-          }
-        }
-        if (pending.isEmpty()) {
+        String scenario = config.scenario(spec.text());
+        if (config.requests() == 1) {
+          runTask(experiment, scenario, task, null, 0, seed, originals, log, current);
           continue;
         }
-        Progress progress = Progress.stderr(scenario + " seed " + seed);
-        ArtifactStore.Artifact original = originals.computeIfAbsent(experiment.splits().pool().contentHash(),
-            pool -> experiment.original(seed, progress.child("original")));
-        ScenarioRun run = new ScenarioRun(experiment, task, original.network(), progress);
-        Ensemble ensemble = config.strongAudit() ? new Ensemble(experiment, task, config.ensemble(), seed) : null;
-        for (Cell cell : pending) {
-          ObjectNode row = runCell(experiment, scenario, task, run, ensemble, cell, seed, recipe, progress);
-          ObjectNode prov = (ObjectNode) row.get("provenance");
-          prov.set("original", Rows.modelProvenance(original));
-          prov.set("retrain", Rows.modelProvenance(run.retrainProvenance(), run.retrainReused()));
-          log.commit(row, r -> ResultLog.inSlot(r, scenario, cell.method(), seed));
-          current.add(row);
+        DeletionRequests requests = DeletionRequests.of(task, config.requests());
+        Map<String, Integer> collapsedAt = new java.util.HashMap<>();
+        for (int i = 1; i <= requests.count(); i++) {
+          runTask(experiment, requestScenario(scenario, i, requests.count()), requests.cumulative(i),
+              new Chain(requests, scenario, collapsedAt), i, seed, originals, log, current);
         }
       }
     } finally {
@@ -190,6 +173,138 @@ public final class BenchmarkRunner {
         original.network().close();
       }
     }
+  }
+
+  /** The scenario name of request {@code i} of {@code k}: {@code fashion-mnist/cnn/random:0.1 request 2/4}. */
+  static String requestScenario(String scenario, int i, int k) {
+    return scenario + " request " + i + "/" + k;
+  }
+
+  /**
+   * The deletion requests a scenario's forget set arrives as, and for each method the first request it collapsed
+   * at in this run (the later ones are not run: they would serve on a model that is not there).
+   */
+  private record Chain(DeletionRequests requests, String scenario, Map<String, Integer> collapsedAt) {}
+
+  /**
+   * Runs every pending cell of one task: all of a scenario, or request {@code request} of a chain (then
+   * {@code task} is everything forgotten so far, RT and the second retrain train without it, the original is
+   * audited against them as the do-nothing bar, and each method serves this request on its own result of the
+   * previous one).
+   */
+  private void runTask(Experiment experiment, String scenario, ForgetTask task, Chain chain, int request, long seed,
+      Map<String, ArtifactStore.Artifact> originals, ResultLog log, List<JsonNode> current) {
+    ForgetSpec spec = task.spec();
+    Recipe recipe = recipes.get(spec.text());
+    List<Cell> pending = new ArrayList<>();
+    for (Cell cell : cells(experiment, task, spec, recipe, seed, chain, request)) {
+      JsonNode done = log.get(cell.key());
+      if (done != null && !(flags.retryFailed() && Rows.isCollapsed(done)) && saved(done, cell, scenario, seed)) {
+        current.add(done);
+        if (chain != null && Rows.isCollapsed(done)) {
+          chain.collapsedAt().putIfAbsent(cell.method(), request);
+        }
+        continue;
+      }
+      pending.add(cell);
+      JsonNode stale = log.find(r -> ResultLog.inSlot(r, scenario, cell.method(), seed));
+      if (stale != null) {
+        System.err.println("lethe: recomputing " + cell.method() + " seed " + seed + " on " + scenario + ": "
+            + (stale != done ? Rows.changes(stale, cell.cell())
+                : Rows.isCollapsed(done) ? "it collapsed before (--retry-failed)" : "its model is not in --save-models"));
+      }
+    }
+    if (pending.isEmpty()) {
+      return;
+    }
+    Progress progress = Progress.stderr(scenario + " seed " + seed);
+    ArtifactStore.Artifact original = originals.computeIfAbsent(experiment.splits().pool().contentHash(),
+        pool -> experiment.original(seed, progress.child("original")));
+    ScenarioRun run = new ScenarioRun(experiment, task, original.network(), progress);
+    Ensemble ensemble = config.strongAudit() ? new Ensemble(experiment, task, config.ensemble(), seed) : null;
+    for (Cell cell : pending) {
+      ObjectNode row = chain != null && cell.unlearner() != null && !cell.method().equals(Original.ID)
+          ? runRequestCell(experiment, scenario, task, run, chain, request, original, cell, seed, recipe, progress)
+          : runCell(experiment, scenario, task, run, ensemble, cell, seed, recipe, progress);
+      // the row is keyed by the whole cell, the strong audit's design and the request included
+      row.put(Rows.CELL_KEY, cell.key());
+      row.set("cell", cell.cell());
+      if (chain != null) {
+        row.put("request", request);
+        row.put("requests", chain.requests().count());
+        row.put("requests_of", chain.scenario());
+      }
+      ObjectNode prov = (ObjectNode) row.get("provenance");
+      prov.set("original", Rows.modelProvenance(original));
+      prov.set("retrain", Rows.modelProvenance(run.retrainProvenance(), run.retrainReused()));
+      log.commit(row, r -> ResultLog.inSlot(r, scenario, cell.method(), seed));
+      current.add(row);
+    }
+  }
+
+  /**
+   * A method serving request {@code request} of a chain: its model after the previous request (the original
+   * before the first) unlearns this request's part on the pool left, audited against the retrain without
+   * everything forgotten so far. Each request's model is a store artifact keyed by its cell, so a rerun serves
+   * the next request without redoing the earlier ones; a method that collapsed at an earlier request is recorded
+   * collapsed here too, without running.
+   */
+  private ObjectNode runRequestCell(Experiment experiment, String scenario, ForgetTask task, ScenarioRun run,
+      Chain chain, int request, ArtifactStore.Artifact original, Cell cell, long seed, Recipe recipe,
+      Progress progress) {
+    ObjectNode row = Rows.of(config.dataset(), config.model(), scenario, experiment, task, cell.method(),
+        cell.options(), seed, Map.of(), false, recipe != null && recipe.tunes(cell.method()) ? recipe : null);
+    Integer earlier = chain.collapsedAt().get(cell.method());
+    if (earlier != null) {
+      return Rows.collapsed(row, 0, "it collapsed at request " + earlier + ", so there is no model to serve request "
+          + request + " on");
+    }
+    progress.note("serving request " + request + "/" + chain.requests().count() + " with " + cell.method());
+    Path outputs = config.out().resolve(OUTPUTS).resolve(cellPath(scenario, cell.method(), seed));
+    Path model = flags.saveModels() == null ? null : flags.saveModels().resolve(cellPath(scenario, cell.method(), seed));
+    ScenarioRun.Evaluation evaluation = run.evaluate(cell.method(), () -> {
+      ArtifactStore.Artifact served = served(experiment, chain, request, original, cell, seed, progress);
+      return new ScenarioRun.Unlearned(served.network(), served.metadata().path("unlearn_seconds").asDouble());
+    }, progress, keep(experiment, scenario, task, cell, seed, outputs, model));
+    ObjectNode finished = Rows.of(config.dataset(), config.model(), scenario, experiment, task, cell.method(),
+        cell.options(), seed, evaluation.metrics(), false, recipe != null && recipe.tunes(cell.method()) ? recipe : null);
+    if (evaluation.collapsed()) {
+      chain.collapsedAt().putIfAbsent(cell.method(), request);
+      return Rows.collapsed(finished, evaluation.collapseStep(), evaluation.collapseReason());
+    }
+    finished.put("outputs", config.out().relativize(outputs).toString());
+    if (model != null) {
+      finished.put("model", model.toAbsolutePath().toString());
+    }
+    return finished;
+  }
+
+  /** The method's model after request {@code request}: from the store, or served on its model after the previous. */
+  private ArtifactStore.Artifact served(Experiment experiment, Chain chain, int request, ArtifactStore.Artifact original,
+      Cell cell, long seed, Progress progress) {
+    JsonNode key = cell(experiment, chain.requests().cumulative(request), cell.method(), cell.unlearner(),
+        cell.options(), seed, chain, request).cell();
+    return experiment.store().getOrCompute("request", key, experiment.architecture(), () -> {
+      ArtifactStore.Artifact previous = request == 1 ? null
+          : served(experiment, chain, request - 1, original, cell, seed, progress);
+      Network from = previous == null ? original.network() : previous.network();
+      try {
+        long start = System.nanoTime();
+        Network unlearned = cell.unlearner().unlearn(from, chain.requests().step(request), seed,
+            progress.child(cell.method() + " request " + request));
+        ObjectNode meta = Json.MAPPER.createObjectNode();
+        meta.put("method", cell.method());
+        meta.put("request", request);
+        meta.put("seed", seed);
+        meta.put("unlearn_seconds", (System.nanoTime() - start) / 1e9);
+        meta.set("versions", Provenance.versions(Json.MAPPER));
+        return new ArtifactStore.Computed(unlearned, meta);
+      } finally {
+        if (previous != null) {
+          from.close();
+        }
+      }
+    });
   }
 
   private ObjectNode runCell(Experiment experiment, String scenario, ForgetTask task, ScenarioRun run,
@@ -216,23 +331,8 @@ public final class BenchmarkRunner {
     progress.note("unlearning with " + cell.method());
     Path outputs = config.out().resolve(OUTPUTS).resolve(cellPath(scenario, cell.method(), seed));
     Path model = flags.saveModels() == null ? null : flags.saveModels().resolve(cellPath(scenario, cell.method(), seed));
-    ScenarioRun.Evaluation evaluation = run.evaluate(cell.unlearner(), seed, progress, (net, out) -> {
-      ObjectNode about = Json.MAPPER.createObjectNode();
-      about.put(Rows.CELL_KEY, cell.key());
-      about.set("cell", cell.cell());
-      out.write(outputs, experiment.splits(), about);
-      if (model != null) {
-        ObjectNode meta = about.deepCopy();
-        meta.set("experiment", experiment.describe());
-        meta.put("scenario", scenario);
-        meta.put("forget", task.spec().text());
-        meta.put("method", cell.method());
-        meta.put("seed", seed);
-        meta.set("params", cell.cell().get("params"));
-        meta.set("versions", Provenance.versions(Json.MAPPER));
-        dev.lethe.model.Checkpoints.save(net, model, meta);
-      }
-    });
+    ScenarioRun.Evaluation evaluation =
+        run.evaluate(cell.unlearner(), seed, progress, keep(experiment, scenario, task, cell, seed, outputs, model));
     if (ensemble != null && !evaluation.collapsed()) {
       Progress p = progress.child(ENSEMBLE);
       try {
@@ -254,6 +354,28 @@ public final class BenchmarkRunner {
       row.put("model", model.toAbsolutePath().toString());
     }
     return row;
+  }
+
+  /** Writes an unlearned model's per-example outputs to {@code outputs} and, if {@code model} is not null, saves it there. */
+  private static ScenarioRun.Keep keep(Experiment experiment, String scenario, ForgetTask task, Cell cell, long seed,
+      Path outputs, Path model) {
+    return (net, out) -> {
+      ObjectNode about = Json.MAPPER.createObjectNode();
+      about.put(Rows.CELL_KEY, cell.key());
+      about.set("cell", cell.cell());
+      out.write(outputs, experiment.splits(), about);
+      if (model != null) {
+        ObjectNode meta = about.deepCopy();
+        meta.set("experiment", experiment.describe());
+        meta.put("scenario", scenario);
+        meta.put("forget", task.spec().text());
+        meta.put("method", cell.method());
+        meta.put("seed", seed);
+        meta.set("params", cell.cell().get("params"));
+        meta.set("versions", Provenance.versions(Json.MAPPER));
+        dev.lethe.model.Checkpoints.save(net, model, meta);
+      }
+    };
   }
 
   /** The per-example audits of {@code audited} (one member per shadow) against the ensemble's retrains. */
@@ -278,29 +400,40 @@ public final class BenchmarkRunner {
   }
 
   /** The grid's cells for one task and seed: RT, the second retrain, then every method that supports it. */
-  private List<Cell> cells(Experiment experiment, ForgetTask task, ForgetSpec spec, Recipe recipe, long seed) {
+  private List<Cell> cells(Experiment experiment, ForgetTask task, ForgetSpec spec, Recipe recipe, long seed,
+      Chain chain, int request) {
     List<Cell> cells = new ArrayList<>();
     TrainConfig training = experiment.training();
-    cells.add(cell(experiment, task, Retrain.ID, null, training, seed));
+    cells.add(cell(experiment, task, Retrain.ID, null, training, seed, chain, request));
     cells.add(cell(experiment, task, SECOND_RETRAIN, null,
-        new SecondRetrain(training, ScenarioRun.secondRetrainSeed(seed)), seed));
+        new SecondRetrain(training, ScenarioRun.secondRetrainSeed(seed)), seed, chain, request));
     for (String m : config.methods()) {
       // class-only methods (trw) have no cell in a random or id-list scenario
       if (m.equals(Retrain.ID) || !registry.get(m).supports(spec)) {
         continue;
       }
       Unlearner unlearner = registry.get(m).create(paramsFor(recipe, m));
-      cells.add(cell(experiment, task, m, unlearner, unlearner.options(), seed));
+      cells.add(cell(experiment, task, m, unlearner, unlearner.options(), seed, chain, request));
     }
     return cells;
   }
 
-  private Cell cell(
-      Experiment experiment, ForgetTask task, String method, Unlearner unlearner, Record options, long seed) {
+  /**
+   * One cell; in a chain of deletion requests also keyed by the request, the request count and the whole forget
+   * set (whose cut into requests, with the seed, fixes every earlier request's part).
+   */
+  private Cell cell(Experiment experiment, ForgetTask task, String method, Unlearner unlearner, Record options,
+      long seed, Chain chain, int request) {
     JsonNode params = Json.MAPPER.valueToTree(OptionsBinder.values(options));
     ObjectNode cell = Rows.cell(experiment, task, method, params, seed);
     if (config.strongAudit()) {
       cell.set("strong_audit", Ensemble.describe(config.ensemble(), seed, task));
+    }
+    if (chain != null) {
+      ObjectNode r = cell.putObject("requests");
+      r.put("request", request);
+      r.put("of", chain.requests().count());
+      r.put("forget_ids", chain.requests().full().forgetIdsHash());
     }
     return new Cell(method, unlearner, options, cell, Rows.key(cell));
   }

@@ -14,6 +14,7 @@ import dev.lethe.train.LossDivergedException;
 import dev.lethe.unlearn.Unlearner;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * One forget task ready to be unlearned and audited: the original, the retrained reference's logits and
@@ -150,24 +151,45 @@ public final class ScenarioRun {
    * split, and {@code keep} is not called.
    */
   public Evaluation evaluate(Unlearner unlearner, long seed, Progress progress, Keep keep) {
-    long start = System.nanoTime();
+    return evaluate(unlearner.id(), () -> {
+      long start = System.nanoTime();
+      Network unlearned = unlearner.unlearn(original, task, seed, progress.child(unlearner.id()));
+      return new Unlearned(unlearned, (System.nanoTime() - start) / 1e9);
+    }, progress, keep);
+  }
+
+  /**
+   * An unlearned model (owned by whoever receives it) and the seconds its unlearning took.
+   *
+   * @param network the model
+   * @param seconds the unlearning run time, which the audit reports and sets against RT's
+   */
+  public record Unlearned(Network network, double seconds) {}
+
+  /**
+   * As {@link #evaluate(Unlearner, long, Progress, Keep)} for a model {@code unlearn} produces some other way
+   * (a chain of deletion requests, each served on the previous one's result), reported as method {@code id}.
+   */
+  public Evaluation evaluate(String id, Supplier<Unlearned> unlearn, Progress progress, Keep keep) {
     Map<String, Double> metrics;
-    try (Network unlearned = unlearner.unlearn(original, task, seed, progress.child(unlearner.id()))) {
-      double seconds = (System.nanoTime() - start) / 1e9;
-      if (task.heldOutIsValidation()) {
-        metrics = audit(experiment.logits(unlearned, task), seconds);
-      } else {
-        ModelOutputs outputs = ModelOutputs.predict(unlearned, experiment.splits());
-        metrics = audit(outputs.forTask(task), seconds);
-        metrics.putAll(poisonMetrics(unlearned));
-        keep.accept(unlearned, outputs);
+    try {
+      Unlearned result = unlearn.get();
+      try (Network unlearned = result.network()) {
+        if (task.heldOutIsValidation()) {
+          metrics = audit(experiment.logits(unlearned, task), result.seconds());
+        } else {
+          ModelOutputs outputs = ModelOutputs.predict(unlearned, experiment.splits());
+          metrics = audit(outputs.forTask(task), result.seconds());
+          metrics.putAll(poisonMetrics(unlearned));
+          keep.accept(unlearned, outputs);
+        }
       }
     } catch (LossDivergedException e) {
-      progress.note(unlearner.id() + " collapsed: " + e.getMessage());
+      progress.note(id + " collapsed: " + e.getMessage());
       return new Evaluation(new java.util.LinkedHashMap<>(), e);
     }
     progress.note(String.format(Locale.ROOT, "%s: FA %.2f RA %.2f TA %.2f Avg Gap %.2f in %.1fs",
-        unlearner.id(), metrics.get("forget_acc"), metrics.get("retain_acc"), metrics.get("test_acc"),
+        id, metrics.get("forget_acc"), metrics.get("retain_acc"), metrics.get("test_acc"),
         metrics.get("avg_gap"), metrics.get("seconds")));
     return new Evaluation(metrics, null);
   }

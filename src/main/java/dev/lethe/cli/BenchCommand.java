@@ -52,6 +52,11 @@ public final class BenchCommand implements Callable<Integer> {
           + DEFAULT_ENSEMBLE + ").")
   Integer ensemble;
 
+  @Option(names = "--requests", paramLabel = "K", defaultValue = "1",
+      description = "Split each forget set into K deletion requests served one after another, each on the previous "
+          + "result and audited against the exact retrain without everything forgotten so far (default: ${DEFAULT-VALUE}).")
+  int requests;
+
   /** Shadows of {@code --audit strong} when {@code --ensemble} is not given. */
   static final int DEFAULT_ENSEMBLE = 16;
 
@@ -81,7 +86,7 @@ public final class BenchCommand implements Callable<Integer> {
             experiment.dataset, experiment.dataDir, experiment.model, experiment.width(),
             experiment.split(), experiment.training(),
             run.forgets(), chosen, seedList, registry.parseOverrides(params), experiment.storeRoot(), out,
-            run.recipesDir(), shadows);
+            run.recipesDir(), shadows, requests);
     List<JsonNode> rows = new BenchmarkRunner(config, new BenchmarkRunner.Flags(retryFailed, saveModels)).run();
     // the report is derived from this run's rows, like summary.md; tune's scores are found when tune shared --out
     Path report = Report.write(out, rows, new Report.Sources(config.recipes(), out));

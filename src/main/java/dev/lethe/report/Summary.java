@@ -1,7 +1,11 @@
 package dev.lethe.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Renders benchmark result rows as Markdown: one table per scenario, the retrained reference (RT) first,
@@ -22,6 +26,51 @@ public final class Summary {
     out.append(ScenarioResults.LEGEND).append("\n\n");
     for (ScenarioResults s : ScenarioResults.of(rows)) {
       out.append(table(s)).append('\n');
+    }
+    out.append(requests(rows));
+    return out.toString();
+  }
+
+  /**
+   * For each forget set served as several deletion requests ({@code --requests K}): every method's Avg Gap and TA
+   * after each request, against the exact retrain without everything forgotten so far.
+   */
+  private static String requests(List<JsonNode> rows) {
+    Map<String, Map<Integer, List<JsonNode>>> chains = new LinkedHashMap<>();
+    for (JsonNode r : rows) {
+      if (r.has("requests_of")) {
+        chains.computeIfAbsent(r.get("requests_of").asText(), k -> new TreeMap<>())
+            .computeIfAbsent(r.get("request").asInt(), k -> new ArrayList<>()).add(r);
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    for (Map.Entry<String, Map<Integer, List<JsonNode>>> chain : chains.entrySet()) {
+      List<ScenarioResults> steps = new ArrayList<>();
+      for (Map.Entry<Integer, List<JsonNode>> step : chain.getValue().entrySet()) {
+        steps.add(new ScenarioResults(chain.getKey() + " request " + step.getKey(), step.getValue()));
+      }
+      int k = chain.getValue().values().iterator().next().get(0).get("requests").asInt();
+      out.append("## ").append(chain.getKey()).append(" as ").append(k).append(" deletion requests\n\n")
+          .append("Each request is served on the method's result of the previous one and audited against the exact "
+              + "retrain without everything forgotten so far (mean ± std over seeds).\n\n");
+      for (String[] metric : new String[][] {{"avg_gap", "Avg Gap", "%.2f"}, {"test_acc", "TA", "%.2f"}}) {
+        out.append("| method |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (Integer request : chain.getValue().keySet()) {
+          out.append(' ').append(metric[1]).append(" after ").append(request).append(" |");
+          rule.append("---|");
+        }
+        out.append('\n').append(rule).append('\n');
+        for (ScenarioResults.MethodRuns m : steps.get(0).methods()) {
+          out.append("| ").append(m.method()).append(" |");
+          for (ScenarioResults step : steps) {
+            ScenarioResults.MethodRuns runs = step.method(m.method());
+            out.append(' ').append(runs == null ? "–" : runs.stat(metric[0]).cell(metric[2])).append(" |");
+          }
+          out.append('\n');
+        }
+        out.append('\n');
+      }
     }
     return out.toString();
   }

@@ -1,0 +1,106 @@
+package dev.lethe.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lethe.LetheException;
+import dev.lethe.data.SplitConfig;
+import dev.lethe.train.LrSchedule;
+import dev.lethe.train.TrainConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A forget set of 60 real Fashion-MNIST images served as 3 deletion requests: every request has its own exact
+ * retrain, the original's do-nothing row and the method's row, the method serves each request on its own previous
+ * result, and a rerun after losing the last request's rows serves only that request again.
+ */
+class SequentialRequestsTest {
+  @TempDir static Path tmp;
+  private static BenchConfig config;
+  private static List<JsonNode> rows;
+
+  private static BenchConfig config(Path out, int requests) {
+    return new BenchConfig("fashion-mnist", null, "cnn", 8, new SplitConfig(600, 0, 300, 0),
+        new TrainConfig(3, 64, 0.05, 0.9, 5e-4, LrSchedule.COSINE), List.of("random:60"), List.of("original", "ft"),
+        List.of(1L), Map.of("ft", Map.of("epochs", "1")), tmp.resolve("store"), out, null, 0, requests);
+  }
+
+  @BeforeAll
+  static void runOnce() {
+    config = config(tmp.resolve("out"), 3);
+    rows = new BenchmarkRunner(config).run();
+  }
+
+  private static JsonNode row(int request, String method) {
+    return rows.stream().filter(r -> r.get("request").asInt() == request && r.get("method").asText().equals(method))
+        .findFirst().orElseThrow();
+  }
+
+  @Test
+  void everyRequestHasItsRetrainsTheDoNothingRowAndTheMethod() {
+    assertThat(rows).hasSize(12);
+    assertThat(rows.stream().map(r -> r.get("scenario").asText()).distinct().collect(Collectors.toList()))
+        .containsExactly("fashion-mnist/cnn/random:60 request 1/3", "fashion-mnist/cnn/random:60 request 2/3",
+            "fashion-mnist/cnn/random:60 request 3/3");
+    for (int i = 1; i <= 3; i++) {
+      assertThat(row(i, "ft").get("requests_of").asText()).isEqualTo("fashion-mnist/cnn/random:60");
+      // RT after request i retrains without all 20·i samples forgotten so far
+      assertThat(row(i, "retrain").path("metrics").path("forget_acc").isNumber()).isTrue();
+    }
+    assertThat(row(1, "retrain").at("/cell/forget_ids").asText()).isNotEqualTo(row(2, "retrain").at("/cell/forget_ids").asText());
+    assertThat(row(3, "ft").at("/cell/forget_ids").asText())
+        .isEqualTo(row(3, "ft").at("/cell/requests/forget_ids").asText());
+  }
+
+  @Test
+  void theSummaryShowsHowEachMethodEvolvesOverTheRequests() throws Exception {
+    String summary = Files.readString(config.out().resolve("summary.md"));
+    assertThat(summary).contains("## fashion-mnist/cnn/random:60 as 3 deletion requests")
+        .contains("| Avg Gap after 1 | Avg Gap after 2 | Avg Gap after 3 |").contains("| TA after 3 |");
+  }
+
+  @Test
+  void aRerunThatLostTheLastRequestServesOnlyThatRequestOnTheStoredEarlierOnes() throws Exception {
+    Path out = tmp.resolve("out-resumed");
+    Files.createDirectories(out);
+    List<String> kept = Files.readAllLines(config.out().resolve("results.jsonl")).stream()
+        .filter(l -> !(l.contains("\"request\":3") && l.contains("\"method\":\"ft\""))).toList();
+    assertThat(kept).hasSize(11);
+    Files.write(out.resolve("results.jsonl"), kept);
+
+    List<JsonNode> again = new BenchmarkRunner(config(out, 3)).run();
+
+    JsonNode ft3 = again.stream().filter(r -> r.get("request").asInt() == 3 && r.get("method").asText().equals("ft"))
+        .findFirst().orElseThrow();
+    // served from the stored request-3 model: bit-identical metrics, no new training
+    assertThat(ft3.get("metrics").get("forget_acc")).isEqualTo(row(3, "ft").get("metrics").get("forget_acc"));
+    assertThat(ft3.get("metrics").get("kl_to_retrain_test")).isEqualTo(row(3, "ft").get("metrics").get("kl_to_retrain_test"));
+  }
+
+  @Test
+  void aRerunIntoTheSameOutputSkipsEveryCell() throws Exception {
+    Path out = tmp.resolve("out-again");
+    Files.createDirectories(out);
+    Files.copy(config.out().resolve("results.jsonl"), out.resolve("results.jsonl"));
+    byte[] before = Files.readAllBytes(out.resolve("results.jsonl"));
+
+    new BenchmarkRunner(config(out, 3)).run();
+
+    assertThat(Files.readAllBytes(out.resolve("results.jsonl"))).isEqualTo(before);
+  }
+
+  @Test
+  void moreRequestsThanTheForgetSetHoldsIsAOneLineErrorBeforeAnyTraining() {
+    assertThatThrownBy(() -> new BenchmarkRunner(config(tmp.resolve("out-bad"), 61)).run())
+        .isInstanceOf(LetheException.class)
+        .hasMessage("--requests 61 does not fit forget spec random:60 of 60 samples: pass between 1 and 60 requests");
+  }
+}
