@@ -21,7 +21,7 @@ import java.util.Set;
  */
 public sealed interface ForgetSpec
     permits ForgetSpec.RandomFraction, ForgetSpec.RandomCount, ForgetSpec.ClassForget, ForgetSpec.IdList,
-        ForgetSpec.IdSet, ForgetSpec.Poison {
+        ForgetSpec.IdSet, ForgetSpec.Poison, ForgetSpec.WorstCase {
 
   /** Forget {@code round(fraction × pool size)} random samples ({@code random:0.1}); fraction in (0, 1). */
   static ForgetSpec fraction(double fraction) {
@@ -57,7 +57,8 @@ public sealed interface ForgetSpec
    * Parses {@code random:0.1} (a fraction, written with a '.', strictly between 0 and 1),
    * {@code random:600} (a count, at least 1), {@code class:Sandal} or {@code class:5} (several classes
    * comma-separated: {@code class:3,5}), {@code ids:path/to/file.txt}, {@code backdoor:K} (options after commas:
-   * {@code target=CLASS}, {@code size=PIXELS}, {@code corner=br|bl|tr|tl}) and {@code labelflip:K}. The kind is
+   * {@code target=CLASS}, {@code size=PIXELS}, {@code corner=br|bl|tr|tl}), {@code labelflip:K} and the
+   * worst-case sets {@code worst:0.1} / {@code worst:600}. The kind is
    * case-insensitive; spaces around the parts are ignored.
    *
    * @throws LetheException on anything else, with examples of valid specs
@@ -82,7 +83,8 @@ public sealed interface ForgetSpec
       case "ids" -> new IdList(parsePath(spec, value));
       case "backdoor" -> parseBackdoor(spec, value);
       case "labelflip" -> new LabelFlip(parseCount(spec, value));
-      default -> throw invalid(spec, "unknown kind '" + kind + "' (known kinds: random, class, ids, backdoor, labelflip)");
+      case "worst" -> parseWorst(spec, value);
+      default -> throw invalid(spec, "unknown kind '" + kind + "' (known kinds: random, class, ids, worst, backdoor, labelflip)");
     };
   }
 
@@ -309,6 +311,45 @@ public sealed interface ForgetSpec
     }
   }
 
+  /**
+   * The hardest forget set of a given size for the original model (Fan et al., "Challenging Forgets: Unveiling the
+   * Worst-Case Forget Sets in Machine Unlearning", ECCV 2024): found by a bi-level search that needs the model, so
+   * an experiment derives it ({@code Experiment.task}), not the pool alone.
+   *
+   * @param fraction strictly between 0 and 1, or 0 when {@code count} gives the size
+   * @param count at least 1, or 0 when {@code fraction} gives the size
+   */
+  record WorstCase(double fraction, int count) implements ForgetSpec {
+    /** Rejects a size given twice, not at all, or out of range. */
+    public WorstCase {
+      if ((fraction == 0) == (count == 0)) {
+        throw invalid("worst:", "give either a fraction like 0.1 or a count like 600");
+      }
+      if (count == 0 && !(fraction > 0 && fraction < 1)) {
+        throw invalid("worst:" + fraction, "the fraction must be strictly between 0 and 1");
+      }
+      if (fraction == 0 && count < 1) {
+        throw invalid("worst:" + count, "the count must be at least 1");
+      }
+    }
+
+    /** How many of {@code poolSize} samples the set holds: the count, or the rounded fraction of the pool. */
+    public int size(int poolSize) {
+      return count > 0 ? count : (int) Math.round(fraction * poolSize);
+    }
+
+    @Override
+    public String text() {
+      return "worst:" + (count > 0 ? Integer.toString(count) : Double.toString(fraction));
+    }
+  }
+
+  private static WorstCase parseWorst(String spec, String value) {
+    ForgetSpec size = parseRandom(spec, value);
+    return size instanceof RandomFraction f ? new WorstCase(f.fraction(), 0)
+        : new WorstCase(0, ((RandomCount) size).count());
+  }
+
   private static Backdoor parseBackdoor(String spec, String value) {
     String[] parts = value.split(",", -1);
     int count = parseCount(spec, parts[0].strip());
@@ -383,6 +424,6 @@ public sealed interface ForgetSpec
   private static LetheException invalid(String spec, String reason) {
     return new LetheException("invalid forget spec '" + spec + "': " + reason
         + "; valid specs look like random:0.1, random:600, class:Sandal, class:5, class:3,5, ids:forget-ids.txt,"
-        + " backdoor:100, backdoor:100,target=Sandal,size=4,corner=tl or labelflip:100");
+        + " worst:0.1, worst:600, backdoor:100, backdoor:100,target=Sandal,size=4,corner=tl or labelflip:100");
   }
 }

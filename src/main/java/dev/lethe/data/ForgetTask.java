@@ -141,6 +141,9 @@ public final class ForgetTask {
       int[] ids = set.ids();
       forgetRows = Splits.sorted(IdFile.rowsOf(pool, ids,
           i -> new LetheException("forget spec ForgetSpec.ids: id " + ids[i] + " " + notInPool(pool))));
+    } else if (spec instanceof ForgetSpec.WorstCase) {
+      throw new LetheException("forget spec " + spec.text() + " is searched for on the original model: derive it with"
+          + " Experiment.task(spec, seed), which finds (or loads) the selection");
     } else if (spec instanceof ForgetSpec.Poison poison) {
       Poisoning poisoning = Poisoning.of(poison, pool);
       return ofRows(poison, new Splits(poisoning.pool(), splits.validation(), splits.test()), poisoning.rows(),

@@ -12,6 +12,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -90,6 +91,63 @@ public final class ArtifactStore {
       return new Artifact(computed.network(), meta, false, dir);
     } catch (IOException e) {
       throw new LetheException("cannot lock " + lockFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * An id list stored under {@code key}: the ids of a searched forget set, with the file they are kept in (one id
+   * per line, usable as {@code --forget ids:FILE}).
+   *
+   * @param ids the stable sample ids, ascending
+   * @param file the stored id file
+   * @param reused whether it came from the store
+   */
+  public record IdList(int[] ids, Path file, boolean reused) {}
+
+  /**
+   * Loads the id list stored for {@code key}, or computes ({@code computation} returns the ids), stores and
+   * returns it; written atomically (the metadata file, written last, marks it complete) under the same lock as a
+   * network. An id file that does not parse is said on stderr and recomputed.
+   */
+  public IdList idList(String kind, JsonNode key, Supplier<int[]> computation) {
+    String hash = Json.contentKey(key);
+    Path dir = root.resolve(kind + "-" + hash.substring(0, 24));
+    Path ids = dir.resolve("ids.txt");
+    Path meta = dir.resolve("selection.json");
+    Path lockFile = root.resolve("." + kind + "-" + hash.substring(0, 24) + ".lock");
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new LetheException("cannot create the artifact store " + root + ": " + e.getMessage());
+    }
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.lock()) {
+      if (Files.exists(meta)) {
+        try {
+          return new IdList(Files.readAllLines(ids).stream().filter(l -> !l.isBlank()).mapToInt(Integer::parseInt)
+              .toArray(), ids, true);
+        } catch (IOException | NumberFormatException e) {
+          System.err.println("lethe: recomputing " + dir.getFileName() + ": " + e.getMessage());
+        }
+      }
+      computations.incrementAndGet();
+      int[] computed = computation.get().clone();
+      Arrays.sort(computed);
+      StringBuilder text = new StringBuilder();
+      for (int id : computed) {
+        text.append(id).append('\n');
+      }
+      Files.createDirectories(dir);
+      Json.writeAtomically(ids, text.toString());
+      ObjectNode m = Json.MAPPER.createObjectNode();
+      m.set("key", Json.canonical(key));
+      m.put("content_key", hash);
+      m.put("ids", computed.length);
+      m.set("versions", Provenance.versions(Json.MAPPER));
+      Json.writeAtomically(meta, m.toPrettyString() + "\n");
+      return new IdList(computed, ids, false);
+    } catch (IOException e) {
+      throw new LetheException("cannot write to the artifact store " + root + ": " + e.getMessage(), e);
     }
   }
 }

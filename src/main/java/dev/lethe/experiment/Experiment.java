@@ -79,6 +79,7 @@ public final class Experiment {
     }
   };
   private MethodRegistry methods;
+  private final Map<String, ArtifactStore.IdList> worstCases = new java.util.HashMap<>();
 
   /** Loads the dataset Lethe knows by name and draws the splits. */
   public Experiment(
@@ -300,7 +301,75 @@ public final class Experiment {
       }
       return ForgetTask.ofRows(poison, splits, poisoning.rows(), new int[0], seed);
     }
+    if (forget instanceof ForgetSpec.WorstCase worst) {
+      return ForgetTask.ofRows(worst, splits, rowsOf(worstCase(worst, seed).ids()), new int[0], seed);
+    }
     return ForgetTask.derive(forget, splits, seed);
+  }
+
+  /**
+   * The worst-case forget set {@code spec} for the original of {@code seed} ({@link WorstCaseSelection} with its
+   * default options, seeded by {@code seed}): searched once, then loaded from the store, whose id file
+   * ({@link ArtifactStore.IdList#file()}) replays it as {@code --forget ids:FILE}. The original is trained first if
+   * it is not in the store.
+   *
+   * @throws LetheException if the set would be empty or the whole pool
+   */
+  public ArtifactStore.IdList worstCase(ForgetSpec.WorstCase spec, long seed) {
+    String memo = spec.text() + "/" + seed;
+    ArtifactStore.IdList cached = worstCases.get(memo);
+    if (cached != null) {
+      return cached;
+    }
+    Dataset pool = splits.pool();
+    int k = spec.size(pool.size());
+    if (k < 1 || k >= pool.size()) {
+      throw new LetheException("forget spec " + spec.text() + " selects " + k + " of the " + pool.size() + " samples in"
+          + " the training pool; ask for between 1 and " + (pool.size() - 1));
+    }
+    Progress progress = Progress.stderr("worst-case selection " + spec.text() + " seed " + seed);
+    ArtifactStore.Artifact original = original(seed, progress.child("original"));
+    try (Network net = original.network()) {
+      ObjectNode key = Json.MAPPER.createObjectNode();
+      key.put("kind", "worst");
+      key.put("original", original.metadata().path("content_key").asText());
+      key.put("pool", pool.contentHash());
+      key.put("k", k);
+      key.set("options", Json.MAPPER.valueToTree(WorstCaseSelection.Options.DEFAULT));
+      key.put("seed", seed);
+      key.put("training_code", Provenance.TRAINING_CODE_VERSION);
+      ArtifactStore.IdList ids = store.idList("worst", key, () -> {
+        int[] rows = WorstCaseSelection.select(net, pool, k, WorstCaseSelection.Options.DEFAULT, seed, progress);
+        int[] out = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+          out[i] = pool.id(rows[i]);
+        }
+        return out;
+      });
+      System.err.println("lethe: " + spec.text() + " seed " + seed + (ids.reused() ? " (from the store)" : "")
+          + ": " + ids.ids().length + " ids in " + ids.file() + " (replay it with --forget ids:FILE)");
+      worstCases.put(memo, ids);
+      return ids;
+    }
+  }
+
+  /** The pool rows of stable {@code ids}, ascending. */
+  private int[] rowsOf(int[] ids) {
+    Dataset pool = splits.pool();
+    Map<Integer, Integer> rowOfId = new java.util.HashMap<>();
+    for (int row = 0; row < pool.size(); row++) {
+      rowOfId.put(pool.id(row), row);
+    }
+    int[] rows = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      Integer row = rowOfId.get(ids[i]);
+      if (row == null) {
+        throw new LetheException("stored worst-case id " + ids[i] + " is not in this training pool: clear the store");
+      }
+      rows[i] = row;
+    }
+    Arrays.sort(rows);
+    return rows;
   }
 
   /** The original model for {@code seed}: trained on the whole pool, or loaded from the store. */

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ForgetSpecTest {
   private static final String EXAMPLES = "random:0.1, random:600, class:Sandal, class:5, class:3,5, ids:forget-ids.txt,"
-      + " backdoor:100, backdoor:100,target=Sandal,size=4,corner=tl or labelflip:100";
+      + " worst:0.1, worst:600, backdoor:100, backdoor:100,target=Sandal,size=4,corner=tl or labelflip:100";
 
   @Test
   void parsesEachKind() {
@@ -36,7 +36,7 @@ class ForgetSpecTest {
       "random:0.1", "random:0.25", "random:1.0E-4", "random:0.999", "random:600", "random:1",
       "class:Sandal", "class:5", "class:Ankle boot", "class:3,5", "class:Bag,Sandal", "ids:path/to/file.txt",
       "ids:/abs/ids.txt", "backdoor:100", "backdoor:1,target=Sandal", "backdoor:7,size=5,corner=tl",
-      "backdoor:7,target=3,size=1,corner=bl", "labelflip:250"})
+      "backdoor:7,target=3,size=1,corner=bl", "labelflip:250", "worst:0.1", "worst:600"})
   void canonicalTextRoundTrips(String text) {
     ForgetSpec spec = ForgetSpec.parse(text);
 
