@@ -70,6 +70,10 @@ public final class SplitCommand implements Callable<Integer> {
     List<ForgetSpec> specs = new ArrayList<>();
     for (String f : forget.forgets()) {
       specs.add(ForgetSpec.parse(f));
+      if (specs.get(specs.size() - 1) instanceof ForgetSpec.WorstCase worst) {
+        throw new LetheException("lethe split trains nothing, but " + worst.text() + " is searched for on the original"
+            + " model: run lethe bench --forget " + worst.text() + ", which prints where its id file is stored");
+      }
     }
     SplitConfig config = experiment.split();
     TrainTest data = DatasetLoader.load(experiment.dataset, experiment.dataDir);
