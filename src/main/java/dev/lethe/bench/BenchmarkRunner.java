@@ -11,6 +11,7 @@ import dev.lethe.experiment.Ensemble;
 import dev.lethe.experiment.EnsembleAudit;
 import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.Json;
+import dev.lethe.experiment.PerExampleScores;
 import dev.lethe.experiment.Provenance;
 import dev.lethe.model.Network;
 import dev.lethe.report.Report;
@@ -318,26 +319,31 @@ public final class BenchmarkRunner {
       return Rows.of(config.dataset(), config.model(), scenario, experiment, task, Retrain.ID, cell.options(),
           seed, metrics, run.retrainReused(), null);
     }
+    Path outputs = config.out().resolve(OUTPUTS).resolve(cellPath(scenario, cell.method(), seed));
     if (cell.method().equals(SECOND_RETRAIN)) {
       ScenarioRun.Retrain2 second = run.secondRetrain(seed, progress);
-      if (ensemble != null) {
-        second.metrics().putAll(strongAudit(ensemble, ensemble.secondRetrains(progress.child(ENSEMBLE)), progress));
+      EnsembleAudit.Measured strong = ensemble == null ? null
+          : strongAudit(ensemble, ensemble.secondRetrains(progress.child(ENSEMBLE)), progress);
+      if (strong != null) {
+        second.metrics().putAll(strong.metrics());
       }
       ObjectNode row = Rows.of(config.dataset(), config.model(), scenario, experiment, task, SECOND_RETRAIN,
           cell.options(), seed, second.metrics(), second.artifact().reused(), null);
       ((ObjectNode) row.get("provenance")).set("retrain_2", Rows.modelProvenance(second.artifact()));
+      keepPerExample(row, strong, outputs, cell);
       return row;
     }
     progress.note("unlearning with " + cell.method());
-    Path outputs = config.out().resolve(OUTPUTS).resolve(cellPath(scenario, cell.method(), seed));
     Path model = flags.saveModels() == null ? null : flags.saveModels().resolve(cellPath(scenario, cell.method(), seed));
     ScenarioRun.Evaluation evaluation =
         run.evaluate(cell.unlearner(), seed, progress, keep(experiment, scenario, task, cell, seed, outputs, model));
+    EnsembleAudit.Measured strong = null;
     if (ensemble != null && !evaluation.collapsed()) {
       Progress p = progress.child(ENSEMBLE);
       try {
-        evaluation.metrics().putAll(strongAudit(ensemble,
-            cell.method().equals(Original.ID) ? ensemble.originals(p) : ensemble.twins(cell.unlearner(), p), progress));
+        strong = strongAudit(ensemble,
+            cell.method().equals(Original.ID) ? ensemble.originals(p) : ensemble.twins(cell.unlearner(), p), progress);
+        evaluation.metrics().putAll(strong.metrics());
       } catch (LossDivergedException e) {
         // the method's own cell finished; its twins did not, so it has no per-example audit (said, not hidden)
         progress.note(cell.method() + " diverged on a shadow model, no per-example audit: " + e.getMessage());
@@ -350,6 +356,7 @@ public final class BenchmarkRunner {
       return Rows.collapsed(row, evaluation.collapseStep(), evaluation.collapseReason());
     }
     row.put("outputs", config.out().relativize(outputs).toString());
+    keepPerExample(row, strong, outputs, cell);
     if (model != null) {
       row.put("model", model.toAbsolutePath().toString());
     }
@@ -379,9 +386,24 @@ public final class BenchmarkRunner {
   }
 
   /** The per-example audits of {@code audited} (one member per shadow) against the ensemble's retrains. */
-  private static Map<String, Double> strongAudit(Ensemble ensemble, Ensemble.MemberMargins[] audited, Progress progress) {
+  private static EnsembleAudit.Measured strongAudit(
+      Ensemble ensemble, Ensemble.MemberMargins[] audited, Progress progress) {
     Progress p = progress.child(ENSEMBLE);
     return EnsembleAudit.measure(ensemble, audited, ensemble.originals(p), ensemble.retrains(p));
+  }
+
+  /**
+   * Writes the per-example values of {@code strong} (none without a strong audit) into the cell's outputs
+   * directory and names it in the row's {@value PerExampleScores#ROW_FIELD}, before the row is committed.
+   */
+  private void keepPerExample(ObjectNode row, EnsembleAudit.Measured strong, Path outputs, Cell cell) {
+    if (strong == null) {
+      return;
+    }
+    ObjectNode about = Json.MAPPER.createObjectNode();
+    about.put(Rows.CELL_KEY, cell.key());
+    strong.scores().write(outputs, about);
+    row.put(PerExampleScores.ROW_FIELD, config.out().relativize(outputs).toString());
   }
 
   /** A cell's place under the outputs and saved-models directories: scenario/method/seedS, file-name safe. */

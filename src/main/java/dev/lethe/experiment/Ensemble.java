@@ -38,11 +38,19 @@ public final class Ensemble {
   /** Margins per side and example that every audit here can use: forget quality's 3. */
   public static final int MIN_SIZE = 2 * ForgetQuality.MIN_MODELS;
 
+  /**
+   * Shadows the single-model attacks (LiRA, RMIA; {@link EnsembleAudit#measureModel}) need: one complementary
+   * pair gives every pool example a shadow that never trained on it, and RMIA a shadow of known members to tune
+   * its {@code a} on, referenced by the other.
+   */
+  public static final int MIN_ATTACK_SIZE = 2;
+
   private final Experiment experiment;
   private final ForgetTask target;
   private final int size;
   private final long seed;
   private final boolean[][] in;
+  private final boolean[] isTarget;
   private final long[] seeds;
   private final ForgetTask[] shadowTasks;
   private final Map<String, MemberMargins[]> loaded = new HashMap<>();
@@ -56,17 +64,29 @@ public final class Ensemble {
           Margins.of(outputs.validation(), splits.validation().labels()),
           Margins.of(outputs.test(), splits.test().labels()));
     }
+
+    /** The margins of a stored model, read from the outputs stored beside it (predicted and stored if absent). */
+    public static MemberMargins of(ArtifactStore.Artifact artifact, Splits splits) {
+      try (Network net = artifact.network()) {
+        return of(ModelOutputs.cached(artifact.outputsDir(), net, splits), splits);
+      }
+    }
+
+    /** The margins {@code network} predicts on {@code splits}. */
+    public static MemberMargins predict(Network network, Splits splits) {
+      return of(ModelOutputs.predict(network, splits), splits);
+    }
   }
 
   /**
    * The ensemble of {@code size} shadows auditing {@code target} (a task on {@code experiment}'s pool),
    * its halves and seeds drawn from {@code seed}.
    *
-   * @throws LetheException if {@code size} is odd or below {@link #MIN_SIZE}, or a shadow's half holds none
-   *     of the target examples or nothing else
+   * @throws LetheException if {@code size} is odd or below {@link #MIN_ATTACK_SIZE}, or a shadow's half holds
+   *     none of the target examples or nothing else (the audits check their own minimum sizes)
    */
   public Ensemble(Experiment experiment, ForgetTask target, int size, long seed) {
-    checkSize(size);
+    checkAttackSize(size);
     Dataset pool = experiment.splits().pool();
     if (!target.pool().contentHash().equals(pool.contentHash())) {
       throw new IllegalArgumentException("the target task is not on this experiment's pool");
@@ -90,7 +110,7 @@ public final class Ensemble {
     for (int j = 0; j < size; j++) {
       seeds[j] = root.nextLong();
     }
-    boolean[] isTarget = new boolean[n];
+    isTarget = new boolean[n];
     for (int row : target.rows().forget()) {
       isTarget[row] = true;
     }
@@ -128,6 +148,19 @@ public final class Ensemble {
     }
   }
 
+  /**
+   * Checks an ensemble size for the single-model attacks before anything is trained.
+   *
+   * @throws LetheException if {@code size} is odd or below {@link #MIN_ATTACK_SIZE}, saying which audit needs how many
+   */
+  public static void checkAttackSize(int size) {
+    if (size < MIN_ATTACK_SIZE || size % 2 != 0) {
+      throw new LetheException("an ensemble of " + size + " shadows is too small or odd: LiRA and RMIA need, for every "
+          + "forget example, a shadow that never trained on it, and the shadows train on complementary halves, so pass "
+          + "an even --ensemble of at least " + MIN_ATTACK_SIZE);
+    }
+  }
+
   /** M, the number of shadows. */
   public int size() {
     return size;
@@ -141,6 +174,11 @@ public final class Ensemble {
   /** True if shadow {@code j} trained on pool row {@code row}. */
   public boolean in(int j, int row) {
     return in[j][row];
+  }
+
+  /** True if pool row {@code row} is a target example (in the audited task's forget set). */
+  public boolean isTarget(int row) {
+    return isTarget[row];
   }
 
   /** Shadow {@code j}'s forget task: its half of the pool, forgetting the target examples in it. */
@@ -228,10 +266,7 @@ public final class Ensemble {
     }
     out = new MemberMargins[size];
     for (int j = 0; j < size; j++) {
-      ArtifactStore.Artifact artifact = member.apply(j);
-      try (Network net = artifact.network()) {
-        out[j] = MemberMargins.of(ModelOutputs.cached(artifact.outputsDir(), net, experiment.splits()), experiment.splits());
-      }
+      out[j] = MemberMargins.of(member.apply(j), experiment.splits());
     }
     loaded.put(role, out);
     return out;

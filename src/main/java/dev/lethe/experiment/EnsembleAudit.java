@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -49,23 +50,60 @@ public final class EnsembleAudit {
   private EnsembleAudit() {}
 
   /**
-   * Every per-example metric of {@code audited} (one member per shadow) against the ensemble's retrains,
-   * with {@code ensemble_size}.
+   * What the per-example audits of one set of audited members found.
+   *
+   * @param metrics every summary metric, with {@code ensemble_size}
+   * @param scores per target example, its U-LiRA accuracy and KLoM
    */
-  public static Map<String, Double> measure(
+  public record Measured(Map<String, Double> metrics, PerExampleScores scores) {}
+
+  /**
+   * Every per-example metric of {@code audited} (one member per shadow) against the ensemble's retrains,
+   * with {@code ensemble_size}, and the per-example values behind U-LiRA and KLoM on the forget examples.
+   *
+   * @throws dev.lethe.LetheException if the ensemble is smaller than {@link Ensemble#MIN_SIZE}
+   */
+  public static Measured measure(
       Ensemble ensemble, MemberMargins[] audited, MemberMargins[] originals, MemberMargins[] retrains) {
+    Ensemble.checkSize(ensemble.size());
     Map<String, Double> m = new LinkedHashMap<>();
     PairedMargins paired = paired(ensemble, audited, retrains);
-    m.putAll(new Klom(Klom.Options.fewBins(ensemble.size() / 2)).audit(paired).metrics());
-    m.putAll(new ULira(ULira.Options.defaults()).audit(paired).metrics());
+    Klom.Result klom = new Klom(Klom.Options.fewBins(ensemble.size() / 2)).audit(paired);
+    ULira.Result ulira = new ULira(ULira.Options.defaults()).audit(paired);
+    m.putAll(klom.metrics());
+    m.putAll(ulira.metrics());
     m.putAll(new ForgetQuality().audit(commonN(paired)).metrics());
-    Map<String, Double> attacks = attacks(ensemble, audited, originals);
-    Map<String, Double> reference = attacks(ensemble, retrains, originals);
-    m.putAll(attacks);
-    for (String name : ATTACK_METRICS) {
-      m.put(name + "_retrain", reference.get(name));
-      m.put(name + "_delta", attacks.get(name) - reference.get(name));
+    putAttacks(m, attacks(ensemble, audited, originals), attacks(ensemble, retrains, originals));
+    m.put("ensemble_size", (double) ensemble.size());
+    int[] forget = paired.rows(Group.FORGET);
+    int[] ids = new int[forget.length];
+    double[] klomForget = new double[forget.length];
+    int n = 0;
+    for (int row = 0; row < audited[0].pool().length; row++) {
+      if (ensemble.isTarget(row)) { // paired() lists the forget examples in pool order
+        ids[n] = ensemble.target().pool().id(row);
+        klomForget[n] = klom.retrainedToAudited()[forget[n]];
+        n++;
+      }
     }
+    return new Measured(m, new PerExampleScores(ids, ulira.accuracy(), klomForget));
+  }
+
+  /**
+   * The single-model attacks on one model trained on the whole pool (e.g. a deployed unlearned model): LiRA
+   * and RMIA telling its target (forget) examples from the test split, each example referenced by the shadow
+   * originals that never trained on it (every shadow, for a test or validation example), RMIA's {@code a}
+   * tuned on shadow 0 (its members known) referenced by the other shadows. Each metric also with
+   * {@code _retrain}, the same attack on {@code retrained} (the exact retrain without the target set), and
+   * {@code _delta}; and {@code ensemble_size}.
+   *
+   * @throws dev.lethe.LetheException if the ensemble is smaller than {@link Ensemble#MIN_ATTACK_SIZE}
+   */
+  public static Map<String, Double> measureModel(
+      Ensemble ensemble, MemberMargins model, MemberMargins retrained, MemberMargins[] originals) {
+    Ensemble.checkAttackSize(ensemble.size());
+    Map<String, Double> m = new LinkedHashMap<>();
+    putAttacks(m, modelAttacks(ensemble, model, originals), modelAttacks(ensemble, retrained, originals));
     m.put("ensemble_size", (double) ensemble.size());
     return m;
   }
@@ -75,28 +113,31 @@ public final class EnsembleAudit {
    * with {@code ensemble_size}.
    */
   public static Map<String, Double> measureRetrain(Ensemble ensemble, MemberMargins[] originals, MemberMargins[] retrains) {
-    Map<String, Double> m = new LinkedHashMap<>(attacks(ensemble, retrains, originals));
-    for (String name : ATTACK_METRICS) {
-      m.put(name + "_retrain", m.get(name));
-      m.put(name + "_delta", 0.0);
-    }
+    Map<String, Double> attacks = attacks(ensemble, retrains, originals);
+    Map<String, Double> m = new LinkedHashMap<>();
+    putAttacks(m, attacks, attacks);
     m.put("ensemble_size", (double) ensemble.size());
     return m;
+  }
+
+  /** {@code attacks}, then each attack metric with {@code _retrain} from {@code reference} and {@code _delta}. */
+  private static void putAttacks(Map<String, Double> m, Map<String, Double> attacks, Map<String, Double> reference) {
+    m.putAll(attacks);
+    for (String name : ATTACK_METRICS) {
+      m.put(name + "_retrain", reference.get(name));
+      m.put(name + "_delta", attacks.get(name) - reference.get(name));
+    }
   }
 
   /** Per example, the audited and retrained margins of the shadows that trained on it (all for validation). */
   static PairedMargins paired(Ensemble ensemble, MemberMargins[] audited, MemberMargins[] retrains) {
     int poolSize = audited[0].pool().length;
-    boolean[] isTarget = new boolean[poolSize];
-    for (int row : ensemble.target().rows().forget()) {
-      isTarget[row] = true;
-    }
     List<double[]> c = new ArrayList<>();
     List<double[]> r = new ArrayList<>();
     List<Group> groups = new ArrayList<>();
     for (boolean forget : new boolean[] {true, false}) {
       for (int row = 0; row < poolSize; row++) {
-        if (isTarget[row] == forget) {
+        if (ensemble.isTarget(row) == forget) {
           int example = row;
           int[] shadows = shadowsWith(ensemble, j -> ensemble.in(j, example));
           c.add(take(audited, shadows, mm -> mm.pool()[example]));
@@ -136,39 +177,57 @@ public final class EnsembleAudit {
     Map<String, Double> sum = new LinkedHashMap<>();
     int m = ensemble.size();
     for (int j = 0; j < m; j++) {
+      int attacked = j;
       int partner = j ^ 1;
-      Rmia.Case target = attackCase(ensemble, j, targets[j], originals, j, j);
-      Rmia.Case paired = attackCase(ensemble, partner, originals[partner], originals, j, partner);
-      add(sum, new Lira(Lira.Options.defaults()).audit(target.attack()).metrics());
-      add(sum, Rmia.tuned().audit(new Rmia.Input(target, paired)).metrics());
+      Rmia.Case target = attackCase(ensemble, row -> ensemble.in(attacked, row), targets[j], originals,
+          k -> k != attacked);
+      Rmia.Case paired = attackCase(ensemble, row -> ensemble.in(partner, row), originals[partner], originals,
+          k -> k != attacked && k != partner);
+      add(sum, attack(target, paired));
     }
     sum.replaceAll((k, v) -> v / m);
     return sum;
   }
 
   /**
-   * Shadow {@code attacked}'s view of the attack on {@code model}: members the target examples in its half,
-   * non-members the test split, population the validation split, each referenced by the shadow originals
-   * that never trained on the example other than {@code skipA} and {@code skipB}.
+   * LiRA and RMIA on {@code model}, trained on the whole pool: members every target example, references the
+   * shadow originals; {@code a} tuned on shadow 0.
+   */
+  private static Map<String, Double> modelAttacks(Ensemble ensemble, MemberMargins model, MemberMargins[] originals) {
+    Rmia.Case target = attackCase(ensemble, row -> true, model, originals, k -> true);
+    Rmia.Case paired = attackCase(ensemble, row -> ensemble.in(0, row), originals[0], originals, k -> k != 0);
+    return attack(target, paired);
+  }
+
+  private static Map<String, Double> attack(Rmia.Case target, Rmia.Case paired) {
+    Map<String, Double> m = new LinkedHashMap<>(new Lira(Lira.Options.defaults()).audit(target.attack()).metrics());
+    m.putAll(Rmia.tuned().audit(new Rmia.Input(target, paired)).metrics());
+    return m;
+  }
+
+  /**
+   * The attack on {@code model}: members the target examples for which {@code member} holds, non-members the
+   * test split, population the validation split, each referenced by the shadow originals that {@code usable}
+   * admits and that never trained on the example.
    */
   private static Rmia.Case attackCase(
-      Ensemble ensemble, int attacked, MemberMargins model, MemberMargins[] originals, int skipA, int skipB) {
+      Ensemble ensemble, IntPredicate member, MemberMargins model, MemberMargins[] originals, ShadowFilter usable) {
     int[] targetRows = ensemble.target().rows().forget();
     int members = 0;
     for (int row : targetRows) {
-      members += ensemble.in(attacked, row) ? 1 : 0;
+      members += member.test(row) ? 1 : 0;
     }
     double[] memberMargins = new double[members];
     double[][] memberReference = new double[members][];
     int i = 0;
     for (int row : targetRows) {
-      if (ensemble.in(attacked, row)) {
-        int[] out = shadowsWith(ensemble, k -> k != skipA && k != skipB && !ensemble.in(k, row));
+      if (member.test(row)) {
+        int[] out = shadowsWith(ensemble, k -> usable.test(k) && !ensemble.in(k, row));
         memberMargins[i] = model.pool()[row];
         memberReference[i++] = take(originals, out, mm -> mm.pool()[row]);
       }
     }
-    int[] others = shadowsWith(ensemble, k -> k != skipA && k != skipB);
+    int[] others = shadowsWith(ensemble, usable);
     double[][] testReference = new double[model.test().length][];
     for (int s = 0; s < testReference.length; s++) {
       int example = s;

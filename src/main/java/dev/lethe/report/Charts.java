@@ -52,6 +52,12 @@ final class Charts {
   /** One bar: a method's mean over seeds (of a difference to RT, or of a distance to RT) and its sample std. */
   record Bar(String method, double mean, double std, int n) {}
 
+  /** A method's place on the KLoM scatter: mean and sample std over seeds of its KLoM p95 on retain (x) and forget (y). */
+  record KlomPoint(String method, double retain, double retainStd, double forget, double forgetStd) {}
+
+  /** One method's per-example U-LiRA attack accuracies, every forget example of every seed. */
+  record Distribution(String method, List<Double> values) {}
+
   private static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
   private static final Font TICK = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
   private static final Color GRID = new Color(0xdddddd);
@@ -157,12 +163,7 @@ final class Charts {
     if (Double.isFinite(floor)) {
       plot.addRangeMarker(dashed(floor, "noise floor (retrain-2)"));
     }
-    style(plot.getDomainAxis());
-    style(plot.getRangeAxis());
-    plot.setBackgroundPaint(Color.WHITE);
-    plot.setDomainGridlinePaint(GRID);
-    plot.setRangeGridlinePaint(GRID);
-    plot.setOutlinePaint(Color.GRAY);
+    styled(plot);
     LegendItemCollection legend = new LegendItemCollection();
     for (Point p : shown) {
       legend.add(new LegendItem(p.method(), null, null, null, new Ellipse2D.Double(-5, -5, 10, 10), palette.of(p.method())));
@@ -235,6 +236,194 @@ final class Charts {
       y.setRange(-1, 1);
     }
     return svg(id, chart(plot, false), 380, 270);
+  }
+
+  /**
+   * KLoM on the forget examples (y) against KLoM on the retain examples (x), both the 95th percentile, one
+   * point per method with ±1 std error bars over seeds, as the DMM paper and data-unlearning-bench plot
+   * methods: the retrained models sit at the origin, a method that forgets without damage near the x axis'
+   * left end. The floor (retrain-2) is a grey square, the ceiling (original) a brown diamond, and a dashed
+   * line of each colour marks its forget value across the plot.
+   */
+  String klomScatter(String id, List<KlomPoint> points) {
+    XYIntervalSeriesCollection data = new XYIntervalSeriesCollection();
+    XYErrorRenderer renderer = new XYErrorRenderer();
+    renderer.setDefaultLinesVisible(false);
+    renderer.setCapLength(6);
+    renderer.setErrorStroke(new BasicStroke(1.5f));
+    LegendItemCollection legend = new LegendItemCollection();
+    double top = 1e-3;
+    double right = 1e-3;
+    for (int i = 0; i < points.size(); i++) {
+      KlomPoint p = points.get(i);
+      XYIntervalSeries s = new XYIntervalSeries(p.method());
+      s.add(p.retain(), p.retain() - p.retainStd(), p.retain() + p.retainStd(),
+          p.forget(), p.forget() - p.forgetStd(), p.forget() + p.forgetStd());
+      data.addSeries(s);
+      java.awt.Shape shape = marker(p.method());
+      renderer.setSeriesPaint(i, palette.of(p.method()));
+      renderer.setSeriesShape(i, shape);
+      legend.add(new LegendItem(bound(p.method()), null, null, null, shape, palette.of(p.method())));
+      top = Math.max(top, p.forget() + p.forgetStd());
+      right = Math.max(right, p.retain() + p.retainStd());
+    }
+    List<String> labels = coincidentLabels(points);
+    renderer.setDefaultItemLabelGenerator((dataset, series, item) -> labels.get(series));
+    renderer.setDefaultItemLabelsVisible(true);
+    renderer.setDefaultItemLabelFont(TICK);
+    renderer.setDefaultPositiveItemLabelPosition(new ItemLabelPosition(ItemLabelAnchor.OUTSIDE3, TextAnchor.CENTER_LEFT));
+    renderer.setItemLabelAnchorOffset(5);
+    NumberAxis x = new NumberAxis("KLoM on the retain examples, 95th percentile (0 = like retraining)");
+    NumberAxis y = new NumberAxis("KLoM on the forget examples, p95");
+    // a margin below and left keeps points at zero and their labels off the axes; the right one makes room for labels
+    x.setRange(-0.04 * right, 1.25 * right);
+    y.setRange(-0.05 * top, 1.1 * top);
+    XYPlot plot = new XYPlot(data, x, y, renderer);
+    for (KlomPoint p : points) {
+      if (p.method().equals(ScenarioResults.SECOND_RETRAIN) || p.method().equals(ScenarioResults.ORIGINAL)) {
+        boolean floor = p.method().equals(ScenarioResults.SECOND_RETRAIN);
+        ValueMarker m = dashed(p.forget(), floor ? "floor (retrain-2)" : "ceiling (original)");
+        m.setPaint(palette.of(p.method()));
+        m.setLabelPaint(palette.of(p.method()));
+        m.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+        m.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+        plot.addRangeMarker(m);
+      }
+    }
+    styled(plot);
+    plot.setFixedLegendItems(legend);
+    return svg(id, chart(plot, true), 1180, 520);
+  }
+
+  /**
+   * Each point's label: the names of every point at the same place joined on the first of them (KLoM saturates
+   * at ln(1/ε), so methods that forget nothing often coincide with the original), empty on the others.
+   */
+  static List<String> coincidentLabels(List<KlomPoint> points) {
+    List<StringBuilder> labels = new ArrayList<>();
+    for (int i = 0; i < points.size(); i++) {
+      KlomPoint p = points.get(i);
+      int first = i;
+      for (int j = 0; j < i; j++) {
+        KlomPoint q = points.get(j);
+        if (q.retain() == p.retain() && q.forget() == p.forget() && labels.get(j).length() > 0) {
+          first = j;
+          break;
+        }
+      }
+      labels.add(new StringBuilder(first == i ? p.method() : ""));
+      if (first != i) {
+        labels.get(first).append(", ").append(p.method());
+      }
+    }
+    return labels.stream().map(StringBuilder::toString).toList();
+  }
+
+  /**
+   * Per method a box plot of its per-example U-LiRA attack accuracies over the forget examples (box: quartiles,
+   * line: median, open diamond: mean, whiskers: the furthest values within 1.5 IQR, the rest as outliers), the floor
+   * (retrain-2) and ceiling (original) first, in the palette's colours; a black line at 0.5, where an example's
+   * unlearned and retrained margins cannot be told apart, and a dashed line at the floor's and the ceiling's mean.
+   */
+  String uliraDistribution(String id, List<Distribution> distributions) {
+    org.jfree.data.statistics.DefaultBoxAndWhiskerCategoryDataset data =
+        new org.jfree.data.statistics.DefaultBoxAndWhiskerCategoryDataset();
+    List<String> methods = new ArrayList<>();
+    for (Distribution d : distributions) {
+      data.add(d.values(), "U-LiRA", bound(d.method()));
+      methods.add(d.method());
+    }
+    org.jfree.chart.renderer.category.BoxAndWhiskerRenderer renderer =
+        new org.jfree.chart.renderer.category.BoxAndWhiskerRenderer() {
+          @Override
+          public java.awt.Paint getItemPaint(int row, int column) {
+            return palette.of(methods.get(column));
+          }
+        };
+    // the renderer's own mean is a filled circle a quarter of the box wide: a small open diamond (below) reads better
+    renderer.setMeanVisible(false);
+    renderer.setMedianVisible(true);
+    renderer.setFillBox(true);
+    renderer.setUseOutlinePaintForWhiskers(false);
+    renderer.setDefaultOutlinePaint(Color.DARK_GRAY);
+    renderer.setMaxOutlierVisible(false);
+    renderer.setMinOutlierVisible(false);
+    renderer.setMaximumBarWidth(0.08);
+    renderer.setItemMargin(0);
+    CategoryAxis x = new CategoryAxis(null);
+    x.setCategoryMargin(0.3);
+    x.setMaximumCategoryLabelWidthRatio(1.6f);
+    if (distributions.size() > 6) {
+      x.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+    }
+    NumberAxis y = new NumberAxis("U-LiRA accuracy per forget example (0.5 = like retraining)");
+    // room above 1 and below 0 for the outliers' circles
+    y.setRange(-0.06, 1.06);
+    y.setTickUnit(new NumberTickUnit(0.1));
+    CategoryPlot plot = new CategoryPlot(data, x, y, renderer);
+    org.jfree.data.category.DefaultCategoryDataset means = new org.jfree.data.category.DefaultCategoryDataset();
+    for (Distribution d : distributions) {
+      double mean = d.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+      means.addValue(mean, "mean", bound(d.method()));
+      if (d.method().equals(ScenarioResults.SECOND_RETRAIN) || d.method().equals(ScenarioResults.ORIGINAL)) {
+        plot.addRangeMarker(new ValueMarker(mean, palette.of(d.method()), dashStroke()), org.jfree.chart.ui.Layer.BACKGROUND);
+      }
+    }
+    org.jfree.chart.renderer.category.LineAndShapeRenderer meanMarks =
+        new org.jfree.chart.renderer.category.LineAndShapeRenderer(false, true);
+    meanMarks.setSeriesShape(0, diamond(6));
+    meanMarks.setUseFillPaint(true);
+    meanMarks.setSeriesFillPaint(0, Color.WHITE);
+    meanMarks.setDrawOutlines(true);
+    meanMarks.setUseOutlinePaint(true);
+    meanMarks.setSeriesOutlinePaint(0, Color.BLACK);
+    meanMarks.setSeriesOutlineStroke(0, new BasicStroke(1.5f));
+    plot.setDataset(1, means);
+    plot.setRenderer(1, meanMarks);
+    plot.setDatasetRenderingOrder(org.jfree.chart.plot.DatasetRenderingOrder.FORWARD);
+    plot.addRangeMarker(new ValueMarker(0.5, Color.BLACK, new BasicStroke(1.2f)), org.jfree.chart.ui.Layer.BACKGROUND);
+    style(x);
+    style(y);
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setRangeGridlinePaint(GRID);
+    plot.setOutlinePaint(Color.GRAY);
+    return svg(id, chart(plot, false), 1180, 420);
+  }
+
+  /** A method's name, with its role for the floor and the ceiling. */
+  static String bound(String method) {
+    return method.equals(ScenarioResults.SECOND_RETRAIN) ? method + " (floor)"
+        : method.equals(ScenarioResults.ORIGINAL) ? method + " (ceiling)" : method;
+  }
+
+  /** The floor's marker is a square, the ceiling's a diamond, every other method's a circle. */
+  private static java.awt.Shape marker(String method) {
+    if (method.equals(ScenarioResults.SECOND_RETRAIN)) {
+      return new Rectangle(-5, -5, 10, 10);
+    }
+    if (method.equals(ScenarioResults.ORIGINAL)) {
+      return diamond(7);
+    }
+    return new Ellipse2D.Double(-5, -5, 10, 10);
+  }
+
+  private static java.awt.Shape diamond(double r) {
+    java.awt.geom.Path2D.Double diamond = new java.awt.geom.Path2D.Double();
+    diamond.moveTo(0, -r);
+    diamond.lineTo(r, 0);
+    diamond.lineTo(0, r);
+    diamond.lineTo(-r, 0);
+    diamond.closePath();
+    return diamond;
+  }
+
+  private static void styled(XYPlot plot) {
+    style(plot.getDomainAxis());
+    style(plot.getRangeAxis());
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(GRID);
+    plot.setRangeGridlinePaint(GRID);
+    plot.setOutlinePaint(Color.GRAY);
   }
 
   private static String twoDecimals(double v) {

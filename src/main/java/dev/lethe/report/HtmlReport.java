@@ -2,6 +2,8 @@ package dev.lethe.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.experiment.Json;
+import dev.lethe.experiment.PerExampleScores;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -21,17 +23,22 @@ final class HtmlReport {
   private final String title;
   private final String subtitle;
   private final Tuning tuning;
+  private final Path dir;
   private final StringBuilder out = new StringBuilder();
 
-  private HtmlReport(String title, String subtitle, Tuning tuning) {
+  private HtmlReport(String title, String subtitle, Tuning tuning, Path dir) {
     this.title = title;
     this.subtitle = subtitle;
     this.tuning = tuning;
+    this.dir = dir;
   }
 
-  /** The page for {@code rows}; {@code subtitle} says where they come from. */
-  static String render(String title, String subtitle, List<JsonNode> rows, Tuning tuning) {
-    return new HtmlReport(title, subtitle, tuning).page(ScenarioResults.of(rows));
+  /**
+   * The page for {@code rows}; {@code subtitle} says where they come from, {@code dir} is the directory their
+   * per-example outputs are relative to.
+   */
+  static String render(String title, String subtitle, List<JsonNode> rows, Tuning tuning, Path dir) {
+    return new HtmlReport(title, subtitle, tuning, dir).page(ScenarioResults.of(rows));
   }
 
   private String page(List<ScenarioResults> scenarios) {
@@ -71,14 +78,18 @@ final class HtmlReport {
     resultsTable(s, palette);
     tradeOff(id, s, charts);
     bars(id, s, charts);
+    if (s.hasStrongAudit()) {
+      strongAudit(id, s, palette, charts);
+    }
     tuningSection(s);
     provenance(s);
     out.append("</section>\n");
   }
 
-  private void resultsTable(ScenarioResults s, Palette palette) {
-    out.append("<h3>Results</h3>\n<div class=\"scroll\"><table class=\"results\">\n<thead><tr><th>method</th><th>seeds</th>");
-    for (ScenarioResults.Column c : s.columns()) {
+  /** The table of every method's mean (± std over seeds) in {@code columns}, its seeds and collapses. */
+  private void table(ScenarioResults s, Palette palette, List<ScenarioResults.Column> columns, String cssClass) {
+    out.append("<div class=\"scroll\"><table class=\"").append(cssClass).append("\">\n<thead><tr><th>method</th><th>seeds</th>");
+    for (ScenarioResults.Column c : columns) {
       out.append("<th title=\"").append(esc(c.meaning())).append("\">").append(esc(c.label())).append("</th>");
     }
     out.append("</tr></thead>\n<tbody>\n");
@@ -93,7 +104,7 @@ final class HtmlReport {
         out.append(" <span class=\"badge bad\">+ ").append(m.collapsedSeeds()).append(" collapsed</span>");
       }
       out.append("</td>");
-      for (ScenarioResults.Column c : s.columns()) {
+      for (ScenarioResults.Column c : columns) {
         ScenarioResults.Stat st = m.stat(c.metric());
         if (m.ok().isEmpty() && m.collapsedSeeds() > 0) {
           out.append("<td class=\"collapsed\">collapsed</td>");
@@ -108,6 +119,11 @@ final class HtmlReport {
       out.append("</tr>\n");
     }
     out.append("</tbody>\n</table></div>\n");
+  }
+
+  private void resultsTable(ScenarioResults s, Palette palette) {
+    out.append("<h3>Results</h3>\n");
+    table(s, palette, s.columns(), "results");
     ScenarioResults.MethodRuns second = s.method(ScenarioResults.SECOND_RETRAIN);
     if (second != null) {
       out.append("<p>Noise floor (retrain-2, a second exact retrain with an independent initialisation and batch order,"
@@ -178,6 +194,91 @@ final class HtmlReport {
           .append("\n</figure>\n");
     }
     out.append("</div>\n");
+  }
+
+  private void strongAudit(String id, ScenarioResults s, Palette palette, Charts charts) {
+    out.append("<h3>Per-example audits over the shadow ensemble</h3>\n<p>Each method's unlearned twins (the method applied"
+        + " to every shadow original) against the shadows' exact retrains; the floor is retrain-2 (a second retrain of"
+        + " every shadow), the ceiling original (the shadows untouched); RT's row shows the retrains' own attack values,"
+        + " its deltas 0.</p>\n");
+    // its dozen long headers wrap, so the table fits the page
+    table(s, palette, ScenarioResults.STRONG_COLUMNS, "results strong");
+    String bounds = s.strongBounds();
+    if (!bounds.isEmpty()) {
+      out.append("<p>").append(esc(bounds)).append("</p>\n");
+    }
+    List<Charts.KlomPoint> points = klomPoints(s);
+    out.append("<figure class=\"chart wide\" data-chart=\"klom-scatter\">\n")
+        .append(charts.klomScatter(id + "-klom", points))
+        .append("\n<figcaption>KLoM, forget against retain: one point per method, the 95th percentile over the forget (y)"
+            + " and the retain (x) examples of the per-example KL between the method's and the retrains' margin"
+            + " distributions, ±1 std over seeds. Retraining sits at the origin; a method that forgets without damage"
+            + " sits low and left, near the floor (grey square, retrain-2); the ceiling (brown diamond, original) is"
+            + " what forgetting nothing scores. The dashed lines carry the floor's and the ceiling's forget value"
+            + " across.");
+    List<String> without = s.methods().stream().filter(m -> !m.method().equals(ScenarioResults.RETRAIN)
+        && points.stream().noneMatch(p -> p.method().equals(m.method()))).map(ScenarioResults.MethodRuns::method).toList();
+    if (!without.isEmpty()) {
+      out.append(" Not shown (no finished run with KLoM): ").append(esc(String.join(", ", without))).append('.');
+    }
+    out.append("</figcaption>\n</figure>\n");
+    List<Charts.Distribution> distributions = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    for (ScenarioResults.MethodRuns m : s.methods()) {
+      if (m.method().equals(ScenarioResults.RETRAIN)) {
+        continue;
+      }
+      List<Double> values = uliraValues(m);
+      if (values.isEmpty()) {
+        missing.add(m.method());
+      } else {
+        distributions.add(new Charts.Distribution(m.method(), values));
+      }
+    }
+    if (distributions.isEmpty()) {
+      out.append("<p class=\"note\">No per-example U-LiRA values (the rows' per-example outputs are not beside"
+          + " results.jsonl): no distribution to draw.</p>\n");
+      return;
+    }
+    out.append("<figure class=\"chart wide\" data-chart=\"ulira-distribution\">\n")
+        .append(charts.uliraDistribution(id + "-ulira", distributions))
+        .append("\n<figcaption>U-LiRA per example: for each method the distribution over its forget examples (every"
+            + " seed's) of the attack accuracy at telling the example's unlearned margins from its retrained ones (box:"
+            + " quartiles; line: median; open diamond: mean, the method's U-LiRA score; whiskers: 1.5 IQR). At 0.5 (black line) an"
+            + " example is indistinguishable"
+            + " from retraining; the dashed lines mark the floor's (grey) and the ceiling's (brown) mean.");
+    if (!missing.isEmpty()) {
+      out.append(" Not shown (no per-example values): ").append(esc(String.join(", ", missing))).append('.');
+    }
+    out.append("</figcaption>\n</figure>\n");
+  }
+
+  /** Each method's KLoM p95 on retain and forget, mean and std over its finished seeds; methods without one left out. */
+  static List<Charts.KlomPoint> klomPoints(ScenarioResults s) {
+    List<Charts.KlomPoint> points = new ArrayList<>();
+    for (ScenarioResults.MethodRuns m : s.methods()) {
+      ScenarioResults.Stat retain = m.stat("klom_retain_p95");
+      ScenarioResults.Stat forget = m.stat("klom_forget_p95");
+      if (!Double.isNaN(retain.mean()) && !Double.isNaN(forget.mean())) {
+        points.add(new Charts.KlomPoint(m.method(), retain.mean(), retain.std(), forget.mean(), forget.std()));
+      }
+    }
+    return points;
+  }
+
+  /** Every forget example's U-LiRA accuracy over the method's finished seeds, read from each row's per-example outputs. */
+  private List<Double> uliraValues(ScenarioResults.MethodRuns m) {
+    List<Double> values = new ArrayList<>();
+    for (JsonNode r : m.ok()) {
+      String where = r.path(PerExampleScores.ROW_FIELD).asText(null);
+      PerExampleScores scores = where == null || dir == null ? null : PerExampleScores.read(dir.resolve(where));
+      if (scores != null) {
+        for (double v : scores.uliraAccuracy()) {
+          values.add(v);
+        }
+      }
+    }
+    return values;
   }
 
   /** One metric's bars (every method but RT, in table order) and its noise floor. */
@@ -366,6 +467,7 @@ final class HtmlReport {
       table.results th, table.results td { padding: 4px 7px; }
       td.collapsed { color: #b00; font-style: italic; }
       .scroll { overflow-x: auto; }
+      table.strong th { white-space: normal; vertical-align: bottom; }
       .swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
       .badge { font-size: 12px; padding: 1px 5px; border-radius: 3px; white-space: nowrap; }
       .badge.ok { background: #dcf2dc; color: #155d15; }

@@ -51,7 +51,7 @@ public final class Report {
     String subtitle = dir.toAbsolutePath().normalize() + " · " + ScenarioResults.of(rows).size() + " scenario(s), "
         + rows.size() + " result rows · written " + Instant.now().truncatedTo(ChronoUnit.SECONDS)
         + " · rewrite it with `lethe report " + dir + "`";
-    String html = HtmlReport.render("Lethe benchmark report", subtitle, rows, tuning);
+    String html = HtmlReport.render("Lethe benchmark report", subtitle, rows, tuning, dir);
     Path file = dir.resolve(FILE);
     AtomicFiles.write(file, html.getBytes(StandardCharsets.UTF_8));
     return file;

@@ -189,6 +189,36 @@ final class ScenarioResults {
     return rows.stream().anyMatch(r -> r.path("metrics").has("ensemble_size"));
   }
 
+  /** The per-example metrics the floor-and-ceiling line under the strong-audit table names. */
+  private static final List<String> BOUND_METRICS =
+      List.of("klom_forget_p95", "klom_retain_p95", "ulira_accuracy", "forget_quality", "lira_auc_delta", "rmia_auc_delta");
+
+  /**
+   * The per-example audits' floor (retrain-2) and ceiling (original) in one sentence, for under their table;
+   * empty when the scenario has neither.
+   */
+  String strongBounds() {
+    StringBuilder out = new StringBuilder();
+    for (String[] bound : new String[][] {{SECOND_RETRAIN, "Floor (retrain-2: as close as retraining gets)"},
+        {ORIGINAL, "ceiling (original: nothing forgotten)"}}) {
+      MethodRuns m = methods.get(bound[0]);
+      if (m == null || m.ok().isEmpty()) {
+        continue;
+      }
+      out.append(out.length() == 0 ? "" : "; ").append(bound[1]).append(':');
+      for (String metric : BOUND_METRICS) {
+        Column c = STRONG_COLUMNS.stream().filter(k -> k.metric().equals(metric)).findFirst().orElseThrow();
+        out.append(metric.equals(BOUND_METRICS.get(0)) ? " " : ", ").append(c.label()).append(' ')
+            .append(m.stat(metric).cell(c.format()));
+      }
+    }
+    if (out.length() > 0) {
+      out.append(". A method at the floor is audited like retraining; one at the ceiling has forgotten nothing.");
+      out.setCharAt(0, Character.toUpperCase(out.charAt(0)));
+    }
+    return out.toString();
+  }
+
   /** The noise floor: the second retrain's mean Avg Gap to RT, NaN without a second retrain. */
   double floor() {
     MethodRuns second = methods.get(SECOND_RETRAIN);

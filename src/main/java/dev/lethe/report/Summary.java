@@ -108,6 +108,10 @@ public final class Summary {
           + "retrains; floor = retrain-2, a second retrain of every shadow; ceiling = original, the shadows untouched; "
           + "RT's row shows the retrains' own attack values, its deltas 0):\n\n");
       grid(s, ScenarioResults.STRONG_COLUMNS, out);
+      String bounds = s.strongBounds();
+      if (!bounds.isEmpty()) {
+        out.append('\n').append(bounds).append('\n');
+      }
     }
     return out.toString();
   }

@@ -157,16 +157,21 @@ class EnsembleTest {
     Path store = tmp.resolve("store");
     Experiment e = experiment(store);
     ForgetTask target = e.task(ForgetSpec.parse("random:12"), 7);
-    Unlearner ft = new MethodRegistry(TRAINING).get("ft").create(Map.of());
+    Unlearner ft = new MethodRegistry(TRAINING).get("ft").create(Map.of("epochs", "30", "lr", "0.05", "batchSize", "8"));
     Ensemble ensemble = new Ensemble(e, target, 6, 11);
     Progress quiet = Progress.silent();
     MemberMargins[] originals = ensemble.originals(quiet);
     MemberMargins[] retrains = ensemble.retrains(quiet);
-    Map<String, Double> ceiling = EnsembleAudit.measure(ensemble, originals, originals, retrains);
-    Map<String, Double> floor = EnsembleAudit.measure(ensemble, ensemble.secondRetrains(quiet), originals, retrains);
-    Map<String, Double> method = EnsembleAudit.measure(ensemble, ensemble.twins(ft, quiet), originals, retrains);
+    Map<String, Double> ceiling = EnsembleAudit.measure(ensemble, originals, originals, retrains).metrics();
+    Map<String, Double> floor = EnsembleAudit.measure(ensemble, ensemble.secondRetrains(quiet), originals, retrains).metrics();
+    Map<String, Double> method = EnsembleAudit.measure(ensemble, ensemble.twins(ft, quiet), originals, retrains).metrics();
     // 6 originals, 6 retrains, 6 second retrains, 6 twins
     assertThat(e.store().computations()).isEqualTo(24);
+    Unlearner ga = new MethodRegistry(TRAINING).get("ga").create(Map.of("epochs", "5", "lr", "0.01", "batchSize", "8"));
+    Map<String, Double> gam = EnsembleAudit.measure(ensemble, ensemble.twins(ga, quiet), originals, retrains).metrics();
+    for (String k : new String[] {"klom_forget_p95", "klom_forget_median", "ulira_accuracy", "forget_quality", "lira_auc_delta"}) {
+      System.out.println("LADDER " + k + " floor " + floor.get(k) + " ft " + method.get(k) + " ga " + gam.get(k) + " ceiling " + ceiling.get(k));
+    }
 
     assertThat(ceiling.get("ensemble_size")).isEqualTo(6.0);
     assertThat(ceiling.get("forget_quality_n")).isEqualTo(3.0);
@@ -215,9 +220,9 @@ class EnsembleTest {
       Progress quiet = Progress.silent();
       MemberMargins[] originals = ensemble.originals(quiet);
       MemberMargins[] retrains = ensemble.retrains(quiet);
-      ceiling = EnsembleAudit.measure(ensemble, originals, originals, retrains);
+      ceiling = EnsembleAudit.measure(ensemble, originals, originals, retrains).metrics();
       ensemble.secondRetrains(quiet);
-      method = EnsembleAudit.measure(ensemble, ensemble.twins(ft, quiet), originals, retrains);
+      method = EnsembleAudit.measure(ensemble, ensemble.twins(ft, quiet), originals, retrains).metrics();
     }
   }
 }
