@@ -1,13 +1,16 @@
 package dev.lethe.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.data.SplitConfig;
+import dev.lethe.experiment.PerExampleScores;
 import dev.lethe.train.LrSchedule;
 import dev.lethe.train.TrainConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -49,7 +52,22 @@ class StrongAuditBenchTest {
       }
     }
     String summary = Files.readString(tmp.resolve("out").resolve(BenchmarkRunner.SUMMARY));
-    assertThat(summary).contains("Per-example audits over the shadow ensemble").contains("| KLoM-F p95 |");
+    assertThat(summary).contains("Per-example audits over the shadow ensemble").contains("| KLoM-F p95 |")
+        .contains("Floor (retrain-2: as close as retraining gets): KLoM-F p95 ")
+        .contains("; ceiling (original: nothing forgotten): KLoM-F p95 ");
+    for (JsonNode row : rows) {
+      String method = row.get("method").asText();
+      if (method.equals("retrain")) {
+        assertThat(row.has(PerExampleScores.ROW_FIELD)).as("RT has no per-example audit").isFalse();
+        continue;
+      }
+      // the per-example values behind the row's U-LiRA score, beside results.jsonl: one per forget example
+      PerExampleScores scores = PerExampleScores.read(tmp.resolve("out").resolve(row.get(PerExampleScores.ROW_FIELD).asText()));
+      assertThat(scores).as(method).isNotNull();
+      assertThat(scores.ids()).as(method).hasSize(40);
+      assertThat(Arrays.stream(scores.uliraAccuracy()).average().orElseThrow()).as(method)
+          .isCloseTo(row.get("metrics").get("ulira_accuracy").asDouble(), within(1e-6));
+    }
 
     List<String> stored = storeListing();
     List<JsonNode> again = new BenchmarkRunner(config(tmp.resolve("out-2"))).run();
