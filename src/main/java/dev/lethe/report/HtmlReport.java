@@ -14,7 +14,10 @@ import java.util.Set;
 /**
  * Renders result rows as one self-contained HTML page: inline CSS and inline SVG, no script, nothing loaded
  * from anywhere. Per scenario: the results table (as the summary's), the trade-off plot, one bar chart per
- * metric against RT and the noise floor, the tuning grids, and the provenance with a command per row.
+ * metric against RT and the noise floor; with {@code bench --audit strong} the per-example audits' table with
+ * their floor and ceiling, the KLoM forget-vs-retain scatter and the per-example U-LiRA distributions (read from
+ * the rows' {@link PerExampleScores} beside the results); the tuning grids, and the provenance with a command
+ * per row.
  */
 final class HtmlReport {
   /** The metrics whose bars the report draws: the table's columns but Avg Gap (the trade-off's y) and timing. */
