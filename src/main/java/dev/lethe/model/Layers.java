@@ -15,6 +15,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -136,6 +137,37 @@ public final class Layers {
   /** The conv and linear layers of {@code network}, in forward order. */
   public static List<Affine> affine(Network network) {
     return of(network).stream().filter(l -> l instanceof Affine).map(l -> (Affine) l).toList();
+  }
+
+  /**
+   * The input every conv and linear layer of {@code network} receives when {@code images} run through it in eval
+   * mode, keyed by {@link Layer#name}, in forward order: the forward pass walked as {@link #of} walks the shapes
+   * (the data-driven statistics of ModHiFi need what each layer sees, and DJL blocks have no forward hooks). A
+   * residual unit's output comes from its own forward, so its branches run twice; a block of your own that is
+   * neither sequential nor parallel runs whole and its inner layers are not listed. The arrays belong to
+   * {@code images}' manager.
+   */
+  public static Map<String, NDArray> inputs(Network network, NDArray images) {
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    forward(network.block(), "", images, network.store(), out);
+    return out;
+  }
+
+  private static NDArray forward(Block block, String name, NDArray x, ParameterStore store, Map<String, NDArray> out) {
+    if (block instanceof Conv2d || block instanceof Linear) {
+      out.put(name, x);
+    } else if (block instanceof SequentialBlock) {
+      NDArray y = x;
+      for (Pair<String, Block> child : block.getChildren()) {
+        y = forward(child.getValue(), join(name, child.getKey()), y, store, out);
+      }
+      return y;
+    } else if (block instanceof ParallelBlock) {
+      for (Pair<String, Block> branch : block.getChildren()) {
+        forward(branch.getValue(), join(name, branch.getKey()), x, store, out);
+      }
+    }
+    return block.forward(store, new NDList(x), false).singletonOrThrow();
   }
 
   /**

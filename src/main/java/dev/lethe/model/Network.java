@@ -252,6 +252,11 @@ public final class Network implements AutoCloseable {
     return block;
   }
 
+  /** The parameter store forwards run with, for walking the layers with real inputs ({@link Layers#inputs}). */
+  ParameterStore store() {
+    return store;
+  }
+
   /** Every parameter in a stable order, including BatchNorm running statistics. */
   public List<Pair<String, Parameter>> parameters() {
     return block.getParameters().stream().toList();

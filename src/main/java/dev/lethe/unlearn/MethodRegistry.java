@@ -13,6 +13,7 @@ import dev.lethe.unlearn.method.GradientAscent;
 import dev.lethe.unlearn.method.InfluenceUnlearning;
 import dev.lethe.unlearn.method.L1Sparse;
 import dev.lethe.unlearn.method.ManifSmc;
+import dev.lethe.unlearn.method.ModHiFiU;
 import dev.lethe.unlearn.method.NegGradPlus;
 import dev.lethe.unlearn.method.Original;
 import dev.lethe.unlearn.method.RandomLabels;
@@ -209,6 +210,12 @@ public final class MethodRegistry {
         "Ebrahimpour-Boroojeny, Wang & Sundaram (TRW), arXiv 2506.20893", Trw.Options.defaults(),
         recipe("no public code: the field's default, as OPTML; its targets read clean images"),
         (o, a) -> new Trw((Trw.Options) o, a)));
+    add(new Method(ModHiFiU.ID,
+        "Data-free class unlearning: zero the (output, input) channel components of highest fidelity to the forget"
+            + " class, from forward passes on its images alone",
+        "Kashyap et al. (ModHiFi), NeurIPS 2025", ModHiFiU.Options.defaults(),
+        clean("no training steps; its forward passes read clean images"),
+        (o, a) -> new ModHiFiU((ModHiFiU.Options) o)));
     try {
       for (MethodProvider provider : ServiceLoader.load(MethodProvider.class)) {
         addAll(provider);

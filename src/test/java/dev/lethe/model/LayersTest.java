@@ -14,6 +14,27 @@ import org.junit.jupiter.api.Test;
 
 class LayersTest {
   @Test
+  void inputsAreWhatEachLayerSeesInEvalMode() {
+    // through BatchNorm, pooling and (resnet18) residual units: the classifier's input is the embedding, the
+    // first conv's the image, and every layer is listed in the order of Layers.affine
+    for (String architecture : List.of("cnn", "resnet18")) {
+      try (Network net = Network.create(new ModelSpec(architecture, 1, 8, 8, 3, 4), 1);
+          ai.djl.ndarray.NDManager step = net.manager().newSubManager()) {
+        NDArray images = step.randomUniform(0, 1, net.inputShape(3));
+        Map<String, NDArray> inputs = Layers.inputs(net, images);
+        List<Layers.Affine> affine = Layers.affine(net);
+        assertThat(inputs.keySet()).containsExactlyElementsOf(affine.stream().map(Layers.Affine::name).toList());
+        assertThat(inputs.get(affine.get(0).name()).toFloatArray()).containsExactly(images.toFloatArray());
+        assertThat(inputs.get(affine.get(affine.size() - 1).name()).toFloatArray())
+            .containsExactly(net.embed(images, false).toFloatArray());
+        for (Layers.Affine layer : affine) {
+          assertThat(inputs.get(layer.name()).getShape().slice(1)).isEqualTo(layer.input().slice(1));
+        }
+      }
+    }
+  }
+
+  @Test
   void cnnKeepsItsParameterLayout() {
     // checkpoints and masks rely on these positional names
     try (Network net = Network.create(new ModelSpec("cnn", 1, 8, 8, 3, 4), 1)) {

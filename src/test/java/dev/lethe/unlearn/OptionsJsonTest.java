@@ -54,6 +54,8 @@ class OptionsJsonTest {
             "{\"attackSteps\":50,\"batchSize\":128,\"epochs\":3,\"epsilon\":0.04,\"lr\":0.01,\"lrDecay\":0.1,\"maxDoublings\":11,\"momentum\":0.9,\"useForget\":false,\"useRetain\":true,\"weightDecay\":5.0E-4}"),
         Map.entry("manif-smc",
             "{\"batchSize\":16,\"bnTrain\":true,\"curveLr\":0.01,\"curveSteps\":10,\"epochs\":1,\"k\":5,\"lr\":5.0E-4,\"positive\":\"top1\",\"scale\":0.1,\"surrogate\":\"code\",\"t\":0.5,\"withLabel\":true}"),
+        Map.entry("modhifi-u",
+            "{\"batchSize\":64,\"edit\":\"zero\",\"fraction\":0.1,\"layers\":0,\"samples\":2000,\"score\":\"fidelity\"}"),
         Map.entry("trw",
             "{\"batchSize\":128,\"beta\":10.0,\"components\":0,\"epochs\":2,\"lr\":0.01,\"momentum\":0.9,\"retainWeight\":1.0,\"schedule\":\"constant\",\"similarity\":\"logits\",\"temperature\":0.1,\"weightDecay\":5.0E-4}"));
 

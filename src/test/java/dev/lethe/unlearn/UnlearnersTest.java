@@ -50,7 +50,8 @@ class UnlearnersTest {
       Map.entry("amun", Map.of("epochs", "1", "batchSize", "16", "attackSteps", "5", "maxDoublings", "4")),
       Map.entry("amun-a", Map.of("epochs", "1", "batchSize", "16", "attackSteps", "5", "maxDoublings", "4")),
       Map.entry("manif-smc", Map.of("epochs", "1", "batchSize", "8")),
-      Map.entry("trw", Map.of("epochs", "1", "batchSize", "16")));
+      Map.entry("trw", Map.of("epochs", "1", "batchSize", "16")),
+      Map.entry("modhifi-u", Map.of()));
 
   private static Network original;
 
