@@ -92,7 +92,7 @@ public final class BenchmarkRunner {
     if (flags.saveModels() != null && Files.exists(flags.saveModels()) && !Files.isDirectory(flags.saveModels())) {
       throw new LetheException("--save-models " + flags.saveModels() + " is a file: pass a directory");
     }
-    this.registry = new MethodRegistry(config.training());
+    this.registry = new MethodRegistry(config.training(), config.store());
     if (config.methods().contains(SECOND_RETRAIN)) {
       throw new LetheException("method id " + SECOND_RETRAIN + " names the benchmark's second exact retrain (the noise"
           + " floor), which every scenario runs anyway: give a method of your own another id");

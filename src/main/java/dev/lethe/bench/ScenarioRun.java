@@ -144,7 +144,8 @@ public final class ScenarioRun {
   }
 
   /**
-   * Runs {@code unlearner} on a copy of the original, times it, predicts its per-example outputs once,
+   * Runs {@code unlearner}'s training-time {@link Unlearner#prepare} untimed, then {@code unlearner} itself on a
+   * copy of the original, timed, predicts its per-example outputs once,
    * audits them against RT and hands model and outputs to {@code keep}. A method whose loss becomes
    * non-finite is a finished outcome (collapsed), not an error. On a task audited on the validation split
    * ({@link ForgetTask#heldOutIsValidation()}, tuning) only the task's own sets are predicted, never the test
@@ -152,8 +153,11 @@ public final class ScenarioRun {
    */
   public Evaluation evaluate(Unlearner unlearner, long seed, Progress progress, Keep keep) {
     return evaluate(unlearner.id(), () -> {
+      Progress own = progress.child(unlearner.id());
+      // training-time work (SISA's shards on the whole pool) is not the request's cost
+      unlearner.prepare(original, task, seed, own);
       long start = System.nanoTime();
-      Network unlearned = unlearner.unlearn(original, task, seed, progress.child(unlearner.id()));
+      Network unlearned = unlearner.unlearn(original, task, seed, own);
       return new Unlearned(unlearned, (System.nanoTime() - start) / 1e9);
     }, progress, keep);
   }

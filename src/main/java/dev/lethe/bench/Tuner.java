@@ -82,7 +82,7 @@ public final class Tuner {
   public Tuner(BenchConfig config, List<String> gridArgs, int maxConfigs, boolean force) {
     this.config = config;
     this.seeds = config.seeds();
-    this.registry = new MethodRegistry(config.training());
+    this.registry = new MethodRegistry(config.training(), config.store());
     this.grids = parseGrids(gridArgs);
     this.points = new LinkedHashMap<>();
     int total = 0;

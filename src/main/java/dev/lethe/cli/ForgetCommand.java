@@ -57,7 +57,7 @@ public final class ForgetCommand implements Callable<Integer> {
   public Integer call() {
     ForgetSpec spec = ForgetSpec.parse(forget);
     ModelInput input = checkpoint.open(model);
-    MethodRegistry registry = new MethodRegistry(input.experiment().training());
+    MethodRegistry registry = input.experiment().methods();
     Map<String, Map<String, String>> overrides = registry.parseOverrides(params);
     registry.get(method); // an unknown method fails before the data is read
     long s = seed != null ? seed : input.seed();
@@ -72,6 +72,8 @@ public final class ForgetCommand implements Callable<Integer> {
     System.err.println("lethe: " + Recipe.announcement(dataset + "/" + architecture + "/" + spec.text(), recipeDir,
         recipe, List.of(method), overrides.keySet()));
     try (Network original = Checkpoints.load(model)) {
+      // training-time work (SISA's shards on the whole pool) is not the request's cost
+      unlearner.prepare(original, task, s, Progress.stderr(method));
       long start = System.nanoTime();
       try (Network unlearned = unlearner.unlearn(original, task, s, Progress.stderr(method))) {
         double seconds = (System.nanoTime() - start) / 1e9;

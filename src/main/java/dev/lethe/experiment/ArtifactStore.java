@@ -31,6 +31,11 @@ public final class ArtifactStore {
     this.root = root;
   }
 
+  /** The directory the store lives in. */
+  public Path root() {
+    return root;
+  }
+
   /** The default location, {@code ~/.cache/lethe}. */
   public static Path defaultRoot() {
     return Path.of(System.getProperty("user.home"), ".cache", "lethe");

@@ -474,11 +474,12 @@ public final class Experiment {
 
   /**
    * Every unlearning method for this experiment's training recipe (which retraining repeats and augmented methods
-   * follow): the built-in ones and those of every {@link dev.lethe.unlearn.MethodProvider}.
+   * follow): the built-in ones and those of every {@link dev.lethe.unlearn.MethodProvider}, keeping their checkpoints
+   * between runs (SISA's slices) in this experiment's artifact store.
    */
   public MethodRegistry methods() {
     if (methods == null) {
-      methods = new MethodRegistry(training);
+      methods = new MethodRegistry(training, store.root());
     }
     return methods;
   }

@@ -94,7 +94,8 @@ public final class Network implements AutoCloseable {
     return create(architecture, seed);
   }
 
-  private static Block[] blocks(Architecture architecture) {
+  /** New, uninitialised features and head blocks of {@code architecture}. */
+  static Block[] blocks(Architecture architecture) {
     if (architecture instanceof ModelSpec spec) {
       return Architectures.build(spec);
     }

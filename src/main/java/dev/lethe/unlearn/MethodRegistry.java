@@ -21,7 +21,9 @@ import dev.lethe.unlearn.method.Retrain;
 import dev.lethe.unlearn.method.SalUn;
 import dev.lethe.unlearn.method.Scrub;
 import dev.lethe.unlearn.method.SfrOn;
+import dev.lethe.unlearn.method.Sisa;
 import dev.lethe.unlearn.method.Trw;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,9 +140,21 @@ public final class MethodRegistry {
   private final Map<String, Method> methods = new LinkedHashMap<>();
   private final TrainConfig training;
 
-  /** The standard methods; {@code training} is the original's recipe, which retraining repeats. */
+  /**
+   * The standard methods; {@code training} is the original's recipe, which retraining repeats. Methods that
+   * keep checkpoints between runs (SISA's slices) keep them in memory only.
+   */
   public MethodRegistry(TrainConfig training) {
+    this(training, null);
+  }
+
+  /**
+   * As {@link #MethodRegistry(TrainConfig)}, with methods keeping their checkpoints between runs under the
+   * artifact store {@code store} (SISA's slices in {@code store/sisa}); null keeps them in memory only.
+   */
+  public MethodRegistry(TrainConfig training, Path store) {
     this.training = training;
+    Path sisaCheckpoints = store == null ? null : store.resolve(Sisa.ID);
     add(new Method(Retrain.ID, "Retrain from scratch on the retain set (exact unlearning, the gold standard)",
         "Cao & Yang, S&P 2015", training, recipe("retraining repeats the original's recipe"),
         (o, a) -> new Retrain((TrainConfig) o)));
@@ -216,6 +230,12 @@ public final class MethodRegistry {
         "Kashyap et al. (ModHiFi), NeurIPS 2025", ModHiFiU.Options.defaults(),
         clean("no training steps; its forward passes read clean images"),
         (o, a) -> new ModHiFiU((ModHiFiU.Options) o)));
+    add(new Method(Sisa.ID,
+        "Exact unlearning by sharded, sliced training: retrain only the affected shards from their last"
+            + " unaffected slice checkpoint; the shard models vote",
+        "Bourtoule et al. (SISA), IEEE S&P 2021", Sisa.Options.defaults(),
+        recipe("its shard models train with the original's recipe, as retraining does"),
+        (o, a) -> new Sisa((Sisa.Options) o, training, sisaCheckpoints)));
     try {
       for (MethodProvider provider : ServiceLoader.load(MethodProvider.class)) {
         addAll(provider);

@@ -41,6 +41,13 @@ public interface Unlearner {
     return needs().stream().allMatch(network::has);
   }
 
+  /**
+   * Work that belongs to training time rather than to the request: what the method would have done when the
+   * original was trained (SISA trains its shard models then). Nothing by default. The benchmark calls it before
+   * it starts timing {@link #unlearn}; {@link #unlearn} must not rely on it having been called.
+   */
+  default void prepare(Network original, ForgetTask task, long seed, Progress progress) {}
+
   /** Removes the influence of {@code task.forget()} from a copy of {@code original}. */
   Network unlearn(Network original, ForgetTask task, long seed, Progress progress);
 

@@ -334,4 +334,32 @@ class BadInputTest {
         "lethe: trw unlearns a whole class: use --forget class:NAME (got random:0.1)");
     assertThat(save).doesNotExist();
   }
+
+  @Test
+  void modhifiOnARandomSpecAndSisaWithTooManyShardsOrForeignIdsAreOneLineErrors() throws Exception {
+    Path trained = tmp.resolve("trained-for-issue-12");
+    Path store = tmp.resolve("store-issue-12");
+    Outcome t = run("train", "--train-size", "300", "--val-size", "0", "--test-size", "100", "--epochs", "1",
+        "--width", "4", "--store", store.toString(), "--save", trained.toString());
+    assertThat(t.status()).as(t.err()).isZero();
+    Path save = tmp.resolve("issue-12-unlearned");
+    Outcome modhifi = run("forget", "--model", trained.toString(), "--forget", "random:0.1", "--method", "modhifi-u",
+        "--store", store.toString(), "--save", save.toString());
+    assertThat(modhifi.status()).as(modhifi.err()).isEqualTo(2);
+    assertThat(modhifi.err().strip()).isEqualTo("lethe: modhifi-u unlearns whole classes from the class's images"
+        + " alone: use --forget class:NAME (got random:0.1)");
+    Outcome shards = run("forget", "--model", trained.toString(), "--forget", "random:0.1", "--method", "sisa",
+        "--param", "sisa.shards=301", "--store", store.toString(), "--save", save.toString());
+    assertThat(shards.status()).as(shards.err()).isEqualTo(2);
+    assertThat(shards.err().strip())
+        .isEqualTo("lethe: sisa.shards is 301 but the training data holds 300 samples: use at most 300 shards");
+    Path ids = tmp.resolve("foreign-ids.txt");
+    Files.writeString(ids, "59999\n");
+    Outcome foreign = run("forget", "--model", trained.toString(), "--forget", "ids:" + ids, "--method", "sisa",
+        "--store", store.toString(), "--save", save.toString());
+    assertThat(foreign.status()).as(foreign.err()).isEqualTo(2);
+    assertThat(foreign.err().strip()).startsWith("lethe: ").contains("59999").doesNotContain("\n");
+    assertThat(save).doesNotExist();
+    assertThat(store.resolve("sisa")).doesNotExist();
+  }
 }

@@ -56,6 +56,8 @@ class OptionsJsonTest {
             "{\"batchSize\":16,\"bnTrain\":true,\"curveLr\":0.01,\"curveSteps\":10,\"epochs\":1,\"k\":5,\"lr\":5.0E-4,\"positive\":\"top1\",\"scale\":0.1,\"surrogate\":\"code\",\"t\":0.5,\"withLabel\":true}"),
         Map.entry("modhifi-u",
             "{\"batchSize\":64,\"edit\":\"zero\",\"fraction\":0.1,\"layers\":0,\"samples\":2000,\"score\":\"fidelity\"}"),
+        Map.entry("sisa",
+            "{\"aggregation\":\"vote\",\"shards\":5,\"slices\":4}"),
         Map.entry("trw",
             "{\"batchSize\":128,\"beta\":10.0,\"components\":0,\"epochs\":2,\"lr\":0.01,\"momentum\":0.9,\"retainWeight\":1.0,\"schedule\":\"constant\",\"similarity\":\"logits\",\"temperature\":0.1,\"weightDecay\":5.0E-4}"));
 
