@@ -173,18 +173,13 @@ public final class ModHiFiU extends OptionsUnlearner<ModHiFiU.Options> {
       throw new LetheException(ID + " unlearns whole classes from the class's images alone: use --forget class:NAME"
           + " (got " + task.spec().text() + ")");
     }
-    Network net = original.copy();
-    try {
+    return original.updatedCopy(net -> {
       List<Layers.Affine> layers = edited(net);
       List<Statistics> statistics = statistics(net, layers, task.forget());
       for (int l = 0; l < layers.size(); l++) {
         edit(layers.get(l), selected(statistics.get(l).scores(o.score()), o.fraction()));
       }
-      return net;
-    } catch (RuntimeException e) {
-      net.close();
-      throw e;
-    }
+    });
   }
 
   /** The conv and linear layers the options edit: all but the last (the classifier), or the last N of those. */
