@@ -80,7 +80,7 @@ public final class BenchCommand implements Callable<Integer> {
     Threads.apply(run.threads);
     List<Long> seedList = seeds.seeds();
     MethodRegistry registry = new MethodRegistry(experiment.training());
-    List<String> chosen = run.methods.isEmpty() ? registry.ids() : run.methods;
+    List<String> chosen = run.methods.isEmpty() ? registry.defaultIds() : run.methods;
     BenchConfig config =
         new BenchConfig(
             experiment.dataset, experiment.dataDir, experiment.model, experiment.width(),

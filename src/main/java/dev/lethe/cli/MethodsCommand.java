@@ -39,9 +39,13 @@ public final class MethodsCommand implements Callable<Integer> {
       return 0;
     }
     TrainConfig training = experiment.training();
-    for (MethodRegistry.Method m : new MethodRegistry(training).all()) {
+    MethodRegistry registry = new MethodRegistry(training);
+    for (MethodRegistry.Method m : registry.all()) {
       System.out.printf("%s — %s%n  paper: %s%n  batches: %s%n", m.id(), m.title(), m.paper(),
           m.batches().describe());
+      if (!registry.optIn(m.id()).isEmpty()) {
+        System.out.printf("  bench: %s%n", registry.optIn(m.id()));
+      }
       if (!m.defaultsNote().isEmpty()) {
         System.out.printf("  note: %s%n", m.defaultsNote());
       }

@@ -49,7 +49,7 @@ public final class TuneCommand implements Callable<Integer> {
   public Integer call() {
     Threads.apply(run.threads);
     MethodRegistry registry = new MethodRegistry(experiment.training());
-    List<String> methods = new ArrayList<>(run.methods.isEmpty() ? registry.ids() : run.methods);
+    List<String> methods = new ArrayList<>(run.methods.isEmpty() ? registry.defaultIds() : run.methods);
     methods.remove(Retrain.ID);
     if (methods.isEmpty()) {
       throw new LetheException("nothing to tune: pass --methods with at least one method besides retrain");

@@ -52,6 +52,15 @@ public final class MethodRegistry {
   /** What a method id may be: it is a CLI name, a {@code --param} prefix and part of file names. */
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9+_-]*");
 
+  /**
+   * The methods left out of the default benchmark, with why: their cost would break its time budget (issue
+   * "A benchmark the field can trust").
+   */
+  private static final Map<String, String> OPT_IN = Map.of(Sisa.ID,
+      "not in the default bench (name it in --methods): it trains S shard models on the pool first (about one more"
+          + " training of the original, untimed), and a random:0.1 or class deletion touches every shard, so it"
+          + " retrains them all (rte about 1)");
+
   /** The providers registered at run time, in registration order. */
   private static final List<MethodProvider> REGISTERED = new CopyOnWriteArrayList<>();
 
@@ -314,6 +323,19 @@ public final class MethodRegistry {
   /** All method ids in registration order. */
   public List<String> ids() {
     return new ArrayList<>(methods.keySet());
+  }
+
+  /**
+   * The methods {@code bench} and {@code tune} run when {@code --methods} is not given: every one but those
+   * {@link #optIn} names, which run only when named.
+   */
+  public List<String> defaultIds() {
+    return methods.keySet().stream().filter(id -> !OPT_IN.containsKey(id)).toList();
+  }
+
+  /** Why method {@code id} runs only when named in {@code --methods}, or empty when it runs by default. */
+  public String optIn(String id) {
+    return OPT_IN.getOrDefault(id, "");
   }
 
   /** The method with {@code id}, or a one-line error listing the known ids. */

@@ -26,6 +26,15 @@ class MethodRegistryTest {
   }
 
   @Test
+  void sisaRunsOnlyWhenNamedAndEveryOtherMethodByDefault() {
+    List<String> all = registry.ids();
+    assertThat(registry.defaultIds()).doesNotContain("sisa").contains("modhifi-u")
+        .containsExactlyElementsOf(all.stream().filter(id -> !id.equals("sisa")).toList());
+    assertThat(registry.optIn("sisa")).startsWith("not in the default bench (name it in --methods)");
+    assertThat(registry.optIn("modhifi-u")).isEmpty();
+  }
+
+  @Test
   void everyMethodCreatesAnUnlearnerWithItsIdAndDefaults() {
     for (MethodRegistry.Method m : registry.all()) {
       Unlearner u = m.create(Map.of());
