@@ -23,6 +23,7 @@ import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.OptionsBinder;
 import dev.lethe.unlearn.method.Original;
 import dev.lethe.unlearn.method.Retrain;
+import dev.lethe.unlearn.method.Sisa;
 import dev.lethe.unlearn.Unlearner;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,6 +100,11 @@ public final class BenchmarkRunner {
     }
     for (String m : config.methods()) {
       registry.get(m).create(paramsFor(null, m));
+    }
+    if (config.requests() > 1 && config.methods().contains(Sisa.ID)) {
+      // the chain stores each request's model as the original's architecture and serves the next request on it
+      throw new LetheException("sisa cannot serve --requests yet: its model is a committee of shard models, which the"
+          + " request chain neither stores nor serves the next request on; run sisa without --requests");
     }
     for (String m : config.params().keySet()) {
       registry.get(m);
