@@ -30,6 +30,8 @@ import java.util.Map;
  *     for none
  * @param requests how many deletion requests each forget set arrives as, one after another
  *     ({@link dev.lethe.data.DeletionRequests}); 1 for one request
+ * @param workers worker processes that compute the ensemble's missing members in parallel, each with one thread
+ *     ({@link dev.lethe.experiment.EnsembleWorkers}); 1 computes them in this process with its own threads
  */
 public record BenchConfig(
     String dataset,
@@ -46,7 +48,8 @@ public record BenchConfig(
     Path out,
     Path recipes,
     int ensemble,
-    int requests) {
+    int requests,
+    int workers) {
 
   /** Validates the grid's shape. */
   public BenchConfig {
@@ -69,10 +72,31 @@ public record BenchConfig(
       throw new LetheException("--requests " + requests + " with --audit strong is not supported yet: the per-example"
           + " audits run on one request; drop one of them");
     }
+    checkWorkers(workers);
     forgets = List.copyOf(forgets);
     methods = List.copyOf(methods);
     seeds = List.copyOf(seeds);
     params = Map.copyOf(params);
+  }
+
+  /** A grid whose ensemble (if any) is computed in this process. */
+  public BenchConfig(String dataset, Path dataDir, String model, int width, SplitConfig split, TrainConfig training,
+      List<String> forgets, List<String> methods, List<Long> seeds, Map<String, Map<String, String>> params,
+      Path store, Path out, Path recipes, int ensemble, int requests) {
+    this(dataset, dataDir, model, width, split, training, forgets, methods, seeds, params, store, out, recipes, ensemble,
+        requests, 1);
+  }
+
+  /**
+   * Checks a worker count before anything is trained or written.
+   *
+   * @throws LetheException if {@code workers} is below 1
+   */
+  public static void checkWorkers(int workers) {
+    if (workers < 1) {
+      throw new LetheException("--workers must be at least 1, got " + workers + ": pass the number of worker processes"
+          + " that train ensemble members in parallel (1 trains them in this process)");
+    }
   }
 
   /** A grid without the strong audit. */

@@ -9,6 +9,7 @@ import dev.lethe.data.ForgetTask;
 import dev.lethe.experiment.ArtifactStore;
 import dev.lethe.experiment.Ensemble;
 import dev.lethe.experiment.EnsembleAudit;
+import dev.lethe.experiment.EnsembleWorkers;
 import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.Json;
 import dev.lethe.experiment.PerExampleScores;
@@ -228,7 +229,11 @@ public final class BenchmarkRunner {
     ArtifactStore.Artifact original = originals.computeIfAbsent(experiment.splits().pool().contentHash(),
         pool -> experiment.original(seed, progress.child("original")));
     ScenarioRun run = new ScenarioRun(experiment, task, original.network(), progress);
-    Ensemble ensemble = config.strongAudit() ? new Ensemble(experiment, task, config.ensemble(), seed) : null;
+    Ensemble ensemble = config.strongAudit() ? new Ensemble(members(experiment), task, config.ensemble(), seed) : null;
+    if (ensemble != null && config.workers() > 1) {
+      EnsembleWorkers.compute(ensemble, ensembleMembers(ensemble, pending), config.workers(),
+          progress.child(ENSEMBLE)::note);
+    }
     for (Cell cell : pending) {
       ObjectNode row = chain != null && cell.unlearner() != null && !cell.method().equals(Original.ID)
           ? runRequestCell(experiment, scenario, task, run, chain, request, original, cell, seed, recipe, progress)
@@ -391,6 +396,27 @@ public final class BenchmarkRunner {
     };
   }
 
+  /**
+   * The experiment the ensemble's members are trained and keyed with: with worker processes, one thread each;
+   * else this process's.
+   */
+  private Experiment members(Experiment experiment) {
+    return config.workers() > 1 ? experiment.trainedWith(1) : experiment;
+  }
+
+  /** The members the strong audits of {@code pending} read: originals, retrains, and second retrains and twins as asked. */
+  private static List<Ensemble.Member> ensembleMembers(Ensemble ensemble, List<Cell> pending) {
+    boolean second = false;
+    List<Unlearner> twins = new ArrayList<>();
+    for (Cell cell : pending) {
+      second |= cell.method().equals(SECOND_RETRAIN);
+      if (cell.unlearner() != null && !cell.method().equals(Original.ID)) {
+        twins.add(cell.unlearner());
+      }
+    }
+    return ensemble.members(second, twins);
+  }
+
   /** The per-example audits of {@code audited} (one member per shadow) against the ensemble's retrains. */
   private static EnsembleAudit.Measured strongAudit(
       Ensemble ensemble, Ensemble.MemberMargins[] audited, Progress progress) {
@@ -455,7 +481,7 @@ public final class BenchmarkRunner {
     JsonNode params = Json.MAPPER.valueToTree(OptionsBinder.values(options));
     ObjectNode cell = Rows.cell(experiment, task, method, params, seed);
     if (config.strongAudit()) {
-      cell.set("strong_audit", Ensemble.describe(config.ensemble(), seed, task));
+      cell.set("strong_audit", Ensemble.describe(config.ensemble(), seed, task, members(experiment).threads()));
     }
     if (chain != null) {
       ObjectNode r = cell.putObject("requests");

@@ -57,11 +57,19 @@ public final class BenchCommand implements Callable<Integer> {
           + "result and audited against the exact retrain without everything forgotten so far (default: ${DEFAULT-VALUE}).")
   int requests;
 
+  @Option(names = "--workers", paramLabel = "N",
+      description = "Worker processes that train the missing ensemble members of --audit strong in parallel, each a JVM "
+          + "with one PyTorch thread; members are keyed by the thread count that trained them, so --workers 1 (this "
+          + "process, --threads threads) shares them only when --threads is 1 (default: the number of cores).")
+  Integer workers;
+
   /** Shadows of {@code --audit strong} when {@code --ensemble} is not given. */
   static final int DEFAULT_ENSEMBLE = 16;
 
   @Override
   public Integer call() {
+    int processes = workers == null ? Runtime.getRuntime().availableProcessors() : workers;
+    BenchConfig.checkWorkers(processes);
     int shadows = 0;
     if (audit != null) {
       if (!audit.equals("strong")) {
@@ -76,6 +84,8 @@ public final class BenchCommand implements Callable<Integer> {
       }
     } else if (ensemble != null) {
       throw new LetheException("--ensemble sizes the ensemble of --audit strong: add --audit strong, or drop --ensemble");
+    } else if (workers != null) {
+      throw new LetheException("--workers trains the ensemble of --audit strong: add --audit strong, or drop --workers");
     }
     Threads.apply(run.threads);
     List<Long> seedList = seeds.seeds();
@@ -86,7 +96,7 @@ public final class BenchCommand implements Callable<Integer> {
             experiment.dataset, experiment.dataDir, experiment.model, experiment.width(),
             experiment.split(), experiment.training(),
             run.forgets(), chosen, seedList, registry.parseOverrides(params), experiment.storeRoot(), out,
-            run.recipesDir(), shadows, requests);
+            run.recipesDir(), shadows, requests, processes);
     List<JsonNode> rows = new BenchmarkRunner(config, new BenchmarkRunner.Flags(retryFailed, saveModels)).run();
     // the report is derived from this run's rows, like summary.md; tune's scores are found when tune shared --out
     Path report = Report.write(out, rows, new Report.Sources(config.recipes(), out));

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       BenchCommand.class, TrainCommand.class, ForgetCommand.class, AuditCommand.class,
       TuneCommand.class, SplitCommand.class, EvalCommand.class, MethodsCommand.class, ThroughputCommand.class,
-      SpectrumCommand.class, ReportCommand.class, CommandLine.HelpCommand.class
+      SpectrumCommand.class, ReportCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

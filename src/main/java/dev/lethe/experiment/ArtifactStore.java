@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * A content-keyed cache of trained networks (originals, retrained references). The key is the SHA-256 of
  * the canonical JSON of everything that determines the artifact: data content hash, architecture, training
  * config, seed and training-code version. Each artifact is a checkpoint directory written atomically; a
- * lock file keeps two runs from computing the same artifact at once.
+ * lock file per artifact keeps two runs (or two worker processes) from computing the same artifact at once,
+ * while different artifacts are computed side by side.
  */
 public final class ArtifactStore {
   private final Path root;
@@ -67,19 +68,8 @@ public final class ArtifactStore {
    */
   public Artifact getOrCompute(String kind, JsonNode key, Architecture architecture, Supplier<Computed> computation) {
     String hash = Json.contentKey(key);
-    Path dir = root.resolve(kind + "-" + hash.substring(0, 24));
-    try {
-      Files.createDirectories(root);
-    } catch (IOException e) {
-      throw new LetheException("cannot create the artifact store " + root + ": " + e.getMessage());
-    }
-    if (!Files.isDirectory(root)) {
-      throw new LetheException("artifact store " + root + " is not a directory: pass another --store");
-    }
-    Path lockFile = root.resolve("." + kind + "-" + hash.substring(0, 24) + ".lock");
-    try (FileChannel channel =
-            FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = channel.lock()) {
+    Path dir = dir(kind, key);
+    return locked(dir, () -> {
       if (Checkpoints.exists(dir)) {
         try {
           return new Artifact(Checkpoints.load(dir, architecture), Checkpoints.metadata(dir), true, dir);
@@ -94,6 +84,34 @@ public final class ArtifactStore {
       meta.put("content_key", hash);
       Checkpoints.save(computed.network(), dir, meta);
       return new Artifact(computed.network(), meta, false, dir);
+    });
+  }
+
+  /** The directory the artifact {@code kind} of {@code key} is (or would be) stored in. */
+  public Path dir(String kind, JsonNode key) {
+    return root.resolve(kind + "-" + Json.contentKey(key).substring(0, 24));
+  }
+
+  /**
+   * Runs {@code work} holding the lock of the artifact in {@code dir} (one of {@link #dir}), which every process
+   * sharing the store takes before it writes there: two processes computing the same artifact, or writing its
+   * per-example outputs, compute it once and never interleave their files; different artifacts have different
+   * locks. Not reentrant: a JVM holds each lock once.
+   */
+  public <T> T locked(Path dir, Supplier<T> work) {
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new LetheException("cannot create the artifact store " + root + ": " + e.getMessage());
+    }
+    if (!Files.isDirectory(root)) {
+      throw new LetheException("artifact store " + root + " is not a directory: pass another --store");
+    }
+    Path lockFile = root.resolve("." + dir.getFileName() + ".lock");
+    try (FileChannel channel =
+            FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.lock()) {
+      return work.get();
     } catch (IOException e) {
       throw new LetheException("cannot lock " + lockFile + ": " + e.getMessage(), e);
     }
@@ -116,17 +134,10 @@ public final class ArtifactStore {
    */
   public IdList idList(String kind, JsonNode key, Supplier<int[]> computation) {
     String hash = Json.contentKey(key);
-    Path dir = root.resolve(kind + "-" + hash.substring(0, 24));
+    Path dir = dir(kind, key);
     Path ids = dir.resolve("ids.txt");
     Path meta = dir.resolve("selection.json");
-    Path lockFile = root.resolve("." + kind + "-" + hash.substring(0, 24) + ".lock");
-    try {
-      Files.createDirectories(root);
-    } catch (IOException e) {
-      throw new LetheException("cannot create the artifact store " + root + ": " + e.getMessage());
-    }
-    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = channel.lock()) {
+    return locked(dir, () -> {
       if (Files.exists(meta)) {
         try {
           return new IdList(Files.readAllLines(ids).stream().filter(l -> !l.isBlank()).mapToInt(Integer::parseInt)
@@ -142,7 +153,6 @@ public final class ArtifactStore {
       for (int id : computed) {
         text.append(id).append('\n');
       }
-      Files.createDirectories(dir);
       Json.writeAtomically(ids, text.toString());
       ObjectNode m = Json.MAPPER.createObjectNode();
       m.set("key", Json.canonical(key));
@@ -151,8 +161,6 @@ public final class ArtifactStore {
       m.set("versions", Provenance.versions(Json.MAPPER));
       Json.writeAtomically(meta, m.toPrettyString() + "\n");
       return new IdList(computed, ids, false);
-    } catch (IOException e) {
-      throw new LetheException("cannot write to the artifact store " + root + ": " + e.getMessage(), e);
-    }
+    });
   }
 }

@@ -1,5 +1,6 @@
 package dev.lethe.experiment;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
 import dev.lethe.audit.perexample.ForgetQuality;
@@ -8,12 +9,19 @@ import dev.lethe.data.Dataset;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.data.Splits;
 import dev.lethe.model.Network;
+import dev.lethe.model.Checkpoints;
+import dev.lethe.train.LossDivergedException;
 import dev.lethe.train.Progress;
 import dev.lethe.unlearn.OptionsBinder;
 import dev.lethe.unlearn.Unlearner;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 
 /**
  * The shadow ensemble behind the per-example audits (KLoM, U-LiRA, LiRA, RMIA, forget quality; issue #11):
@@ -32,7 +40,9 @@ import java.util.SplittableRandom;
  * M/2 (random halves would give each a binomial count), so every target example has the same N = M/2
  * unlearned, retrained and second-retrained margins, which forget quality needs, and LiRA and RMIA find
  * M/2 OUT references for every pool example. Each member is a pure function of (experiment, target task,
- * ensemble seed, shadow index, role), so members can be computed independently and in any order.
+ * ensemble seed, shadow index, role), so members can be computed independently and in any order: {@link
+ * EnsembleWorkers} computes the missing ones in parallel worker processes, each with one intra-op thread; their
+ * keys then name one thread ({@link Experiment#trainedWith}), and this process only loads them.
  */
 public final class Ensemble {
   /** Margins per side and example that every audit here can use: forget quality's 3. */
@@ -54,6 +64,7 @@ public final class Ensemble {
   private final long[] seeds;
   private final ForgetTask[] shadowTasks;
   private final Map<String, MemberMargins[]> loaded = new HashMap<>();
+  private final Map<Member, LossDivergedException> diverged = new HashMap<>();
 
   /** One member's margins on every pool, validation and test example, in split order. */
   public record MemberMargins(double[] pool, double[] validation, double[] test) {
@@ -186,69 +197,244 @@ public final class Ensemble {
     return shadowTasks[j];
   }
 
-  /** The design as JSON, for result cells' keys: size, seed and the target's ids hash. */
+  /** The experiment (and so the thread count) the members are trained and keyed with. */
+  public Experiment experiment() {
+    return experiment;
+  }
+
+  /** The seed the halves and the shadows' seeds are drawn from. */
+  public long seed() {
+    return seed;
+  }
+
+  /** The design as JSON, for result cells' keys: size, seed, the target's ids hash and the members' thread count. */
   public ObjectNode describe() {
-    return describe(size, seed, target);
+    return describe(size, seed, target, experiment.threads());
   }
 
   /**
    * The JSON {@link #describe()} gives the ensemble of {@code size} shadows drawn from {@code seed} auditing
-   * {@code target}, without drawing it.
+   * {@code target}, its members trained with {@code threads} intra-op threads, without drawing it.
    */
-  public static ObjectNode describe(int size, long seed, ForgetTask target) {
+  public static ObjectNode describe(int size, long seed, ForgetTask target, int threads) {
     ObjectNode d = Json.MAPPER.createObjectNode();
     d.put("ensemble_size", size);
     d.put("ensemble_seed", seed);
     d.put("design", "complementary halves");
     d.put("target_ids", target.forgetIdsHash());
+    d.put("member_threads", threads);
     return d;
+  }
+
+  /**
+   * One member of the ensemble: shadow {@code shadow}'s original, retrain, second retrain or unlearned twin
+   * ({@code method} with {@code params}, its options as {@link OptionsBinder#values} gives them; both null for
+   * the other roles). A pure function of the ensemble and these fields, so any process holding the same
+   * ensemble computes the same artifact from it ({@link EnsembleWorkers}).
+   */
+  public record Member(String role, int shadow, String method, Map<String, String> params) {
+    /** The role of a shadow original. */
+    public static final String ORIGINAL = "original";
+    /** The role of a shadow's exact retrain. */
+    public static final String RETRAIN = "retrain";
+    /** The role of a shadow's second exact retrain (the noise floor). */
+    public static final String SECOND_RETRAIN = "retrain-2";
+    /** The role of a shadow's unlearned twin. */
+    public static final String TWIN = "twin";
+
+    /** Shadow {@code shadow}'s member of {@code role} (not a twin). */
+    public static Member of(String role, int shadow) {
+      return new Member(role, shadow, null, null);
+    }
+
+    /** Shadow {@code shadow}'s twin unlearned by {@code method} with its options. */
+    public static Member twin(Unlearner method, int shadow) {
+      return new Member(TWIN, shadow, method.id(), optionTexts(method));
+    }
+
+    @Override
+    public String toString() {
+      return "shadow " + shadow + " " + (method == null ? role : role + " " + method);
+    }
+  }
+
+  /** A method's options as the text values {@code --param} takes, which rebuild the same options. */
+  private static Map<String, String> optionTexts(Unlearner method) {
+    Map<String, String> params = new LinkedHashMap<>();
+    OptionsBinder.values(method.options()).forEach((k, v) -> params.put(k, String.valueOf(v)));
+    return params;
+  }
+
+  /**
+   * Every member the audits of {@code methods} need, in the order that keeps parallel workers busy: the shadow
+   * originals first (every twin waits for its original), then the twins, retrains and, if
+   * {@code secondRetrains}, the second retrains.
+   */
+  public List<Member> members(boolean secondRetrains, List<Unlearner> methods) {
+    List<Member> out = new ArrayList<>();
+    for (int j = 0; j < size; j++) {
+      out.add(Member.of(Member.ORIGINAL, j));
+    }
+    for (Unlearner method : methods) {
+      for (int j = 0; j < size; j++) {
+        out.add(Member.twin(method, j));
+      }
+    }
+    for (int j = 0; j < size; j++) {
+      out.add(Member.of(Member.RETRAIN, j));
+    }
+    if (secondRetrains) {
+      for (int j = 0; j < size; j++) {
+        out.add(Member.of(Member.SECOND_RETRAIN, j));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * True when {@code member} is in the store whole: a checkpoint that loads (its hash verified) and its
+   * per-example outputs on these splits. A damaged or half-stored member is not, and is computed again.
+   */
+  public boolean stored(Member member) {
+    Path dir = dir(member);
+    if (!Checkpoints.exists(dir) || ModelOutputs.read(dir.resolve("outputs"), experiment.splits()) == null) {
+      return false;
+    }
+    try (Network ignored = Checkpoints.load(dir, experiment.architecture())) {
+      return true;
+    } catch (LetheException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Computes {@code member} and its per-example outputs into the store, or finds them there; true when anything
+   * was computed.
+   *
+   * @throws dev.lethe.train.LossDivergedException if a twin's method diverges
+   */
+  public boolean compute(Member member, Progress progress) {
+    int before = experiment.store().computations();
+    ArtifactStore.Artifact artifact = artifact(member, progress);
+    try (Network net = artifact.network()) {
+      return outputs(artifact, net).computed() || experiment.store().computations() > before;
+    }
   }
 
   /** Every shadow original's margins (trained or loaded). */
   public MemberMargins[] originals(Progress progress) {
-    return members("original", j -> experiment.trainedOn("shadow", shadowTasks[j].pool(), seeds[j],
-        "training shadow " + j, progress.child("shadow " + j)));
+    return margins(Member.ORIGINAL, j -> artifact(Member.of(Member.ORIGINAL, j), progress));
   }
 
   /** Every shadow's exact retrain without its forget set. */
   public MemberMargins[] retrains(Progress progress) {
-    return members("retrain", j -> experiment.retrained(shadowTasks[j], seeds[j], progress.child("shadow " + j + " retrain")));
+    return margins(Member.RETRAIN, j -> artifact(Member.of(Member.RETRAIN, j), progress));
   }
 
   /** Every shadow's second exact retrain, with {@link Experiment#secondSeed} of its seed: the noise floor. */
   public MemberMargins[] secondRetrains(Progress progress) {
-    return members("retrain-2", j -> experiment.retrained(shadowTasks[j], Experiment.secondSeed(seeds[j]),
-        progress.child("shadow " + j + " retrain-2")));
+    return margins(Member.SECOND_RETRAIN, j -> artifact(Member.of(Member.SECOND_RETRAIN, j), progress));
   }
 
   /**
    * Every shadow's unlearned twin: {@code method} applied to the shadow original with the shadow's forget
    * task and seed.
    *
-   * @throws dev.lethe.train.LossDivergedException if the method diverges on a shadow
+   * @throws dev.lethe.train.LossDivergedException if the method diverges on a shadow (here or, for a twin a
+   *     worker process computed, there: see {@link #diverged})
    */
   public MemberMargins[] twins(Unlearner method, Progress progress) {
-    String params = Json.canonicalText(Json.MAPPER.valueToTree(OptionsBinder.values(method.options())));
-    return members("twin " + method.id() + " " + params, j -> twin(method, j, progress.child("shadow " + j + " " + method.id())));
+    return margins("twin " + method.id() + " " + Json.canonicalText(optionValues(method)), j -> {
+      LossDivergedException failed = diverged.get(Member.twin(method, j));
+      if (failed != null) {
+        throw failed;
+      }
+      return twin(method, j, progress);
+    });
   }
 
-  private ArtifactStore.Artifact twin(Unlearner method, int j, Progress progress) {
-    ArtifactStore.Artifact original = experiment.trainedOn("shadow", shadowTasks[j].pool(), seeds[j],
-        "training shadow " + j, progress);
+  /**
+   * Records that {@code member}, a twin, diverged in a worker process: {@link #twins} throws {@code failure} for
+   * it, as it would have had the method diverged here.
+   */
+  void diverged(Member member, LossDivergedException failure) {
+    diverged.put(member, failure);
+  }
+
+  /** Where {@code member} is (or would be) stored. */
+  private Path dir(Member member) {
+    if (member.role().equals(Member.TWIN)) {
+      return experiment.store().dir("twin", twinKey(unlearner(member), member.shadow()));
+    }
+    Training t = training(member);
+    return experiment.store().dir(t.kind(), experiment.trainingKey(t.kind(), t.data(), t.seed()));
+  }
+
+  /** How a member that is trained from scratch is trained: as which kind, on which data, with which seed. */
+  private record Training(String kind, Dataset data, long seed) {}
+
+  private Training training(Member member) {
+    int j = member.shadow();
+    return switch (member.role()) {
+      case Member.ORIGINAL -> new Training("shadow", shadowTasks[j].pool(), seeds[j]);
+      case Member.RETRAIN -> new Training("retrain", shadowTasks[j].retain(), seeds[j]);
+      case Member.SECOND_RETRAIN -> new Training("retrain", shadowTasks[j].retain(), Experiment.secondSeed(seeds[j]));
+      default -> throw new IllegalArgumentException("no ensemble member has role " + member.role());
+    };
+  }
+
+  private ArtifactStore.Artifact artifact(Member member, Progress progress) {
+    if (member.shadow() < 0 || member.shadow() >= size) {
+      throw new IllegalArgumentException("no shadow " + member.shadow() + " in an ensemble of " + size);
+    }
+    if (member.role().equals(Member.TWIN)) {
+      return twin(unlearner(member), member.shadow(), progress);
+    }
+    Training t = training(member);
+    String what = member.role().equals(Member.ORIGINAL) ? "training shadow " + member.shadow()
+        : member.role().equals(Member.RETRAIN) ? "retraining shadow " + member.shadow()
+        : "retraining shadow " + member.shadow() + " again";
+    return experiment.trainedOn(t.kind(), t.data(), t.seed(), what, progress.child(member.toString()));
+  }
+
+  /** A twin's method, rebuilt from its option texts; they must rebuild exactly the options they were read from. */
+  private Unlearner unlearner(Member twin) {
+    Unlearner method = experiment.method(twin.method(), twin.params());
+    if (!optionTexts(method).equals(twin.params())) {
+      throw new LetheException(twin + ": its options " + twin.params() + " rebuild as " + optionTexts(method)
+          + ": the method's options do not round-trip through their text values");
+    }
+    return method;
+  }
+
+  private static JsonNode optionValues(Unlearner method) {
+    return Json.MAPPER.valueToTree(OptionsBinder.values(method.options()));
+  }
+
+  private ObjectNode twinKey(Unlearner method, int j) {
+    Training original = training(Member.of(Member.ORIGINAL, j));
     ForgetTask task = shadowTasks[j];
     ObjectNode key = Json.MAPPER.createObjectNode();
     key.put("kind", "twin");
-    key.put("shadow", original.metadata().path("content_key").asText());
+    key.put("shadow", Json.contentKey(experiment.trainingKey(original.kind(), original.data(), original.seed())));
     key.set("experiment", experiment.fingerprint());
     key.put("method", method.id());
-    key.set("params", Json.MAPPER.valueToTree(OptionsBinder.values(method.options())));
+    key.set("params", optionValues(method));
     key.put("forget_ids", task.forgetIdsHash());
     key.set("forget_classes", Json.MAPPER.valueToTree(task.forgetClasses()));
     key.put("seed", seeds[j]);
+    return key;
+  }
+
+  private ArtifactStore.Artifact twin(Unlearner method, int j, Progress progress) {
+    ArtifactStore.Artifact original = artifact(Member.of(Member.ORIGINAL, j), progress);
+    ForgetTask task = shadowTasks[j];
+    ObjectNode key = twinKey(method, j);
     try (Network shadow = original.network()) {
       return experiment.store().getOrCompute("twin", key, experiment.architecture(), () -> {
+        experiment.requireTrainingThreads("shadow " + j + "'s " + method.id() + " twin");
         long start = System.nanoTime();
-        Network unlearned = method.unlearn(shadow, task, seeds[j], progress);
+        Network unlearned = method.unlearn(shadow, task, seeds[j], progress.child("shadow " + j + " " + method.id()));
         ObjectNode meta = Json.MAPPER.createObjectNode();
         meta.put("method", method.id());
         meta.put("seed", seeds[j]);
@@ -259,14 +445,29 @@ public final class Ensemble {
     }
   }
 
-  private MemberMargins[] members(String role, java.util.function.IntFunction<ArtifactStore.Artifact> member) {
+  /** A member's outputs and whether they were predicted now (not read from the store). */
+  private record Outputs(ModelOutputs outputs, boolean computed) {}
+
+  /** {@code artifact}'s stored outputs, or {@code net}'s predicted and stored, under the artifact's lock. */
+  private Outputs outputs(ArtifactStore.Artifact artifact, Network net) {
+    return experiment.store().locked(artifact.dir(), () -> {
+      ModelOutputs stored = ModelOutputs.read(artifact.outputsDir(), experiment.splits());
+      return stored != null ? new Outputs(stored, false)
+          : new Outputs(ModelOutputs.cached(artifact.outputsDir(), net, experiment.splits()), true);
+    });
+  }
+
+  private MemberMargins[] margins(String role, IntFunction<ArtifactStore.Artifact> member) {
     MemberMargins[] out = loaded.get(role);
     if (out != null) {
       return out;
     }
     out = new MemberMargins[size];
     for (int j = 0; j < size; j++) {
-      out[j] = MemberMargins.of(member.apply(j), experiment.splits());
+      ArtifactStore.Artifact artifact = member.apply(j);
+      try (Network net = artifact.network()) {
+        out[j] = MemberMargins.of(outputs(artifact, net).outputs(), experiment.splits());
+      }
     }
     loaded.put(role, out);
     return out;

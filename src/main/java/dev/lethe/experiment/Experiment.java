@@ -72,6 +72,8 @@ public final class Experiment {
   private final Splits splits;
   /** The poisoned batch this experiment's pool carries, or null for the clean pool. */
   private final Poisoning poisoning;
+  /** The intra-op thread count that trains this experiment's models, and that their keys name. */
+  private final int threads;
   private final Map<String, Reference> references = new LinkedHashMap<>(REFERENCES, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Reference> eldest) {
@@ -115,19 +117,24 @@ public final class Experiment {
     this.architectureJson = describe(architecture);
     this.splits = Splits.of(data, split);
     this.poisoning = null;
+    this.threads = Provenance.threads();
   }
 
-  /** {@code clean} with its pool replaced by {@code poisoning}'s: the same data, split, network and recipe. */
-  private Experiment(Experiment clean, Poisoning poisoning) {
-    this.dataset = clean.dataset;
-    this.dataDir = clean.dataDir;
-    this.architecture = clean.architecture;
-    this.architectureJson = clean.architectureJson;
-    this.split = clean.split;
-    this.training = clean.training;
-    this.store = clean.store;
-    this.splits = new Splits(poisoning.pool(), clean.splits.validation(), clean.splits.test());
+  /**
+   * {@code base} with {@code splits} (its own, or its pool replaced by {@code poisoning}'s), trained with
+   * {@code threads}: the same data, split, network, recipe and store.
+   */
+  private Experiment(Experiment base, Splits splits, Poisoning poisoning, int threads) {
+    this.dataset = base.dataset;
+    this.dataDir = base.dataDir;
+    this.architecture = base.architecture;
+    this.architectureJson = base.architectureJson;
+    this.split = base.split;
+    this.training = base.training;
+    this.store = base.store;
+    this.splits = splits;
     this.poisoning = poisoning;
+    this.threads = threads;
   }
 
   /**
@@ -145,7 +152,8 @@ public final class Experiment {
       throw new LetheException("this experiment's pool already carries " + poisoning.spec().text()
           + ": poison the clean experiment with " + poison.text() + " instead");
     }
-    return new Experiment(this, Poisoning.of(poison, splits.pool()));
+    Poisoning poisoning = Poisoning.of(poison, splits.pool());
+    return new Experiment(this, new Splits(poisoning.pool(), splits.validation(), splits.test()), poisoning, threads);
   }
 
   /** The experiment a forget request runs in: {@link #poisoned} for a poisoned batch, this one otherwise. */
@@ -156,6 +164,36 @@ public final class Experiment {
   /** The poisoned batch in this experiment's pool, or null when the pool is clean. */
   public Poisoning poisoning() {
     return poisoning;
+  }
+
+  /**
+   * This experiment as processes with {@code threads} PyTorch intra-op threads train it (the worker processes of
+   * {@link EnsembleWorkers} run with one): the same data, splits and store, but its models' keys and its
+   * {@link #fingerprint()} name {@code threads}, since results differ bitwise between thread counts. This process
+   * only loads such models unless it runs with {@code threads} itself: training one here would store it under a
+   * key that misstates how it was made, so that is refused.
+   */
+  public Experiment trainedWith(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    }
+    return threads == this.threads ? this : new Experiment(this, splits, poisoning, threads);
+  }
+
+  /** The intra-op thread count this experiment's models are trained with and keyed by. */
+  public int threads() {
+    return threads;
+  }
+
+  /**
+   * Refuses to train here a model whose key names another thread count than this process runs with (see
+   * {@link #trainedWith}).
+   */
+  void requireTrainingThreads(String what) {
+    if (threads != Provenance.threads()) {
+      throw new IllegalStateException(what + " is keyed as trained with " + threads + " intra-op thread(s), but this"
+          + " process runs " + Provenance.threads() + ": compute it in a worker process of " + threads);
+    }
   }
 
   /**
@@ -264,8 +302,8 @@ public final class Experiment {
 
   /**
    * Everything about this experiment that determines a result, as JSON: the architecture, split and training
-   * recipe, the content hashes of the pool, validation and test splits, the training thread count (results
-   * differ bitwise between thread counts) and the training-code version. Part of every result cell's key.
+   * recipe, the content hashes of the pool, validation and test splits, the training thread count ({@link
+   * #threads()}: results differ bitwise between thread counts) and the training-code version. Part of every result cell's key.
    */
   public ObjectNode fingerprint() {
     ObjectNode f = Json.MAPPER.createObjectNode();
@@ -279,7 +317,7 @@ public final class Experiment {
     }
     f.put("validation", splits.validation().contentHash());
     f.put("test", splits.test().contentHash());
-    f.put("threads", Provenance.threads());
+    f.put("threads", threads);
     f.put("training_code", Provenance.TRAINING_CODE_VERSION);
     return f;
   }
@@ -393,10 +431,17 @@ public final class Experiment {
    * key of the data's content hash, architecture, recipe, seed, threads and training-code version.
    */
   public ArtifactStore.Artifact trainedOn(String kind, Dataset data, long seed, String what, Progress progress) {
+    return store.getOrCompute(kind, trainingKey(kind, data, seed), architecture, () -> {
+      requireTrainingThreads(what);
+      return timed(() -> Training.trainFresh(architecture, data, training, seed, what, progress), seed);
+    });
+  }
+
+  /** The store key of the model {@link #trainedOn} trains as {@code kind} on {@code data} with {@code seed}. */
+  ObjectNode trainingKey(String kind, Dataset data, long seed) {
     ObjectNode key = baseKey(kind, seed);
     key.put("data", data.contentHash());
-    return store.getOrCompute(kind, key, architecture, () -> timed(() ->
-        Training.trainFresh(architecture, data, training, seed, what, progress), seed));
+    return key;
   }
 
   /** The store this experiment's artifacts live in. */
@@ -517,7 +562,7 @@ public final class Experiment {
     key.set("training", Json.MAPPER.valueToTree(training));
     key.put("seed", seed);
     key.put("training_code", Provenance.TRAINING_CODE_VERSION);
-    key.put("threads", Provenance.threads());
+    key.put("threads", threads);
     return key;
   }
 

@@ -10,7 +10,9 @@ import dev.lethe.LetheException;
 public final class LossDivergedException extends LetheException {
   private static final long serialVersionUID = 1L;
 
+  private final String what;
   private final int step;
+  private final int steps;
   private final String reason;
 
   /**
@@ -22,8 +24,20 @@ public final class LossDivergedException extends LetheException {
   public LossDivergedException(String what, int step, int steps, String reason) {
     super(what + " diverged: " + reason + " at step " + step + " of " + steps
         + "; lower the learning rate or check the input data");
+    this.what = what;
     this.step = step;
+    this.steps = steps;
     this.reason = reason;
+  }
+
+  /** The run that diverged ("training the original", "ga"). */
+  public String what() {
+    return what;
+  }
+
+  /** The run's total steps. */
+  public int steps() {
+    return steps;
   }
 
   /** The 1-based step at which the loss became non-finite. */
