@@ -23,9 +23,44 @@ class StrongAuditBenchTest {
   @TempDir Path tmp;
 
   private BenchConfig config(Path out) {
+    return config(out, tmp.resolve("store"), 1);
+  }
+
+  private BenchConfig config(Path out, Path store, int workers) {
     return new BenchConfig("fashion-mnist", null, "mlp", 32, new SplitConfig(200, 50, 100, 0),
         new TrainConfig(3, 32, 0.05, 0.9, 5e-4, LrSchedule.COSINE), List.of("random:40"), List.of("original", "ft"),
-        List.of(1L), Map.of(), tmp.resolve("store"), out, null, 6);
+        List.of(1L), Map.of(), store, out, null, 6, 1, workers);
+  }
+
+  @Test
+  void withTwoWorkersEveryEnsembleMemberIsTrainedInAOneThreadWorkerAndTheRowsCarryTheAudits() throws Exception {
+    Path store = tmp.resolve("store-workers");
+    List<JsonNode> rows = new BenchmarkRunner(config(tmp.resolve("out-workers"), store, 2)).run();
+    assertThat(rows).extracting(r -> r.get("method").asText())
+        .containsExactlyInAnyOrder("retrain", "retrain-2", "original", "ft");
+    for (JsonNode r : rows) {
+      assertThat(r.get("metrics").get("ensemble_size").asDouble()).isEqualTo(6.0);
+      assertThat(r.get("cell").get("strong_audit").get("member_threads").asInt()).isEqualTo(1);
+    }
+    // a rerun finds every cell under its key (strong audit included) and recomputes none: the same rows, finished
+    // at the same instants
+    List<JsonNode> again = new BenchmarkRunner(config(tmp.resolve("out-workers"), store, 2)).run();
+    assertThat(again).extracting(r -> r.get("cell_key").asText() + " " + r.get("finished_at").asText())
+        .containsExactlyElementsOf(rows.stream().map(r -> r.get("cell_key").asText() + " " + r.get("finished_at").asText())
+            .toList());
+    // 6 shadow originals, 6 ft twins, 6 retrains, 6 second retrains by the workers (one thread, in their
+    // provenance too); the scenario's original, RT and second RT by this two-thread process
+    Map<Integer, Long> byThreads;
+    try (Stream<Path> dirs = Files.list(store)) {
+      byThreads = dirs.filter(p -> !p.getFileName().toString().startsWith(".")).map(p -> {
+        JsonNode meta = dev.lethe.model.Checkpoints.metadata(p);
+        int keyed = meta.path("key").has("threads") ? meta.path("key").get("threads").asInt()
+            : meta.path("key").path("experiment").path("threads").asInt();
+        assertThat(meta.path("versions").path("threads").asInt()).as(p.toString()).isEqualTo(keyed);
+        return keyed;
+      }).collect(Collectors.groupingBy(t -> t, Collectors.counting()));
+    }
+    assertThat(byThreads).containsExactlyInAnyOrderEntriesOf(Map.of(1, 24L, 2, 3L));
   }
 
   @Test

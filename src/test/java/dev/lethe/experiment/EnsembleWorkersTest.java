@@ -62,29 +62,17 @@ class EnsembleWorkersTest {
   @Test
   void twoWorkersStoreBitForBitTheMembersOneThreadComputesInProcessAndTheParentThenOnlyLoads() throws Exception {
     Path inProcess = tmp.resolve("in-process");
-    Engine.getInstance();
-    String threads = System.getProperty(THREADS);
-    int engineThreads = JniUtils.getNumThreads();
-    List<Member> all;
-    try {
-      // this JVM as a one-thread process: what --workers 1 --threads 1 computes
-      System.setProperty(THREADS, "1");
-      JniUtils.setNumThreads(1);
+    List<Member> all = new ArrayList<>();
+    oneThread(() -> {
+      // what --workers 1 --threads 1 computes
       Experiment e = experiment(inProcess);
       assertThat(e.threads()).isEqualTo(1);
       Ensemble ensemble = ensemble(e);
-      all = ensemble.members(true, List.of(ft()));
+      all.addAll(ensemble.members(true, List.of(ft())));
       for (Member m : all) {
         assertThat(ensemble.compute(m, Progress.silent())).as(m.toString()).isTrue();
       }
-    } finally {
-      if (threads == null) {
-        System.clearProperty(THREADS);
-      } else {
-        System.setProperty(THREADS, threads);
-      }
-      JniUtils.setNumThreads(engineThreads);
-    }
+    });
     assertThat(all).hasSize(24);
 
     Path byWorkers = tmp.resolve("workers");
@@ -126,8 +114,12 @@ class EnsembleWorkersTest {
     Path store = tmp.resolve("store");
     Ensemble first = ensemble(experiment(store).trainedWith(1));
     List<Member> all = first.members(false, List.of());
-    List<Finished> part = EnsembleWorkers.compute(first, all.subList(0, 3), 1, line -> {});
-    assertThat(part).extracting(Finished::member).containsExactlyInAnyOrderElementsOf(all.subList(0, 3));
+    oneThread(() -> {
+      Ensemble here = ensemble(experiment(store));
+      for (Member m : all.subList(0, 3)) {
+        here.compute(m, Progress.silent());
+      }
+    });
 
     List<String> lines = new ArrayList<>();
     assertThatThrownBy(() -> EnsembleWorkers.compute(first, all, 2, line -> {
@@ -188,6 +180,25 @@ class EnsembleWorkersTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(e.trainedWith(1).fingerprint().get("threads").asInt()).isEqualTo(1);
     assertThat(e.trainedWith(2)).isSameAs(e);
+  }
+
+  /** Runs {@code work} with this JVM as a process of one PyTorch thread, as a worker is. */
+  private static void oneThread(Runnable work) {
+    Engine.getInstance();
+    String threads = System.getProperty(THREADS);
+    int engineThreads = JniUtils.getNumThreads();
+    try {
+      System.setProperty(THREADS, "1");
+      JniUtils.setNumThreads(1);
+      work.run();
+    } finally {
+      if (threads == null) {
+        System.clearProperty(THREADS);
+      } else {
+        System.setProperty(THREADS, threads);
+      }
+      JniUtils.setNumThreads(engineThreads);
+    }
   }
 
   private static int indexOf(List<Finished> finished, java.util.function.Predicate<Member> which) {
