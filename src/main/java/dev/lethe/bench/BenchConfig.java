@@ -3,6 +3,7 @@ package dev.lethe.bench;
 import dev.lethe.LetheException;
 import dev.lethe.data.SplitConfig;
 import dev.lethe.experiment.Ensemble;
+import dev.lethe.experiment.EnsembleWorkers;
 import dev.lethe.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -72,7 +73,7 @@ public record BenchConfig(
       throw new LetheException("--requests " + requests + " with --audit strong is not supported yet: the per-example"
           + " audits run on one request; drop one of them");
     }
-    checkWorkers(workers);
+    EnsembleWorkers.checkWorkers(workers);
     forgets = List.copyOf(forgets);
     methods = List.copyOf(methods);
     seeds = List.copyOf(seeds);
@@ -85,18 +86,6 @@ public record BenchConfig(
       Path store, Path out, Path recipes, int ensemble, int requests) {
     this(dataset, dataDir, model, width, split, training, forgets, methods, seeds, params, store, out, recipes, ensemble,
         requests, 1);
-  }
-
-  /**
-   * Checks a worker count before anything is trained or written.
-   *
-   * @throws LetheException if {@code workers} is below 1
-   */
-  public static void checkWorkers(int workers) {
-    if (workers < 1) {
-      throw new LetheException("--workers must be at least 1, got " + workers + ": pass the number of worker processes"
-          + " that train ensemble members in parallel (1 trains them in this process)");
-    }
   }
 
   /** A grid without the strong audit. */

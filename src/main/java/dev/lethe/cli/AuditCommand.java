@@ -9,6 +9,7 @@ import dev.lethe.audit.RetrainReference;
 import dev.lethe.experiment.Ensemble;
 import dev.lethe.experiment.Ensemble.MemberMargins;
 import dev.lethe.experiment.EnsembleAudit;
+import dev.lethe.experiment.EnsembleWorkers;
 import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.Json;
 import dev.lethe.data.ForgetSpec;
@@ -59,16 +60,25 @@ public final class AuditCommand implements Callable<Integer> {
           + BenchCommand.DEFAULT_ENSEMBLE + ").")
   Integer ensemble;
 
+  @Option(names = "--workers", paramLabel = "N",
+      description = "Worker processes that train the missing shadow models of --strong in parallel, each a JVM with one "
+          + "PyTorch thread (as `lethe bench --workers`, whose shadows they share; default: the number of cores).")
+  Integer workers;
+
   @Mixin CheckpointOptions checkpoint;
 
   @Override
   public Integer call() {
+    int processes = workers == null ? Runtime.getRuntime().availableProcessors() : workers;
+    EnsembleWorkers.checkWorkers(processes);
     int shadows = 0;
     if (strong) {
       shadows = ensemble == null ? BenchCommand.DEFAULT_ENSEMBLE : ensemble;
       Ensemble.checkAttackSize(shadows);
     } else if (ensemble != null) {
       throw new LetheException("--ensemble sizes the ensemble of --strong: add --strong, or drop --ensemble");
+    } else if (workers != null) {
+      throw new LetheException("--workers trains the shadows of --strong: add --strong, or drop --workers");
     }
     ModelInput input = checkpoint.open(model);
     String specText = forget != null ? forget : input.metadata().path("forget").asText(null);
@@ -82,7 +92,8 @@ public final class AuditCommand implements Callable<Integer> {
       requireSameExperiment(input.metadata(), reference);
     }
     // a target set no shadow's half can share fails here, before anything is trained
-    Ensemble shadowEnsemble = strong ? new Ensemble(experiment, task, shadows, s) : null;
+    Ensemble shadowEnsemble = strong
+        ? new Ensemble(processes > 1 ? experiment.trainedWith(1) : experiment, task, shadows, s) : null;
     try (Network candidate = Checkpoints.load(model)) {
       RetrainReference rt;
       MemberMargins rtMargins = null;
@@ -109,7 +120,9 @@ public final class AuditCommand implements Callable<Integer> {
       AuditResult.putMetrics(metrics, result.metrics());
       AuditResult.putMetrics(retrainMetrics, rt.result().metrics());
       if (strong) {
-        MemberMargins[] originals = shadowEnsemble.originals(Progress.stderr("ensemble"));
+        Progress progress = Progress.stderr("ensemble");
+        EnsembleWorkers.computeOriginals(shadowEnsemble, processes, progress::note);
+        MemberMargins[] originals = shadowEnsemble.originals(progress);
         MemberMargins audited = MemberMargins.predict(candidate, experiment.splits());
         AuditResult.putMetrics(metrics, EnsembleAudit.measureModel(shadowEnsemble, audited, rtMargins, originals));
         // the reference's own row, as bench's RT row: its attack values, _retrain the same, _delta 0

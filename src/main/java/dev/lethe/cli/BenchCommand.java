@@ -5,6 +5,7 @@ import dev.lethe.LetheException;
 import dev.lethe.bench.BenchConfig;
 import dev.lethe.bench.BenchmarkRunner;
 import dev.lethe.experiment.Ensemble;
+import dev.lethe.experiment.EnsembleWorkers;
 import dev.lethe.report.Report;
 import dev.lethe.report.Summary;
 import dev.lethe.unlearn.MethodRegistry;
@@ -69,7 +70,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     int processes = workers == null ? Runtime.getRuntime().availableProcessors() : workers;
-    BenchConfig.checkWorkers(processes);
+    EnsembleWorkers.checkWorkers(processes);
     int shadows = 0;
     if (audit != null) {
       if (!audit.equals("strong")) {

@@ -57,6 +57,33 @@ public final class EnsembleWorkers {
   private EnsembleWorkers() {}
 
   /**
+   * Checks a worker count ({@code --workers}) before anything is trained or written.
+   *
+   * @throws LetheException if {@code workers} is below 1
+   */
+  public static void checkWorkers(int workers) {
+    if (workers < 1) {
+      throw new LetheException("--workers must be at least 1, got " + workers + ": pass the number of worker processes"
+          + " that train ensemble members in parallel (1 trains them in this process)");
+    }
+  }
+
+  /**
+   * Trains the shadow originals of {@code ensemble} that are missing with {@code workers} worker processes when
+   * {@code workers} is above 1 (its experiment is then {@link Experiment#trainedWith} one thread); with one, the
+   * caller's process trains them as it loads them.
+   */
+  public static void computeOriginals(Ensemble ensemble, int workers, Consumer<String> progress) {
+    if (workers > 1) {
+      List<Member> originals = new ArrayList<>();
+      for (int j = 0; j < ensemble.size(); j++) {
+        originals.add(Member.of(Member.ORIGINAL, j));
+      }
+      compute(ensemble, originals, workers, progress);
+    }
+  }
+
+  /**
    * One member a worker finished.
    *
    * @param worker which worker (1-based)

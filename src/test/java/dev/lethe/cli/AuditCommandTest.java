@@ -43,12 +43,13 @@ class AuditCommandTest {
   void theStrongAuditAddsTheSingleModelAttacksForTheModelAndTheRetrainWithTheirDifference() throws Exception {
     String store = tmp.resolve("store").toString();
     JsonNode out = Json.MAPPER.readTree(ok("audit", "--model", unlearned.toString(), "--strong", "--ensemble", "2",
-        "--store", store).out());
+        "--workers", "2", "--store", store).out());
     JsonNode metrics = out.get("metrics");
     JsonNode rt = out.get("retrain_metrics");
     assertThat(metrics.get("avg_gap").asDouble()).as("the population audit stays").isEqualTo(gap(metrics, rt));
     assertThat(metrics.get("ensemble_size").asDouble()).isEqualTo(2.0);
     assertThat(out.get("ensemble").get("ensemble_size").asInt()).isEqualTo(2);
+    assertThat(out.get("ensemble").get("member_threads").asInt()).as("trained by one-thread workers").isEqualTo(1);
     for (String k : ATTACKS) {
       double v = metrics.get(k).asDouble();
       assertThat(v).as(k).isBetween(0.0, 1.0);
@@ -60,7 +61,7 @@ class AuditCommandTest {
 
     // a reference that is the model itself: every attack tells it from itself exactly as from the model
     JsonNode self = Json.MAPPER.readTree(ok("audit", "--model", unlearned.toString(), "--reference", unlearned.toString(),
-        "--strong", "--ensemble", "2", "--store", store).out());
+        "--strong", "--ensemble", "2", "--workers", "2", "--store", store).out());
     for (String k : ATTACKS) {
       assertThat(self.get("metrics").get(k).asDouble()).as(k).isEqualTo(metrics.get(k).asDouble());
       assertThat(self.get("metrics").get(k + "_delta").asDouble()).as(k).isZero();
@@ -76,6 +77,13 @@ class AuditCommandTest {
     CliRun.Outcome loose = CliRun.run("audit", "--model", unlearned.toString(), "--ensemble", "4", "--store", store);
     assertThat(loose.status()).isEqualTo(2);
     assertThat(loose.err()).contains("add --strong");
+    CliRun.Outcome none = CliRun.run("audit", "--model", unlearned.toString(), "--strong", "--workers", "0", "--store", store);
+    assertThat(none.status()).isEqualTo(2);
+    assertThat(none.err().strip()).isEqualTo("lethe: --workers must be at least 1, got 0: pass the number of worker "
+        + "processes that train ensemble members in parallel (1 trains them in this process)");
+    CliRun.Outcome idle = CliRun.run("audit", "--model", unlearned.toString(), "--workers", "2", "--store", store);
+    assertThat(idle.status()).isEqualTo(2);
+    assertThat(idle.err()).contains("--workers trains the shadows of --strong");
 
     Path other = tmp.resolve("other-width");
     ok("train", "--data-dir", data.toString(), "--model", "mlp", "--width", "4", "--train-size", "80", "--val-size",
