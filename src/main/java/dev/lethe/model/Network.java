@@ -274,6 +274,17 @@ public final class Network implements AutoCloseable {
     return out;
   }
 
+  /** The head's trainable parameters: what a head-only optimiser updates (LAF's repair step). */
+  public List<Parameter> headParameters() {
+    List<Parameter> out = new ArrayList<>();
+    for (Pair<String, Parameter> p : head.getParameters()) {
+      if (p.getValue().requiresGradient()) {
+        out.add(p.getValue());
+      }
+    }
+    return out;
+  }
+
   /** Number of trainable scalars. */
   public long trainableCount() {
     long n = 0;

@@ -32,13 +32,26 @@ public final class AdamOptimizer implements UpdateRule {
 
   /** Adam over every trainable parameter of {@code network}. */
   public AdamOptimizer(Network network, double beta1, double beta2, double eps, double weightDecay) {
+    this(network.trainableParameters(), network.manager(), beta1, beta2, eps, weightDecay);
+  }
+
+  /**
+   * Adam with PyTorch's defaults over {@code params} only (a network's head, or a small model that is not a
+   * {@link Network}); its state lives in a child of {@code owner}, the manager of the parameters.
+   */
+  public AdamOptimizer(List<Parameter> params, NDManager owner, double weightDecay) {
+    this(params, owner, 0.9, 0.999, 1e-8, weightDecay);
+  }
+
+  private AdamOptimizer(
+      List<Parameter> params, NDManager owner, double beta1, double beta2, double eps, double weightDecay) {
     if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0) || !(weightDecay >= 0)) {
       throw new IllegalArgumentException(
           "Adam needs betas in [0, 1), eps > 0 and weight decay >= 0: " + beta1 + ", " + beta2 + ", " + eps
               + ", " + weightDecay);
     }
-    this.params = network.trainableParameters();
-    this.stateManager = network.manager().newSubManager();
+    this.params = List.copyOf(params);
+    this.stateManager = owner.newSubManager();
     this.first = new NDArray[params.size()];
     this.second = new NDArray[params.size()];
     this.beta1 = beta1;

@@ -34,9 +34,25 @@ public final class Optimization {
   public static double run(
       Network network, UpdateRule optimizer, Schedule schedule, StepLoss loss, String what, Progress progress,
       IntConsumer afterUpdate) {
+    return run(network.manager(), optimizer, schedule, loss, what, progress, afterUpdate);
+  }
+
+  /**
+   * As {@link #run(Network, UpdateRule, Schedule, StepLoss, String, Progress)} for parameters that are not a
+   * {@link Network}'s (a small auxiliary model): each step's manager is a child of {@code owner}, the manager
+   * of the parameters.
+   */
+  public static double run(
+      NDManager owner, UpdateRule optimizer, Schedule schedule, StepLoss loss, String what, Progress progress) {
+    return run(owner, optimizer, schedule, loss, what, progress, t -> { });
+  }
+
+  private static double run(
+      NDManager owner, UpdateRule optimizer, Schedule schedule, StepLoss loss, String what, Progress progress,
+      IntConsumer afterUpdate) {
     double last = Double.NaN;
     for (int t = 0; t < schedule.steps(); t++) {
-      try (NDManager step = network.manager().newSubManager()) {
+      try (NDManager step = owner.newSubManager()) {
         loss.prepare(step, t);
         last = backward(step, loss, t, what, schedule.steps());
         optimizer.step(schedule.lrAt(t), step);

@@ -12,6 +12,7 @@ import dev.lethe.unlearn.method.FineTune;
 import dev.lethe.unlearn.method.GradientAscent;
 import dev.lethe.unlearn.method.InfluenceUnlearning;
 import dev.lethe.unlearn.method.L1Sparse;
+import dev.lethe.unlearn.method.Laf;
 import dev.lethe.unlearn.method.ManifSmc;
 import dev.lethe.unlearn.method.ModHiFiU;
 import dev.lethe.unlearn.method.NegGradPlus;
@@ -245,6 +246,13 @@ public final class MethodRegistry {
         "Bourtoule et al. (SISA), IEEE S&P 2021", Sisa.Options.defaults(),
         recipe("its shard models train with the original's recipe, as retraining does"),
         (o, a) -> new Sisa((Sisa.Options) o, training, sisaCheckpoints)));
+    add(new Method(Laf.ID,
+        "Label-agnostic: VAEs of the remain and forget embeddings, push forget embeddings off theirs, align remain"
+            + " embeddings with the original (no labels; repair=true is LAF+R)",
+        "Shen et al. (LAF), ICLR 2024", Laf.Options.defaults(),
+        recipe("official code (ShaofeiShen768/LAF): its unlearning loaders carry the training transform; the VAEs"
+            + " read clean embeddings"),
+        (o, a) -> new Laf((Laf.Options) o, a)));
     try {
       for (MethodProvider provider : ServiceLoader.load(MethodProvider.class)) {
         addAll(provider);

@@ -44,6 +44,12 @@ class MethodsCommandTest {
         .containsExactlyInAnyOrder("ft", "ga", "neggrad+", "sfr-on", "amun");
   }
 
+  @Test
+  void lafIsListedWithItsPaper() {
+    assertThat(text).contains("\nlaf — Label-agnostic: ").contains("\n  paper: Shen et al. (LAF), ICLR 2024\n")
+        .contains("  --param laf.repair=false   LAF+R: ");
+  }
+
   /** Binding every printed {@code --param} line back onto its method gives exactly the method's defaults. */
   @Test
   void thePrintedValuesAreTheDefaultsAndEveryOptionIsListedWithItsDoc() {

@@ -59,7 +59,9 @@ class OptionsJsonTest {
         Map.entry("sisa",
             "{\"aggregation\":\"vote\",\"shards\":5,\"slices\":4}"),
         Map.entry("trw",
-            "{\"batchSize\":128,\"beta\":10.0,\"components\":0,\"epochs\":2,\"lr\":0.01,\"momentum\":0.9,\"retainWeight\":1.0,\"schedule\":\"constant\",\"similarity\":\"logits\",\"temperature\":0.1,\"weightDecay\":5.0E-4}"));
+            "{\"batchSize\":128,\"beta\":10.0,\"components\":0,\"epochs\":2,\"lr\":0.01,\"momentum\":0.9,\"retainWeight\":1.0,\"schedule\":\"constant\",\"similarity\":\"logits\",\"temperature\":0.1,\"weightDecay\":5.0E-4}"),
+        Map.entry("laf",
+            "{\"batchSize\":32,\"epochs\":5,\"latent\":8,\"lrRa\":1.0E-4,\"lrUe\":5.0E-5,\"remainVae\":\"pool\",\"repair\":false,\"repairEpochs\":2,\"repairLr\":1.0E-4,\"temperature\":5.0,\"vaeEpochs\":10,\"vaeLr\":0.001}"));
 
   @Test
   void everyMethodsDefaultsKeepTheirJson() {

@@ -53,7 +53,8 @@ class UnlearnersTest {
       Map.entry("manif-smc", Map.of("epochs", "1", "batchSize", "8")),
       Map.entry("trw", Map.of("epochs", "1", "batchSize", "16")),
       Map.entry("modhifi-u", Map.of()),
-      Map.entry("sisa", Map.of("shards", "2", "slices", "2")));
+      Map.entry("sisa", Map.of("shards", "2", "slices", "2")),
+      Map.entry("laf", Map.of("epochs", "1", "batchSize", "16", "vaeEpochs", "1")));
 
   private static Network original;
 
@@ -95,9 +96,12 @@ class UnlearnersTest {
         k -> new SequentialBlock().add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(k).build()));
     try (Network net = Network.create(maps, 1)) {
       Unlearner manif = method("manif-smc", Map.of());
+      Unlearner laf = method("laf", Map.of());
       Unlearner trwHead = method("trw", Map.of("similarity", "head"));
       Unlearner trwLogits = method("trw", Map.of("similarity", "logits"));
       assertThat(manif.needs()).containsExactly(Network.Part.EMBEDDING);
+      assertThat(laf.needs()).containsExactly(Network.Part.EMBEDDING);
+      assertThat(laf.supports(net)).isFalse();
       assertThat(trwHead.needs()).containsExactly(Network.Part.LINEAR_HEAD);
       assertThat(trwLogits.needs()).isEmpty();
       assertThat(manif.supports(net)).isFalse();
@@ -109,6 +113,10 @@ class UnlearnersTest {
       assertThatThrownBy(() -> manif.unlearn(net, RANDOM, 7))
           .isInstanceOf(LetheException.class)
           .hasMessage("manif-smc needs an embedding tap (a features block returning batch x d), and network maps has"
+              + " none: its features block returns shape (1, 2, 6, 6) for one image; end it with a flatten");
+      assertThatThrownBy(() -> laf.unlearn(net, RANDOM, 7))
+          .isInstanceOf(LetheException.class)
+          .hasMessage("laf needs an embedding tap (a features block returning batch x d), and network maps has"
               + " none: its features block returns shape (1, 2, 6, 6) for one image; end it with a flatten");
       assertThatThrownBy(() -> trwHead.unlearn(net, CLASS, 7))
           .isInstanceOf(LetheException.class)
