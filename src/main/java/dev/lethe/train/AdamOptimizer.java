@@ -12,7 +12,8 @@ import java.util.List;
  * decoupled decay), and both moments are bias-corrected,
  * {@code g' = g + wd*w; m = b1*m + (1-b1)*g'; v = b2*v + (1-b2)*g'^2;
  * w -= lr/(1-b1^n) * m / (sqrt(v)/sqrt(1-b2^n) + eps)} at update n = 1, 2, ... Like {@link SgdOptimizer} it
- * updates every trainable parameter of a network and zeroes the gradients after each update.
+ * updates every trainable parameter of a network (or the parameters it is given) and zeroes their gradients
+ * after each update.
  */
 public final class AdamOptimizer implements UpdateRule {
   private final List<Parameter> params;

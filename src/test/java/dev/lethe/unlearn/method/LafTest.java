@@ -96,6 +96,32 @@ class LafTest extends TinyClassTaskTest {
   }
 
   @Test
+  void fittingAVaeLowersItsLossOnTheEmbeddingsItModelsAndIsSeeded() {
+    float[][] embeddings = Prediction.embeddings(original, CLASS.pool());
+    try (EmbeddingVae a = new EmbeddingVae(embeddings[0].length, 4, 5);
+        EmbeddingVae b = new EmbeddingVae(embeddings[0].length, 4, 5);
+        NDManager m = NDManager.newBaseManager()) {
+      NDArray e = m.create(embeddings);
+      NDArray noise = m.zeros(new Shape(embeddings.length, 4));
+      double before = a.loss(e, noise).getFloat();
+      double lastA = a.fit(CLASS.pool(), embeddings, 20, 8, 1e-2, 11, "vae", Progress.silent());
+      double lastB = b.fit(CLASS.pool(), embeddings, 20, 8, 1e-2, 11, "vae", Progress.silent());
+      assertThat(lastB).isEqualTo(lastA);
+      assertThat((double) a.loss(e, noise).getFloat()).isLessThan(0.5 * before);
+    }
+  }
+
+  @Test
+  void theRemainVaeOnTheRetainSetInsteadOfThePoolChangesTheResult() {
+    Map<String, String> moving = Map.of("epochs", "1", "lrUe", "1e-3", "lrRa", "1e-3");
+    Map<String, String> retain = new HashMap<>(moving);
+    retain.put("remainVae", "retain");
+    try (Network pool = laf(CLASS, moving); Network onRetain = laf(CLASS, retain)) {
+      assertThat(TinyData.paramBytes(onRetain)).isNotEqualTo(TinyData.paramBytes(pool));
+    }
+  }
+
+  @Test
   void oneStepIsOneFirstAdamStepOfEachRateOnTheFeaturesAndLeavesTheHeadAndBatchNormStatistics() {
     // 16 forgotten images in one batch of 16: one zip pair per epoch, one epoch, so one step of each optimiser
     double lrUe = 1e-3;
