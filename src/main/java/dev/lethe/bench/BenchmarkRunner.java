@@ -22,6 +22,7 @@ import dev.lethe.train.Progress;
 import dev.lethe.train.TrainConfig;
 import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.OptionsBinder;
+import dev.lethe.unlearn.RetrainedModels;
 import dev.lethe.unlearn.method.Original;
 import dev.lethe.unlearn.method.Retrain;
 import dev.lethe.unlearn.method.Sisa;
@@ -301,9 +302,11 @@ public final class BenchmarkRunner {
           : served(experiment, chain, request - 1, original, cell, seed, progress);
       Network from = previous == null ? original.network() : previous.network();
       try {
+        ForgetTask step = chain.requests().step(request);
+        Progress served = progress.child(cell.method() + " request " + request);
+        RetrainedModels retrained = experiment.retrainedModels(cell.unlearner(), step, served);
         long start = System.nanoTime();
-        Network unlearned = cell.unlearner().unlearn(from, chain.requests().step(request), seed,
-            progress.child(cell.method() + " request " + request));
+        Network unlearned = cell.unlearner().unlearn(from, step, retrained, seed, served);
         ObjectNode meta = Json.MAPPER.createObjectNode();
         meta.put("method", cell.method());
         meta.put("request", request);

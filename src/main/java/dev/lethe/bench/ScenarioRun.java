@@ -11,6 +11,7 @@ import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Progress;
 import dev.lethe.train.LossDivergedException;
+import dev.lethe.unlearn.RetrainedModels;
 import dev.lethe.unlearn.Unlearner;
 import java.util.Locale;
 import java.util.Map;
@@ -156,8 +157,10 @@ public final class ScenarioRun {
       Progress own = progress.child(unlearner.id());
       // training-time work (SISA's shards on the whole pool) is not the request's cost
       unlearner.prepare(original, task, seed, own);
+      // nor are the retrained models oracle matching reads: they are inputs, like RT
+      RetrainedModels retrained = experiment.retrainedModels(unlearner, task, own);
       long start = System.nanoTime();
-      Network unlearned = unlearner.unlearn(original, task, seed, own);
+      Network unlearned = unlearner.unlearn(original, task, retrained, seed, own);
       return new Unlearned(unlearned, (System.nanoTime() - start) / 1e9);
     }, progress, keep);
   }

@@ -14,6 +14,7 @@ import dev.lethe.train.Prediction;
 import dev.lethe.train.Progress;
 import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.OptionsBinder;
+import dev.lethe.unlearn.RetrainedModels;
 import dev.lethe.unlearn.Unlearner;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,8 +75,9 @@ public final class ForgetCommand implements Callable<Integer> {
     try (Network original = Checkpoints.load(model)) {
       // training-time work (SISA's shards on the whole pool) is not the request's cost
       unlearner.prepare(original, task, s, Progress.stderr(method));
+      RetrainedModels retrained = input.experiment().retrainedModels(unlearner, task, Progress.stderr(method));
       long start = System.nanoTime();
-      try (Network unlearned = unlearner.unlearn(original, task, s, Progress.stderr(method))) {
+      try (Network unlearned = unlearner.unlearn(original, task, retrained, s, Progress.stderr(method))) {
         double seconds = (System.nanoTime() - start) / 1e9;
         ObjectNode meta = Json.MAPPER.createObjectNode();
         meta.set("experiment", input.metadata().path("experiment"));

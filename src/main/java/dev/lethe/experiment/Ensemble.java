@@ -13,6 +13,7 @@ import dev.lethe.model.Network;
 import dev.lethe.train.LossDivergedException;
 import dev.lethe.train.Progress;
 import dev.lethe.unlearn.OptionsBinder;
+import dev.lethe.unlearn.RetrainedModels;
 import dev.lethe.unlearn.Unlearner;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -433,8 +434,10 @@ public final class Ensemble {
     try (Network shadow = original.network()) {
       return experiment.store().getOrCompute("twin", key, experiment.architecture(), () -> {
         experiment.requireTrainingThreads("shadow " + j + "'s " + method.id() + " twin");
+        Progress own = progress.child("shadow " + j + " " + method.id());
+        RetrainedModels retrained = experiment.retrainedModels(method, task, own);
         long start = System.nanoTime();
-        Network unlearned = method.unlearn(shadow, task, seeds[j], progress.child("shadow " + j + " " + method.id()));
+        Network unlearned = method.unlearn(shadow, task, retrained, seeds[j], own);
         ObjectNode meta = Json.MAPPER.createObjectNode();
         meta.put("method", method.id());
         meta.put("seed", seeds[j]);

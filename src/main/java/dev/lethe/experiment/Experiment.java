@@ -18,14 +18,18 @@ import dev.lethe.data.TrainTest;
 import dev.lethe.model.Architecture;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Network;
+import dev.lethe.train.Prediction;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TrainConfig;
 import dev.lethe.train.Training;
 import dev.lethe.unlearn.MethodRegistry;
+import dev.lethe.unlearn.RetrainedModels;
 import dev.lethe.unlearn.Unlearner;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
@@ -423,6 +427,59 @@ public final class Experiment {
   /** The retrained reference for {@code task}: trained from scratch on the retain set, or loaded. */
   public ArtifactStore.Artifact retrained(ForgetTask task, long seed, Progress progress) {
     return trainedOn("retrain", task.retain(), seed, "retraining", progress);
+  }
+
+  /**
+   * The models retrained without {@code task.forget()} that {@code method} reads ({@link
+   * Unlearner#retrainedModels()}; none, an empty set, for a method that reads none), trained or loaded now so that
+   * their cost stays out of the method's run time. Model m trains on the task's retain set with the m-th seed of a
+   * stream split from {@link ForgetTask#seed()} after the one {@link #secondSeed} draws from, so none of them is the
+   * audit's RT or the second retrain; they are ordinary {@code retrain} artifacts, shared by every method that asks.
+   */
+  public RetrainedModels retrainedModels(Unlearner method, ForgetTask task, Progress progress) {
+    int count = method.retrainedModels();
+    SplittableRandom root = new SplittableRandom(task.seed());
+    root.split(); // the stream secondSeed draws the second retrain's seed from
+    SplittableRandom seeds = root.split();
+    List<ArtifactStore.Artifact> models = new ArrayList<>();
+    for (int m = 0; m < count; m++) {
+      models.add(retrained(task, seeds.nextLong(), progress.child("retrained model " + (m + 1) + " of " + count)));
+    }
+    return new RetrainedModels() {
+      @Override
+      public int size() {
+        return models.size();
+      }
+
+      @Override
+      public float[][] meanLogits(Dataset data) {
+        float[][] mean = null;
+        for (ArtifactStore.Artifact model : models) {
+          float[][] logits;
+          try (Network network = model.network()) {
+            logits = Prediction.logits(network, data);
+          }
+          if (mean == null) {
+            mean = logits;
+          } else {
+            for (int i = 0; i < mean.length; i++) {
+              for (int k = 0; k < mean[i].length; k++) {
+                mean[i][k] += logits[i][k];
+              }
+            }
+          }
+        }
+        if (mean == null) {
+          throw new IllegalStateException("no retrained models to average");
+        }
+        for (float[] row : mean) {
+          for (int k = 0; k < row.length; k++) {
+            row[k] /= models.size();
+          }
+        }
+        return mean;
+      }
+    };
   }
 
   /**

@@ -27,4 +27,12 @@ public final class Losses {
   public static NDArray softCrossEntropy(NDArray logits, NDArray targets) {
     return logits.logSoftmax(1).mul(targets.stopGradient()).sum(new int[] {1}).neg().mean();
   }
+
+  /**
+   * PyTorch's {@code mse_loss(logits, targets)} with its default mean reduction: the mean over all N × K
+   * elements of {@code (z − t)²}, targets detached.
+   */
+  public static NDArray meanSquaredError(NDArray logits, NDArray targets) {
+    return logits.sub(targets.stopGradient()).square().mean();
+  }
 }

@@ -16,6 +16,7 @@ import dev.lethe.unlearn.method.Laf;
 import dev.lethe.unlearn.method.ManifSmc;
 import dev.lethe.unlearn.method.ModHiFiU;
 import dev.lethe.unlearn.method.NegGradPlus;
+import dev.lethe.unlearn.method.OracleMatching;
 import dev.lethe.unlearn.method.Original;
 import dev.lethe.unlearn.method.RandomLabels;
 import dev.lethe.unlearn.method.Retrain;
@@ -253,6 +254,14 @@ public final class MethodRegistry {
         recipe("official code (ShaofeiShen768/LAF): its unlearning loaders carry the training transform; the VAEs"
             + " read clean embeddings"),
         (o, a) -> new Laf((Laf.Options) o, a)));
+    add(new Method(OracleMatching.ID,
+        "Oracle matching: fine-tune so the logits on the forget set and a retain sample match the mean of retrained"
+            + " models (NEEDS RETRAINED MODELS: an upper bound, not a practical method)",
+        "Georgiev et al. (Attribute-to-Delete, DMM), ICLR 2025", OracleMatching.Options.defaults(),
+        clean("the targets are the retrained models' outputs on clean images"),
+        (o, a) -> new OracleMatching((OracleMatching.Options) o),
+        "needs models retrained without the forget set (oracle-matching.models of them, trained or loaded before the"
+            + " run and kept out of its run time): the upper bound of dmm"));
     try {
       for (MethodProvider provider : ServiceLoader.load(MethodProvider.class)) {
         addAll(provider);

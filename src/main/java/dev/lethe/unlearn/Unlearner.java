@@ -48,8 +48,26 @@ public interface Unlearner {
    */
   default void prepare(Network original, ForgetTask task, long seed, Progress progress) {}
 
+  /**
+   * How many models retrained without the forget set this method reads (0, the default: none). Above 0, the
+   * caller trains or loads that many and calls {@link #unlearn(Network, ForgetTask, RetrainedModels, long,
+   * Progress)}; the plain {@link #unlearn(Network, ForgetTask, long, Progress)} then rejects the call on one line.
+   */
+  default int retrainedModels() {
+    return 0;
+  }
+
   /** Removes the influence of {@code task.forget()} from a copy of {@code original}. */
   Network unlearn(Network original, ForgetTask task, long seed, Progress progress);
+
+  /**
+   * As {@link #unlearn(Network, ForgetTask, long, Progress)}, with {@code retrained}, models retrained without
+   * {@code task.forget()} ({@link #retrainedModels()} of them), which a method that declares none ignores.
+   */
+  default Network unlearn(Network original, ForgetTask task, RetrainedModels retrained, long seed,
+      Progress progress) {
+    return unlearn(original, task, seed, progress);
+  }
 
   /** As {@link #unlearn(Network, ForgetTask, long, Progress)}, reporting no progress. */
   default Network unlearn(Network original, ForgetTask task, long seed) {

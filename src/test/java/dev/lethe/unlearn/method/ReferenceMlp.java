@@ -234,12 +234,28 @@ final class ReferenceMlp {
   }
 
   /**
-   * The gradient of {@code Σ_i coef[i] · CE(x_i, y_i)} with respect to every parameter, by
-   * backpropagation: δ3 = coef·(p − onehot y); δ2 = (W3ᵀ δ3) ⊙ [z2 > 0]; δ1 = (W2ᵀ δ2) ⊙ [z1 > 0]; each
-   * layer's weight gradient is δ times its input, its bias gradient δ. Fails if a hidden pre-activation
-   * is within {@link #RELU_MARGIN} of 0.
+   * The gradient of {@code Σ_i coef[i] · CE(x_i, y_i)} with respect to every parameter: {@link #gradientAt} with
+   * the error at the logits δ3 = coef·(p − onehot y).
    */
   static double[][] gradient(double[][] w, double[][] xs, int[] ys, double[] coef) {
+    double[][] d3 = new double[xs.length][];
+    for (int s = 0; s < xs.length; s++) {
+      d3[s] = probabilities(w, xs[s]);
+      d3[s][ys[s]] -= 1;
+      for (int k = 0; k < d3[s].length; k++) {
+        d3[s][k] *= coef[s];
+      }
+    }
+    return gradientAt(w, xs, d3);
+  }
+
+  /**
+   * The gradient with respect to every parameter of a loss whose derivative by the logits of image s is
+   * {@code d3[s]}, by backpropagation: δ2 = (W3ᵀ δ3) ⊙ [z2 > 0]; δ1 = (W2ᵀ δ2) ⊙ [z1 > 0]; each layer's weight
+   * gradient is δ times its input, its bias gradient δ. Fails if a hidden pre-activation is within
+   * {@link #RELU_MARGIN} of 0.
+   */
+  static double[][] gradientAt(double[][] w, double[][] xs, double[][] d3) {
     double[][] g = zerosLike(w);
     for (int s = 0; s < xs.length; s++) {
       double[][] z = forward(w, xs[s]);
@@ -250,18 +266,18 @@ final class ReferenceMlp {
       }
       double[] a1 = relu(z[0]);
       double[] a2 = relu(z[1]);
-      double[] d3 = probabilities(w, xs[s]);
-      d3[ys[s]] -= 1;
-      for (int k = 0; k < d3.length; k++) {
-        d3[k] *= coef[s];
-      }
-      double[] d2 = backThrough(w[W3], d3, z[1]);
+      double[] d2 = backThrough(w[W3], d3[s], z[1]);
       double[] d1 = backThrough(w[W2], d2, z[0]);
-      accumulate(g[W3], g[B3], d3, a2);
+      accumulate(g[W3], g[B3], d3[s], a2);
       accumulate(g[W2], g[B2], d2, a1);
       accumulate(g[W1], g[B1], d1, xs[s]);
     }
     return g;
+  }
+
+  /** The logits of one image. */
+  static double[] logits(double[][] w, double[] x) {
+    return forward(w, x)[2];
   }
 
   /** Mean cross-entropy gradient over {@code xs}. */
