@@ -8,6 +8,7 @@ import dev.lethe.unlearn.method.Amun;
 import dev.lethe.unlearn.method.BadTeacher;
 import dev.lethe.unlearn.method.BoundaryExpand;
 import dev.lethe.unlearn.method.BoundaryShrink;
+import dev.lethe.unlearn.method.Dmm;
 import dev.lethe.unlearn.method.FineTune;
 import dev.lethe.unlearn.method.GradientAscent;
 import dev.lethe.unlearn.method.InfluenceUnlearning;
@@ -254,6 +255,11 @@ public final class MethodRegistry {
         recipe("official code (ShaofeiShen768/LAF): its unlearning loaders carry the training transform; the VAEs"
             + " read clean embeddings"),
         (o, a) -> new Laf((Laf.Options) o, a)));
+    add(new Method(Dmm.ID,
+        "Datamodel matching: predict the retrained logits by TRAK attribution, then fine-tune to match them on the"
+            + " forget set and a retain sample",
+        "Georgiev et al. (Attribute-to-Delete, DMM), ICLR 2025; TRAK: Park et al., ICML 2023", Dmm.Options.defaults(),
+        clean("the targets are outputs on clean images"), (o, a) -> new Dmm((Dmm.Options) o)));
     add(new Method(OracleMatching.ID,
         "Oracle matching: fine-tune so the logits on the forget set and a retain sample match the mean of retrained"
             + " models (NEEDS RETRAINED MODELS: an upper bound, not a practical method)",

@@ -1,0 +1,226 @@
+package dev.lethe.unlearn.blocks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.lethe.LetheException;
+import dev.lethe.data.Dataset;
+import dev.lethe.data.ForgetTask;
+import dev.lethe.model.Network;
+import dev.lethe.train.LrSchedule;
+import dev.lethe.train.Prediction;
+import dev.lethe.train.Progress;
+import dev.lethe.train.TinyData;
+import dev.lethe.train.TrainConfig;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The TRAK estimate against ridge regression, where removing a sample has a closed form, and its network part on a
+ * tiny trained cnn.
+ */
+class TrakAttributionTest {
+  private static final int N = 40;
+  private static final int P = 4;
+  private static final double RIDGE = 0.05;
+  private static double[][] x;
+  private static double[] y;
+
+  private static final ForgetTask TASK = TinyData.task("random:0.1", 3);
+  private static Network cnn;
+
+  @BeforeAll
+  static void setUp() {
+    Random random = new Random(11);
+    x = new double[N][P];
+    y = new double[N];
+    for (int i = 0; i < N; i++) {
+      for (int a = 0; a < P; a++) {
+        x[i][a] = random.nextGaussian();
+      }
+      y[i] = 1.5 * x[i][0] - x[i][1] + 0.3 * x[i][3] + 0.5 * random.nextGaussian();
+    }
+    cnn = TinyData.trainedCnn(TASK.pool(), new TrainConfig(5, 16, 0.02, 0.9, 5e-4, LrSchedule.COSINE));
+  }
+
+  @AfterAll
+  static void tearDown() {
+    cnn.close();
+  }
+
+  /** The ridge fit {@code (XᵀX − Σ_{skip} x xᵀ + λI)⁻¹ (Xᵀy − Σ_{skip} x y)} with λ fixed, by Cholesky. */
+  private static double[] fit(double lambda, int... skip) {
+    double[][] h = new double[P][P];
+    double[] b = new double[P];
+    for (int i = 0; i < N; i++) {
+      final int row = i;
+      if (java.util.Arrays.stream(skip).anyMatch(s -> s == row)) {
+        continue;
+      }
+      for (int a = 0; a < P; a++) {
+        b[a] += x[i][a] * y[i];
+        for (int c = 0; c < P; c++) {
+          h[a][c] += x[i][a] * x[i][c];
+        }
+      }
+    }
+    for (int a = 0; a < P; a++) {
+      h[a][a] += lambda;
+    }
+    return TrakAttribution.choleskySolve(h, b);
+  }
+
+  private static double lambda() {
+    double trace = 0;
+    for (double[] row : x) {
+      for (double v : row) {
+        trace += v * v;
+      }
+    }
+    return RIDGE * trace / P;
+  }
+
+  private static double dot(double[] a, double[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
+  }
+
+  @Test
+  void onRidgeRegressionItIsTheNewtonStepOfRemovalWhichLeverageMakesExact() {
+    double lambda = lambda();
+    double[] w = fit(lambda);
+    double[] residual = new double[N];
+    for (int i = 0; i < N; i++) {
+      residual[i] = y[i] - dot(x[i], w);
+    }
+    // the output is x·w, so its gradient is x, and the loss gradient is −residual·x: weight = residual
+    for (int j : new int[] {0, 7, 23}) {
+      double[] u = TrakAttribution.direction(x, residual, new int[] {j}, RIDGE);
+      double[] without = fit(lambda, j);
+      // leverage h_jj = x_jᵀ H⁻¹ x_j, with H the full-data Hessian
+      double[] hx = fit0(lambda, x[j]);
+      double leverage = dot(x[j], hx);
+      for (double[] target : new double[][] {x[j], x[1], {1, 0, 0, 0}, {0.3, -2, 0.5, 1}}) {
+        double estimated = dot(target, u); // effect of including j: f(x) − f_{-j}(x)
+        double exact = dot(target, w) - dot(target, without);
+        assertThat(estimated / (1 - leverage)).as("row %d", j).isCloseTo(exact, within(1e-10));
+      }
+    }
+  }
+
+  /** {@code H⁻¹ v} for the full-data H. */
+  private static double[] fit0(double lambda, double[] v) {
+    double[][] h = new double[P][P];
+    for (double[] row : x) {
+      for (int a = 0; a < P; a++) {
+        for (int c = 0; c < P; c++) {
+          h[a][c] += row[a] * row[c];
+        }
+      }
+    }
+    for (int a = 0; a < P; a++) {
+      h[a][a] += lambda;
+    }
+    return TrakAttribution.choleskySolve(h, v);
+  }
+
+  @Test
+  void aGroupIsTheSumOfItsMembersAndAnInvertibleProjectionChangesNothingWithoutRidge() {
+    double[] weights = new double[N];
+    for (int i = 0; i < N; i++) {
+      weights[i] = 0.1 * (i % 5) - 0.2;
+    }
+    int[] group = {2, 5, 11};
+    double[] together = TrakAttribution.direction(x, weights, group, RIDGE);
+    double[] sum = new double[P];
+    for (int j : group) {
+      double[] one = TrakAttribution.direction(x, weights, new int[] {j}, RIDGE);
+      for (int a = 0; a < P; a++) {
+        sum[a] += one[a];
+      }
+    }
+    for (int a = 0; a < P; a++) {
+      assertThat(together[a]).isCloseTo(sum[a], within(1e-12));
+    }
+    // φ = Rᵀ x for an invertible R: φ(t)ᵀ (ΦᵀΦ)⁻¹ φ_i = tᵀ (XᵀX)⁻¹ x_i
+    double[][] r = {{1, 2, 0, 0}, {0, 1, -1, 0}, {0, 0, 1, 1}, {0.5, 0, 0, 2}}; // det 3
+    double[][] phi = new double[N][P];
+    for (int i = 0; i < N; i++) {
+      for (int a = 0; a < P; a++) {
+        for (int c = 0; c < P; c++) {
+          phi[i][a] += r[c][a] * x[i][c];
+        }
+      }
+    }
+    double[] plain = TrakAttribution.direction(x, weights, group, 1e-13);
+    double[] projected = TrakAttribution.direction(phi, weights, group, 1e-13);
+    double[] target = {0.3, -2, 0.5, 1};
+    double[] projectedTarget = new double[P];
+    for (int a = 0; a < P; a++) {
+      for (int c = 0; c < P; c++) {
+        projectedTarget[a] += r[c][a] * target[c];
+      }
+    }
+    assertThat(dot(projectedTarget, projected)).isCloseTo(dot(target, plain), within(1e-9));
+  }
+
+  @Test
+  void choleskySolvesByHandAndRejectsASingularKernel() {
+    double[] s = TrakAttribution.choleskySolve(new double[][] {{4, 2}, {2, 3}}, new double[] {2, 1});
+    // [[4,2],[2,3]]⁻¹ = [[3,−2],[−2,4]] / 8
+    assertThat(s[0]).isCloseTo(0.5, within(1e-15));
+    assertThat(s[1]).isCloseTo(0.0, within(1e-15));
+    assertThatThrownBy(() -> TrakAttribution.choleskySolve(new double[][] {{1, 1}, {1, 1}}, new double[] {1, 1}))
+        .isInstanceOf(LetheException.class).hasMessageContaining("the TRAK kernel is singular");
+  }
+
+  private static float[][][] predict(int[] forget, double multiplier) {
+    return TrakAttribution.predictRetrained(cnn, TASK.pool(), forget, new Dataset[] {TASK.forget(), TASK.test()},
+        16, 1e-3, multiplier, 3, "dmm", Progress.silent());
+  }
+
+  @Test
+  void onANetworkTheEffectScalesWithTheMultiplierAndTheParametersAreRestored() {
+    byte[] before = TinyData.paramBytes(cnn);
+    float[][] forgetLogits = Prediction.logits(cnn, TASK.forget());
+    float[][][] none = predict(TASK.rows().forget(), 0);
+    float[][][] once = predict(TASK.rows().forget(), 1);
+    float[][][] twice = predict(TASK.rows().forget(), 2);
+    float[][][] nothingForgotten = predict(new int[0], 1);
+    assertThat(TinyData.paramBytes(cnn)).isEqualTo(before);
+    double largest = 0;
+    for (int i = 0; i < forgetLogits.length; i++) {
+      assertThat(none[0][i]).containsExactly(forgetLogits[i]);
+      assertThat(nothingForgotten[0][i]).containsExactly(forgetLogits[i]);
+      for (int k = 0; k < forgetLogits[i].length; k++) {
+        double effect = once[0][i][k] - forgetLogits[i][k];
+        assertThat((double) twice[0][i][k] - forgetLogits[i][k]).isCloseTo(2 * effect, within(1e-4));
+        largest = Math.max(largest, Math.abs(effect));
+      }
+    }
+    assertThat(largest).as("removing the forget set moves its logits").isGreaterThan(1e-3);
+    // forgetting its own examples lowers their margin on average: the attributed effect of a sample on itself
+    double drop = 0;
+    for (int i = 0; i < forgetLogits.length; i++) {
+      int label = TASK.forget().label(i);
+      drop += (forgetLogits[i][label] - once[0][i][label]);
+    }
+    assertThat(drop).isGreaterThan(0);
+  }
+
+  @Test
+  void aDimensionAboveTheParameterCountIsOneLine() {
+    long size = cnn.trainableCount();
+    assertThatThrownBy(() -> TrakAttribution.predictRetrained(cnn, TASK.pool(), TASK.rows().forget(),
+        new Dataset[] {TASK.forget()}, (int) size + 1, 1e-3, 1, 3, "dmm", Progress.silent()))
+        .isInstanceOf(LetheException.class)
+        .hasMessage("dmm.dimension=" + (size + 1) + " exceeds the network's " + size
+            + " trainable parameters: project to at most " + size);
+  }
+}
