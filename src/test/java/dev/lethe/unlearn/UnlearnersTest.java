@@ -10,11 +10,13 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import dev.lethe.LetheException;
 
+import dev.lethe.data.Dataset;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Architecture;
 import dev.lethe.model.CustomArchitecture;
 import dev.lethe.model.Network;
 import dev.lethe.train.LrSchedule;
+import dev.lethe.train.Prediction;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
 import dev.lethe.train.TrainConfig;
@@ -54,7 +56,9 @@ class UnlearnersTest {
       Map.entry("trw", Map.of("epochs", "1", "batchSize", "16")),
       Map.entry("modhifi-u", Map.of()),
       Map.entry("sisa", Map.of("shards", "2", "slices", "2")),
-      Map.entry("laf", Map.of("epochs", "1", "batchSize", "16", "vaeEpochs", "1")));
+      Map.entry("laf", Map.of("epochs", "1", "batchSize", "16", "vaeEpochs", "1")),
+      Map.entry("dmm", Map.of("epochs", "2", "batchSize", "16", "dimension", "16")),
+      Map.entry("oracle-matching", Map.of("epochs", "2", "batchSize", "16")));
 
   private static Network original;
 
@@ -126,6 +130,26 @@ class UnlearnersTest {
     }
   }
 
+  /**
+   * {@code count} stand-ins for models retrained without the forget set (an untrained network's logits), enough for
+   * the properties checked here; oracle matching's use of real ones is OracleMatchingTest's.
+   */
+  private static RetrainedModels standIns(int count) {
+    return new RetrainedModels() {
+      @Override
+      public int size() {
+        return count;
+      }
+
+      @Override
+      public float[][] meanLogits(Dataset data) {
+        try (Network untrained = original.fresh(99)) {
+          return Prediction.logits(untrained, data);
+        }
+      }
+    };
+  }
+
   /** Runs every registered method on {@code net}: a new network, deterministic, {@code net} untouched. */
   private static void assertEveryMethodUnlearns(Network net) {
     assertThat(SMALL.keySet()).containsAll(REGISTRY.ids());
@@ -135,8 +159,9 @@ class UnlearnersTest {
       Unlearner u = method(id, Map.of());
       // class-only methods (trw) run on the class task
       ForgetTask task = REGISTRY.get(id).supports(RANDOM.spec()) ? RANDOM : CLASS;
-      try (Network a = u.unlearn(net, task, 7, Progress.silent());
-          Network b = u.unlearn(net, task, 7, Progress.silent())) {
+      RetrainedModels retrained = standIns(u.retrainedModels());
+      try (Network a = u.unlearn(net, task, retrained, 7, Progress.silent());
+          Network b = u.unlearn(net, task, retrained, 7, Progress.silent())) {
         assertThat(a).as(id).isNotSameAs(net);
         if (id.equals(Sisa.ID)) {
           // SISA's model is a committee of shard models of the original's architecture

@@ -63,7 +63,7 @@ class AugmentedBatchesTest extends TinyClassTaskTest {
   @Test
   void theRegistryGivesEachMethodTheRecipesPolicyOrNone() {
     List<String> never = List.of(Original.ID, NegGradPlus.ID, Scrub.ID, BadTeacher.ID, InfluenceUnlearning.ID,
-        ManifSmc.ID, ModHiFiU.ID);
+        ManifSmc.ID, ModHiFiU.ID, Dmm.ID, OracleMatching.ID);
     for (MethodRegistry.Method m : AUGMENTED.all()) {
       MethodRegistry.BatchAugmentation batches = m.batches();
       assertThat(batches.followsRecipe()).as(m.id()).isEqualTo(!never.contains(m.id()));
