@@ -16,6 +16,7 @@ import dev.lethe.data.SplitConfig;
 import dev.lethe.data.Splits;
 import dev.lethe.data.TrainTest;
 import dev.lethe.model.Architecture;
+import dev.lethe.model.Checkpoints;
 import dev.lethe.model.ModelSpec;
 import dev.lethe.model.Network;
 import dev.lethe.train.Prediction;
@@ -441,9 +442,13 @@ public final class Experiment {
     SplittableRandom root = new SplittableRandom(task.seed());
     root.split(); // the stream secondSeed draws the second retrain's seed from
     SplittableRandom seeds = root.split();
-    List<ArtifactStore.Artifact> models = new ArrayList<>();
+    List<Path> models = new ArrayList<>();
     for (int m = 0; m < count; m++) {
-      models.add(retrained(task, seeds.nextLong(), progress.child("retrained model " + (m + 1) + " of " + count)));
+      ArtifactStore.Artifact model =
+          retrained(task, seeds.nextLong(), progress.child("retrained model " + (m + 1) + " of " + count));
+      // only the stored checkpoint is kept: each meanLogits call loads and closes its own copy
+      model.network().close();
+      models.add(model.dir());
     }
     return new RetrainedModels() {
       @Override
@@ -454,9 +459,9 @@ public final class Experiment {
       @Override
       public float[][] meanLogits(Dataset data) {
         float[][] mean = null;
-        for (ArtifactStore.Artifact model : models) {
+        for (Path model : models) {
           float[][] logits;
-          try (Network network = model.network()) {
+          try (Network network = Checkpoints.load(model)) {
             logits = Prediction.logits(network, data);
           }
           if (mean == null) {
