@@ -265,9 +265,7 @@ public final class MethodRegistry {
             + " models (NEEDS RETRAINED MODELS: an upper bound, not a practical method)",
         "Georgiev et al. (Attribute-to-Delete, DMM), ICLR 2025", OracleMatching.Options.defaults(),
         clean("the targets are the retrained models' outputs on clean images"),
-        (o, a) -> new OracleMatching((OracleMatching.Options) o),
-        "needs models retrained without the forget set (oracle-matching.models of them, trained or loaded before the"
-            + " run and kept out of its run time): the upper bound of dmm"));
+        (o, a) -> new OracleMatching((OracleMatching.Options) o)));
     try {
       for (MethodProvider provider : ServiceLoader.load(MethodProvider.class)) {
         addAll(provider);

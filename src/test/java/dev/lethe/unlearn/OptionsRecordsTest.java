@@ -24,7 +24,7 @@ class OptionsRecordsTest {
   private static final MethodRegistry REGISTRY =
       new MethodRegistry(new TrainConfig(40, 128, 0.02, 0.9, 5e-4, LrSchedule.COSINE));
 
-  /** Every options record but retrain's (its defaults are the experiment's training recipe), and SgdOptions. */
+  /** Every options record but retrain's (its defaults are the experiment's training recipe), SgdOptions and MatchingOptions. */
   private static List<Record> records() {
     List<Record> out = new ArrayList<>();
     for (MethodRegistry.Method m : REGISTRY.all()) {
@@ -33,6 +33,7 @@ class OptionsRecordsTest {
       }
     }
     out.add(SgdOptions.defaults());
+    out.add(MatchingOptions.defaults());
     return out;
   }
 
@@ -104,6 +105,9 @@ class OptionsRecordsTest {
     }
     if (v instanceof SgdOptions s) {
       return s.withEpochs(s.epochs() + 1);
+    }
+    if (v instanceof MatchingOptions m) {
+      return m.withEpochs(m.epochs() + 1);
     }
     if (v instanceof Choice c) {
       Object[] all = c.getClass().getEnumConstants();

@@ -1,7 +1,6 @@
 package dev.lethe.unlearn.blocks;
 
 import ai.djl.ndarray.NDArray;
-import dev.lethe.Doc;
 import dev.lethe.LetheException;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.ForgetTask;
@@ -14,7 +13,6 @@ import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Optimization;
 import dev.lethe.train.Progress;
 import dev.lethe.train.Schedule;
-import dev.lethe.unlearn.OptionChecks;
 import java.util.SplittableRandom;
 
 /**
@@ -34,64 +32,17 @@ import java.util.SplittableRandom;
 public final class OutputMatching {
   private OutputMatching() {}
 
-  /** The loop's hyperparameters, the authors' defaults ({@link #defaults()}). */
-  public record Options(
-      @Doc("passes over the fine-tuning set (forget set plus retain sample)") int epochs,
-      @Doc("Adam learning rate of the first epoch") double lr,
-      @Doc("learning-rate factor applied after every epoch (exponential decay)") double gamma,
-      @Doc("images per step") int batchSize,
-      @Doc("retain sample size as a multiple of the forget set's") double retainMultiplier,
-      @Doc("copies of the forget set in the fine-tuning set (a fractional rest takes that share of its first rows)")
-          double forgetMultiplier,
-      @Doc("shuffle the fine-tuning set every epoch (false, the code's default: the forget rows come first)")
-          boolean shuffle) {
-    /** The authors' defaults: 5 epochs, lr 5e-4, γ 0.95, batch 512, 3 × |F| retain rows, F once, no shuffle. */
-    public static Options defaults() {
-      return new Options(5, 5e-4, 0.95, 512, 3.0, 1.0, false);
-    }
-
-    /** Rejects a bad value, naming it as {@code method.key}. */
-    public void check(String method) {
-      OptionChecks.positive(method + ".epochs", epochs);
-      OptionChecks.positive(method + ".lr", lr);
-      OptionChecks.positive(method + ".gamma", gamma);
-      OptionChecks.batchSize(method + ".batchSize", batchSize);
-      OptionChecks.nonNegative(method + ".retainMultiplier", retainMultiplier);
-      OptionChecks.nonNegative(method + ".forgetMultiplier", forgetMultiplier);
-      if (retainMultiplier == 0 && forgetMultiplier == 0) {
-        throw new LetheException(method + ".retainMultiplier and " + method
-            + ".forgetMultiplier are both 0, so there is nothing to fine-tune on: make one of them positive");
-      }
-    }
-
-    public Options withEpochs(int epochs) {
-      return new Options(epochs, lr, gamma, batchSize, retainMultiplier, forgetMultiplier, shuffle);
-    }
-
-    public Options withLr(double lr) {
-      return new Options(epochs, lr, gamma, batchSize, retainMultiplier, forgetMultiplier, shuffle);
-    }
-
-    public Options withGamma(double gamma) {
-      return new Options(epochs, lr, gamma, batchSize, retainMultiplier, forgetMultiplier, shuffle);
-    }
-
-    public Options withBatchSize(int batchSize) {
-      return new Options(epochs, lr, gamma, batchSize, retainMultiplier, forgetMultiplier, shuffle);
-    }
-
-    public Options withRetainMultiplier(double retainMultiplier) {
-      return new Options(epochs, lr, gamma, batchSize, retainMultiplier, forgetMultiplier, shuffle);
-    }
-
-    public Options withForgetMultiplier(double forgetMultiplier) {
-      return new Options(epochs, lr, gamma, batchSize, retainMultiplier, forgetMultiplier, shuffle);
-    }
-
-    public Options withShuffle(boolean shuffle) {
-      return new Options(epochs, lr, gamma, batchSize, retainMultiplier, forgetMultiplier, shuffle);
-    }
-  }
+  /**
+   * The loop's settings (validated, with the authors' defaults, by {@code dev.lethe.unlearn.MatchingOptions}).
+   *
+   * @param epochs passes over the fine-tuning set
+   * @param lr Adam's rate in the first epoch
+   * @param gamma the rate's factor after every epoch
+   * @param batchSize images per step
+   * @param forgetMultiplier copies of the forget set in the fine-tuning set
+   * @param shuffle whether the fine-tuning set is shuffled every epoch
+   */
+  public record Loop(int epochs, double lr, double gamma, int batchSize, double forgetMultiplier, boolean shuffle) {}
 
   /**
    * The fine-tuning set's two parts, before targets: the rows of {@code task.forget()} (each forget row once) and
@@ -108,15 +59,15 @@ public final class OutputMatching {
    *
    * @throws LetheException if the retain set has fewer rows than that
    */
-  public static RetainSample retainSample(ForgetTask task, Options options, String method, long seed) {
+  public static RetainSample retainSample(ForgetTask task, double retainMultiplier, String method, long seed) {
     int forget = task.forget().size();
-    int wanted = (int) (options.retainMultiplier() * forget);
+    int wanted = (int) (retainMultiplier * forget);
     int available = task.retain().size();
     if (wanted > available) {
       throw new LetheException(String.format(java.util.Locale.ROOT,
           "%s.retainMultiplier=%s asks for %d retain images (%s x %d forget images), but the retain set holds %d:"
-              + " lower %s.retainMultiplier to at most %.3f", method, options.retainMultiplier(), wanted,
-          options.retainMultiplier(), forget, available, method, (double) available / forget));
+              + " lower %s.retainMultiplier to at most %.3f", method, retainMultiplier, wanted,
+          retainMultiplier, forget, available, method, (double) available / forget));
     }
     int[] rows = wanted == 0 ? new int[0] : Splits.firstOfPermutation(available, wanted, new SplittableRandom(seed));
     return new RetainSample(rows, task.retain().select(rows));
@@ -145,7 +96,7 @@ public final class OutputMatching {
    * @return the loss of the last step
    */
   public static double run(Network net, ForgetTask task, float[][] forgetTargets, RetainSample sample,
-      float[][] retainTargets, Options options, long seed, String what, Progress progress) {
+      float[][] retainTargets, Loop options, long seed, String what, Progress progress) {
     int[] forget = forgetRows(task.forget().size(), options.forgetMultiplier());
     int[] poolForget = task.rows().forget();
     int[] poolRetain = task.rows().retain();

@@ -5,6 +5,7 @@ import dev.lethe.data.Dataset;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Progress;
+import dev.lethe.unlearn.MatchingOptions;
 import dev.lethe.unlearn.OptionChecks;
 import dev.lethe.unlearn.OptionsUnlearner;
 import dev.lethe.unlearn.blocks.OutputMatching;
@@ -22,7 +23,7 @@ import java.util.SplittableRandom;
  * {@link TrakAttribution}: TRAK with one checkpoint (the original), per-example margin gradients randomly projected to
  * {@code dimension} dimensions, the kernel {@code (ΦᵀΦ + λI)⁻¹}. Its cost, part of the run time: one per-example
  * backward pass over the whole training pool (the default 8,000-image pool: about a minute on one core), then four
- * forward passes over the fine-tuning set. Defaults: the code's loop ({@link OutputMatching.Options}) and
+ * forward passes over the fine-tuning set. Defaults: the code's loop ({@link MatchingOptions}) and
  * {@code dm_multiplier} 1; d = 512 (TRAK's ImageNet/CIFAR runs use 2,048 or more; our pool of 8,000 and cnn of
  * about 20,500 parameters need less) and a ridge of 1e-3 of the mean kernel diagonal (TRAK's own choice is not
  * stated for one model; chosen so the kernel stays well conditioned when d approaches the pool size), not tuned.
@@ -38,7 +39,7 @@ public final class Dmm extends OptionsUnlearner<Dmm.Options> {
       @Doc("TRAK projection dimension d of the per-example gradients") int dimension,
       @Doc("TRAK ridge: lambda as a multiple of the kernel's mean diagonal") double ridge,
       @Doc("dm_multiplier m: scale of the attributed effect subtracted from the original's logits") double multiplier,
-      OutputMatching.Options matching) {
+      MatchingOptions matching) {
     /** Validates the options. */
     public Options {
       OptionChecks.positive(ID + ".dimension", dimension);
@@ -49,7 +50,7 @@ public final class Dmm extends OptionsUnlearner<Dmm.Options> {
 
     /** d = 512, ridge 1e-3, m = 1 and the code's loop defaults. */
     public static Options defaults() {
-      return new Options(512, 1e-3, 1.0, OutputMatching.Options.defaults());
+      return new Options(512, 1e-3, 1.0, MatchingOptions.defaults());
     }
 
     public Options withDimension(int dimension) {
@@ -64,7 +65,7 @@ public final class Dmm extends OptionsUnlearner<Dmm.Options> {
       return new Options(dimension, ridge, multiplier, matching);
     }
 
-    public Options withMatching(OutputMatching.Options matching) {
+    public Options withMatching(MatchingOptions matching) {
       return new Options(dimension, ridge, multiplier, matching);
     }
   }
@@ -77,14 +78,14 @@ public final class Dmm extends OptionsUnlearner<Dmm.Options> {
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
     SplittableRandom random = new SplittableRandom(seed);
-    OutputMatching.RetainSample sample = OutputMatching.retainSample(task, o.matching(), ID, random.nextLong());
+    OutputMatching.RetainSample sample = OutputMatching.retainSample(task, o.matching().retainMultiplier(), ID, random.nextLong());
     long projectionSeed = random.nextLong();
     return original.updatedCopy(net -> {
       // the copy is still the original here: the attribution reads it before any step
       float[][][] targets = TrakAttribution.predictRetrained(net, task.pool(), task.rows().forget(),
           new Dataset[] {task.forget(), sample.retain()}, o.dimension(), o.ridge(), o.multiplier(), projectionSeed,
           ID, progress.child("attribution"));
-      OutputMatching.run(net, task, targets[0], sample, targets[1], o.matching(), random.nextLong(), ID, progress);
+      OutputMatching.run(net, task, targets[0], sample, targets[1], o.matching().loop(), random.nextLong(), ID, progress);
     });
   }
 }

@@ -5,6 +5,7 @@ import dev.lethe.LetheException;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Progress;
+import dev.lethe.unlearn.MatchingOptions;
 import dev.lethe.unlearn.OptionChecks;
 import dev.lethe.unlearn.OptionsUnlearner;
 import dev.lethe.unlearn.RetrainedModels;
@@ -21,7 +22,7 @@ import java.util.Objects;
  * loads them before the run starts (their training stays out of the method's run time and is shared by every run
  * on the same task), and none of them is the audit's RT. The code averages {@code num_oracles} = 10 of them; 2 here
  * by default, because each is a full retrain of our recipe (so 10 would cost ten RTs per task, and every shadow of
- * the audit ensemble needs its own). The loop's options are the code's defaults ({@link OutputMatching.Options});
+ * the audit ensemble needs its own). The loop's options are the code's defaults ({@link MatchingOptions});
  * the code draws the retain sample with a fixed seed 42, Lethe with the run seed. Batches are never augmented:
  * the targets are the retrained models' outputs on clean images.
  */
@@ -32,7 +33,7 @@ public final class OracleMatching extends OptionsUnlearner<OracleMatching.Option
   /** Oracle-matching hyperparameters; {@code with*} returns a copy with one field changed. */
   public record Options(
       @Doc("retrained models whose mean logits are the targets (the code: 10; each is one full retrain)") int models,
-      OutputMatching.Options matching) {
+      MatchingOptions matching) {
     /** Validates the options. */
     public Options {
       OptionChecks.positive(ID + ".models", models);
@@ -41,14 +42,14 @@ public final class OracleMatching extends OptionsUnlearner<OracleMatching.Option
 
     /** Two retrained models and the code's loop defaults. */
     public static Options defaults() {
-      return new Options(2, OutputMatching.Options.defaults());
+      return new Options(2, MatchingOptions.defaults());
     }
 
     public Options withModels(int models) {
       return new Options(models, matching);
     }
 
-    public Options withMatching(OutputMatching.Options matching) {
+    public Options withMatching(MatchingOptions matching) {
       return new Options(models, matching);
     }
   }
@@ -79,10 +80,10 @@ public final class OracleMatching extends OptionsUnlearner<OracleMatching.Option
           + (retrained == null ? "none" : retrained.size()) + " were given: pass experiment.retrainedModels(method,"
           + " task, progress)");
     }
-    OutputMatching.RetainSample sample = OutputMatching.retainSample(task, o.matching(), ID, seed);
+    OutputMatching.RetainSample sample = OutputMatching.retainSample(task, o.matching().retainMultiplier(), ID, seed);
     float[][] forgetTargets = retrained.meanLogits(task.forget());
     float[][] retainTargets = retrained.meanLogits(sample.retain());
     return original.updatedCopy(net -> OutputMatching.run(
-        net, task, forgetTargets, sample, retainTargets, o.matching(), seed, ID, progress));
+        net, task, forgetTargets, sample, retainTargets, o.matching().loop(), seed, ID, progress));
   }
 }

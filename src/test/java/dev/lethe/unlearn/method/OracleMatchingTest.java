@@ -9,6 +9,7 @@ import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TrainConfig;
+import dev.lethe.unlearn.MatchingOptions;
 import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.RetrainedModels;
 import dev.lethe.unlearn.blocks.OutputMatching;
@@ -56,13 +57,13 @@ class OracleMatchingTest {
   }
 
   private static OracleMatching.Options options(int epochs, double gamma) {
-    return OracleMatching.Options.defaults().withMatching(OutputMatching.Options.defaults()
+    return OracleMatching.Options.defaults().withMatching(MatchingOptions.defaults()
         .withEpochs(epochs).withLr(LR).withGamma(gamma).withRetainMultiplier(1.0));
   }
 
   /** The fine-tuning images in loop order: the two forget images, then the retain sample the loop draws. */
   private static double[][] fineTuningImages(OracleMatching.Options options) {
-    OutputMatching.RetainSample sample = OutputMatching.retainSample(TASK, options.matching(), OracleMatching.ID, SEED);
+    OutputMatching.RetainSample sample = OutputMatching.retainSample(TASK, options.matching().retainMultiplier(), OracleMatching.ID, SEED);
     assertThat(sample.retainSample()).hasSize(2);
     double[][] xs = new double[4][];
     xs[0] = pixels(TASK.forget(), 0);
@@ -163,11 +164,10 @@ class OracleMatchingTest {
 
   @Test
   void theRetainSampleIsSeededAndHasTheAskedSize() {
-    OutputMatching.Options o = OutputMatching.Options.defaults().withRetainMultiplier(1.5);
-    int[] a = OutputMatching.retainSample(TASK, o, "x", 1).retainSample();
+    int[] a = OutputMatching.retainSample(TASK, 1.5, "x", 1).retainSample();
     assertThat(a).hasSize(3).doesNotHaveDuplicates();
     assertThat(java.util.Arrays.stream(a).allMatch(r -> r >= 0 && r < TASK.retain().size())).isTrue();
-    assertThat(OutputMatching.retainSample(TASK, o, "x", 1).retainSample()).containsExactly(a);
+    assertThat(OutputMatching.retainSample(TASK, 1.5, "x", 1).retainSample()).containsExactly(a);
   }
 
   @Test
