@@ -1,5 +1,10 @@
 package dev.lethe.cli;
 
+import dev.lethe.data.ForgetSpec;
+import dev.lethe.model.Network;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import dev.lethe.audit.Audit;
 import dev.lethe.audit.perexample.PerExampleAudits;
 import dev.lethe.experiment.EnsembleAudit;
@@ -45,6 +50,14 @@ public final class MethodsCommand implements Callable<Integer> {
           m.batches().describe());
       if (!registry.optIn(m.id()).isEmpty()) {
         System.out.printf("  bench: %s%n", registry.optIn(m.id()));
+      }
+      Set<Network.Part> needs = m.create(Map.of()).needs();
+      if (!needs.isEmpty()) {
+        System.out.printf("  needs: %s%n", needs.stream().map(Network.Part::describe).sorted()
+            .collect(Collectors.joining(" and ")));
+      }
+      if (!m.supports(ForgetSpec.fraction(0.1)) && m.supports(ForgetSpec.classes(0))) {
+        System.out.printf("  forget sets: class: requests only%n");
       }
       if (!m.defaultsNote().isEmpty()) {
         System.out.printf("  note: %s%n", m.defaultsNote());

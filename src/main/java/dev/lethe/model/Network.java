@@ -51,6 +51,11 @@ public final class Network implements AutoCloseable {
     Part(String what) {
       this.what = what;
     }
+
+    /** What the part is, for messages: {@code an embedding tap (a features block returning batch x d)}. */
+    public String describe() {
+      return what;
+    }
   }
 
   private final Architecture architecture;

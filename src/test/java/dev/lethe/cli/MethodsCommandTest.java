@@ -45,6 +45,14 @@ class MethodsCommandTest {
   }
 
   @Test
+  void methodsThatReadMoreThanLogitsOrForgetOnlyClassesSaySo() {
+    assertThat(text.split("\n\n")).filteredOn(b -> b.contains("\n  needs: an embedding tap")).extracting(b -> b.split(" ")[0])
+        .contains("laf", "manif-smc").doesNotContain("ft", "ga");
+    assertThat(text.split("\n\n")).filteredOn(b -> b.contains("\n  forget sets: class: requests only\n"))
+        .extracting(b -> b.split(" ")[0]).containsExactlyInAnyOrder("trw", "modhifi-u");
+  }
+
+  @Test
   void lafIsListedWithItsPaper() {
     assertThat(text).contains("\nlaf — Label-agnostic: ").contains("\n  paper: Shen et al. (LAF), ICLR 2024\n")
         .contains("  --param laf.repair=false   LAF+R: ");
