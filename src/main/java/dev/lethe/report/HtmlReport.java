@@ -41,10 +41,10 @@ final class HtmlReport {
    * per-example outputs are relative to.
    */
   static String render(String title, String subtitle, List<JsonNode> rows, Tuning tuning, Path dir) {
-    return new HtmlReport(title, subtitle, tuning, dir).page(ScenarioResults.of(rows));
+    return new HtmlReport(title, subtitle, tuning, dir).page(ScenarioResults.of(rows), rows);
   }
 
-  private String page(List<ScenarioResults> scenarios) {
+  private String page(List<ScenarioResults> scenarios, List<JsonNode> rows) {
     List<String> methods = new ArrayList<>();
     scenarios.forEach(s -> s.methods().forEach(m -> methods.add(m.method())));
     Palette palette = new Palette(methods);
@@ -61,8 +61,35 @@ final class HtmlReport {
     for (int i = 0; i < scenarios.size(); i++) {
       scenario("s" + i, scenarios.get(i), palette, charts);
     }
+    requestChains(rows, palette);
     out.append("</body>\n</html>\n");
     return out.toString();
+  }
+
+  /** For each forget set served as several deletion requests: every method's Avg Gap and TA after each request. */
+  private void requestChains(List<JsonNode> rows, Palette palette) {
+    for (Map.Entry<String, List<ScenarioResults>> chain : ScenarioResults.requestChains(rows).entrySet()) {
+      List<ScenarioResults> steps = chain.getValue();
+      out.append("<section class=\"scenario\">\n<h2>").append(esc(chain.getKey())).append(" as ").append(steps.size())
+          .append(" deletion requests</h2>\n<p>").append(esc(Summary.REQUESTS_NOTE)).append(".</p>\n");
+      for (String[] metric : Summary.REQUEST_METRICS) {
+        out.append("<div class=\"scroll\"><table class=\"results\">\n<thead><tr><th>method</th>");
+        for (int request = 1; request <= steps.size(); request++) {
+          out.append("<th>").append(esc(metric[1])).append(" after ").append(request).append("</th>");
+        }
+        out.append("</tr></thead>\n<tbody>\n");
+        for (ScenarioResults.MethodRuns m : steps.get(0).methods()) {
+          out.append("<tr class=\"").append(m.reference() ? "reference" : "method").append("\"><td>")
+              .append(swatch(palette, m.method())).append(esc(m.method())).append("</td>");
+          for (ScenarioResults step : steps) {
+            out.append("<td>").append(esc(Summary.requestCell(step, m.method(), metric))).append("</td>");
+          }
+          out.append("</tr>\n");
+        }
+        out.append("</tbody></table></div>\n");
+      }
+      out.append("</section>\n");
+    }
   }
 
   private void scenario(String id, ScenarioResults s, Palette palette, Charts charts) {

@@ -160,6 +160,27 @@ final class ScenarioResults {
     return out;
   }
 
+  /**
+   * The forget sets served as several deletion requests ({@code bench --requests K}), by their scenario without
+   * the request: each request's results in request order.
+   */
+  static Map<String, List<ScenarioResults>> requestChains(List<JsonNode> rows) {
+    Map<String, Map<Integer, List<JsonNode>>> chains = new LinkedHashMap<>();
+    for (JsonNode r : rows) {
+      if (r.has("requests_of")) {
+        chains.computeIfAbsent(r.get("requests_of").asText(), k -> new java.util.TreeMap<>())
+            .computeIfAbsent(r.get("request").asInt(), k -> new ArrayList<>()).add(r);
+      }
+    }
+    Map<String, List<ScenarioResults>> out = new LinkedHashMap<>();
+    chains.forEach((base, steps) -> {
+      List<ScenarioResults> list = new ArrayList<>();
+      steps.forEach((request, stepRows) -> list.add(new ScenarioResults(base + " request " + request, stepRows)));
+      out.put(base, list);
+    });
+    return out;
+  }
+
   String name() {
     return name;
   }

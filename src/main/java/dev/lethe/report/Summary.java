@@ -1,11 +1,8 @@
 package dev.lethe.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Renders benchmark result rows as Markdown: one table per scenario, the retrained reference (RT) first,
@@ -36,27 +33,15 @@ public final class Summary {
    * after each request, against the exact retrain without everything forgotten so far.
    */
   private static String requests(List<JsonNode> rows) {
-    Map<String, Map<Integer, List<JsonNode>>> chains = new LinkedHashMap<>();
-    for (JsonNode r : rows) {
-      if (r.has("requests_of")) {
-        chains.computeIfAbsent(r.get("requests_of").asText(), k -> new TreeMap<>())
-            .computeIfAbsent(r.get("request").asInt(), k -> new ArrayList<>()).add(r);
-      }
-    }
     StringBuilder out = new StringBuilder();
-    for (Map.Entry<String, Map<Integer, List<JsonNode>>> chain : chains.entrySet()) {
-      List<ScenarioResults> steps = new ArrayList<>();
-      for (Map.Entry<Integer, List<JsonNode>> step : chain.getValue().entrySet()) {
-        steps.add(new ScenarioResults(chain.getKey() + " request " + step.getKey(), step.getValue()));
-      }
-      int k = chain.getValue().values().iterator().next().get(0).get("requests").asInt();
-      out.append("## ").append(chain.getKey()).append(" as ").append(k).append(" deletion requests\n\n")
-          .append("Each request is served on the method's result of the previous one and audited against the exact "
-              + "retrain without everything forgotten so far (mean ± std over seeds).\n\n");
-      for (String[] metric : new String[][] {{"avg_gap", "Avg Gap", "%.2f"}, {"test_acc", "TA", "%.2f"}}) {
+    for (Map.Entry<String, List<ScenarioResults>> chain : ScenarioResults.requestChains(rows).entrySet()) {
+      List<ScenarioResults> steps = chain.getValue();
+      out.append("## ").append(chain.getKey()).append(" as ").append(steps.size()).append(" deletion requests\n\n")
+          .append(REQUESTS_NOTE).append(" (mean ± std over seeds).\n\n");
+      for (String[] metric : REQUEST_METRICS) {
         out.append("| method |");
         StringBuilder rule = new StringBuilder("|---|");
-        for (Integer request : chain.getValue().keySet()) {
+        for (int request = 1; request <= steps.size(); request++) {
           out.append(' ').append(metric[1]).append(" after ").append(request).append(" |");
           rule.append("---|");
         }
@@ -64,8 +49,7 @@ public final class Summary {
         for (ScenarioResults.MethodRuns m : steps.get(0).methods()) {
           out.append("| ").append(m.method()).append(" |");
           for (ScenarioResults step : steps) {
-            ScenarioResults.MethodRuns runs = step.method(m.method());
-            out.append(' ').append(runs == null ? "–" : runs.stat(metric[0]).cell(metric[2])).append(" |");
+            out.append(' ').append(requestCell(step, m.method(), metric)).append(" |");
           }
           out.append('\n');
         }
@@ -73,6 +57,19 @@ public final class Summary {
       }
     }
     return out.toString();
+  }
+
+  /** What the request tables show: each request served on the previous result, audited against its own retrain. */
+  static final String REQUESTS_NOTE = "Each request is served on the method's result of the previous one and audited"
+      + " against the exact retrain without everything forgotten so far";
+
+  /** The metrics of the request tables: key, label, format. */
+  static final String[][] REQUEST_METRICS = {{"avg_gap", "Avg Gap", "%.2f"}, {"test_acc", "TA", "%.2f"}};
+
+  /** One method's {@code metric} after one request, "–" when it has no row there. */
+  static String requestCell(ScenarioResults step, String method, String[] metric) {
+    ScenarioResults.MethodRuns runs = step.method(method);
+    return runs == null ? "–" : runs.stat(metric[0]).cell(metric[2]);
   }
 
   /**

@@ -68,6 +68,15 @@ class SequentialRequestsTest {
   }
 
   @Test
+  void theReportShowsTheSameEvolutionTables() throws Exception {
+    Path report = dev.lethe.report.Report.write(config.out(), rows, new dev.lethe.report.Report.Sources(null, config.out()));
+    String html = Files.readString(report);
+    assertThat(html).contains("<h2>fashion-mnist/cnn/random:60 as 3 deletion requests</h2>")
+        .contains("<th>Avg Gap after 1</th><th>Avg Gap after 2</th><th>Avg Gap after 3</th>")
+        .contains("<th>TA after 3</th>");
+  }
+
+  @Test
   void aRerunThatLostTheLastRequestServesOnlyThatRequestOnTheStoredEarlierOnes() throws Exception {
     Path out = tmp.resolve("out-resumed");
     Files.createDirectories(out);
