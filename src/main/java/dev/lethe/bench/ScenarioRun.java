@@ -117,7 +117,7 @@ public final class ScenarioRun {
     ArtifactStore.Artifact second = experiment.retrained(task, secondRetrainSeed(seed), progress.child("retrain-2"));
     Map<String, Double> metrics;
     try (Network net = second.network()) {
-      ModelOutputs outputs = ModelOutputs.cached(second.outputsDir(), net, experiment.splits());
+      ModelOutputs outputs = ModelOutputs.cached(experiment.store(), second, net, experiment.splits()).outputs();
       metrics = audit(outputs.forTask(task), second.metadata().path("train_seconds").asDouble());
       metrics.putAll(poisonMetrics(net));
     }

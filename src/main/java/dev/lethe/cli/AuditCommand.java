@@ -107,7 +107,8 @@ public final class AuditCommand implements Callable<Integer> {
       } else {
         rt = experiment.reference(task, Progress.stderr("retrain")).rt();
         if (strong) {
-          rtMargins = MemberMargins.of(experiment.retrained(task, task.seed(), Progress.silent()), experiment.splits());
+          rtMargins = MemberMargins.of(experiment.store(),
+              experiment.retrained(task, task.seed(), Progress.silent()), experiment.splits());
         }
       }
       AuditResult result = Audit.audit(experiment.logits(candidate, task), task, rt);

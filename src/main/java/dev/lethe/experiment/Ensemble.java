@@ -77,10 +77,13 @@ public final class Ensemble {
           Margins.of(outputs.test(), splits.test().labels()));
     }
 
-    /** The margins of a stored model, read from the outputs stored beside it (predicted and stored if absent). */
-    public static MemberMargins of(ArtifactStore.Artifact artifact, Splits splits) {
+    /**
+     * The margins of a model in {@code store}, read from the outputs stored beside it (predicted and stored if
+     * absent).
+     */
+    public static MemberMargins of(ArtifactStore store, ArtifactStore.Artifact artifact, Splits splits) {
       try (Network net = artifact.network()) {
-        return of(ModelOutputs.cached(artifact.outputsDir(), net, splits), splits);
+        return of(ModelOutputs.cached(store, artifact, net, splits).outputs(), splits);
       }
     }
 
@@ -448,16 +451,9 @@ public final class Ensemble {
     }
   }
 
-  /** A member's outputs and whether they were predicted now (not read from the store). */
-  private record Outputs(ModelOutputs outputs, boolean computed) {}
-
-  /** {@code artifact}'s stored outputs, or {@code net}'s predicted and stored, under the artifact's lock. */
-  private Outputs outputs(ArtifactStore.Artifact artifact, Network net) {
-    return experiment.store().locked(artifact.dir(), () -> {
-      ModelOutputs stored = ModelOutputs.read(artifact.outputsDir(), experiment.splits());
-      return stored != null ? new Outputs(stored, false)
-          : new Outputs(ModelOutputs.cached(artifact.outputsDir(), net, experiment.splits()), true);
-    });
+  /** {@code artifact}'s stored outputs, or {@code net}'s predicted and stored. */
+  private ModelOutputs.Stored outputs(ArtifactStore.Artifact artifact, Network net) {
+    return ModelOutputs.cached(experiment.store(), artifact, net, experiment.splits());
   }
 
   private MemberMargins[] margins(String role, IntFunction<ArtifactStore.Artifact> member) {

@@ -546,7 +546,7 @@ public final class Experiment {
     SplitLogits logits;
     try (Network network = rt.network()) {
       logits = task.heldOutIsValidation() ? SplitLogits.of(network, task)
-          : ModelOutputs.cached(rt.outputsDir(), network, splits).forTask(task);
+          : ModelOutputs.cached(store, rt, network, splits).outputs().forTask(task);
     }
     Reference reference = new Reference(RetrainReference.of(logits, task), rt.metadata(), rt.reused());
     references.put(key, reference);

@@ -37,18 +37,24 @@ public record ModelOutputs(float[][] pool, float[][] validation, float[][] test)
         Prediction.logits(network, splits.test()));
   }
 
+  /** Outputs read from the store or predicted now ({@code computed}), by {@link #cached}. */
+  public record Stored(ModelOutputs outputs, boolean computed) {}
+
   /**
-   * The outputs stored in {@code dir} for exactly these splits, or else {@code network}'s, predicted and
-   * stored there.
+   * The outputs stored beside {@code artifact} for exactly these splits, or else {@code network}'s, predicted
+   * and stored there; both under the artifact's lock in {@code store}, so two processes sharing the store never
+   * interleave these files or remove each other's temporary ones.
    */
-  public static ModelOutputs cached(Path dir, Network network, Splits splits) {
-    ModelOutputs stored = read(dir, splits);
-    if (stored != null) {
-      return stored;
-    }
-    ModelOutputs fresh = predict(network, splits);
-    fresh.write(dir, splits, null);
-    return fresh;
+  public static Stored cached(ArtifactStore store, ArtifactStore.Artifact artifact, Network network, Splits splits) {
+    return store.locked(artifact.dir(), () -> {
+      ModelOutputs stored = read(artifact.outputsDir(), splits);
+      if (stored != null) {
+        return new Stored(stored, false);
+      }
+      ModelOutputs fresh = predict(network, splits);
+      fresh.write(artifact.outputsDir(), splits, null);
+      return new Stored(fresh, true);
+    });
   }
 
   /**

@@ -37,12 +37,19 @@ class ModelOutputsTest {
   void storedOutputsAreReadBackOnlyForTheSplitsTheyWereComputedOn() {
     Splits splits = TinyData.splits(3);
     try (Network net = Network.create(TinyData.mlp(6), 5)) {
-      ModelOutputs outputs = ModelOutputs.cached(tmp, net, splits);
-      ModelOutputs again = ModelOutputs.read(tmp, splits);
+      ArtifactStore store = new ArtifactStore(tmp);
+      ArtifactStore.Artifact artifact = new ArtifactStore.Artifact(
+          net, null, false, store.dir("original", Json.MAPPER.createObjectNode().put("seed", 1)));
+      ModelOutputs.Stored first = ModelOutputs.cached(store, artifact, net, splits);
+      assertThat(first.computed()).isTrue();
+      ModelOutputs outputs = first.outputs();
+      ModelOutputs.Stored second = ModelOutputs.cached(store, artifact, net, splits);
+      assertThat(second.computed()).as("read back, not predicted again").isFalse();
+      ModelOutputs again = second.outputs();
       assertThat(again.pool()).isDeepEqualTo(outputs.pool());
       assertThat(again.validation()).isDeepEqualTo(outputs.validation());
       assertThat(again.test()).isDeepEqualTo(outputs.test());
-      assertThat(ModelOutputs.read(tmp, TinyData.splits(4))).as("other splits").isNull();
+      assertThat(ModelOutputs.read(artifact.outputsDir(), TinyData.splits(4))).as("other splits").isNull();
       assertThat(ModelOutputs.read(tmp.resolve("missing"), splits)).isNull();
     }
   }
