@@ -143,7 +143,7 @@ final class HtmlReport {
         } else {
           // the std on a line of its own keeps a dozen columns within the page's width
           out.append("<td>").append(esc(c.format(st.mean()))).append("<span class=\"sd\">± ")
-              .append(esc(c.format(st.std()))).append("</span></td>");
+              .append(esc(c.formatStd(st.std()))).append("</span></td>");
         }
       }
       out.append("</tr>\n");

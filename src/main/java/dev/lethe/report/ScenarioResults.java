@@ -38,6 +38,11 @@ final class ScenarioResults {
     String format(double v) {
       return fmt(format, v);
     }
+
+    /** A standard deviation {@code v} in this column's format, never signed. */
+    String formatStd(double v) {
+      return fmt(unsigned(format), v);
+    }
   }
 
   /**
@@ -84,12 +89,12 @@ final class ScenarioResults {
 
   /** Mean and sample standard deviation of a metric over {@code n} runs (NaN mean when there are none). */
   record Stat(double mean, double std, int n) {
-    /** The cell text: mean ± std over several runs, the mean of one, a dash for none. */
+    /** The cell text: mean ± std over several runs (the std unsigned), the mean of one, a dash for none. */
     String cell(String format) {
       if (Double.isNaN(mean)) {
         return "–";
       }
-      return n > 1 ? fmt(format, mean) + " ± " + fmt(format, std) : fmt(format, mean);
+      return n > 1 ? fmt(format, mean) + " ± " + fmt(unsigned(format), std) : fmt(format, mean);
     }
   }
 
@@ -329,6 +334,11 @@ final class ScenarioResults {
       var += (v - mean) * (v - mean);
     }
     return new Stat(mean, values.size() > 1 ? Math.sqrt(var / (values.size() - 1)) : 0, values.size());
+  }
+
+  /** {@code format} without the {@code +} flag: a spread has no sign (a signed {@code %+.3f} gave "± +0.004"). */
+  static String unsigned(String format) {
+    return format.replace("+", "");
   }
 
   static String fmt(String format, double v) {

@@ -98,15 +98,17 @@ class HtmlReportTest {
     // ft sits exactly on the original (both saturated): one label names both, ft's own is empty
     assertThat(Charts.coincidentLabels(points)).containsExactly("retrain-2", "original, ft", "", "ga");
     assertThat(s.strongBounds()).isEqualTo("Floor (retrain-2: as close as retraining gets): KLoM-F p95 3.000 ± 1.414, "
-        + "KLoM-R p95 2.000 ± 1.414, U-LiRA 0.375 ± 0.177, F 0.500 ± 0.000, LiRA AUC Δ +0.250 ± +0.000, RMIA AUC Δ -0.125 "
-        + "± +0.000; ceiling (original: nothing forgotten): KLoM-F p95 11.500, KLoM-R p95 7.000, U-LiRA 0.750, F 0.500, "
+        + "KLoM-R p95 2.000 ± 1.414, U-LiRA 0.375 ± 0.177, F 0.500 ± 0.000, LiRA AUC Δ +0.250 ± 0.000, RMIA AUC Δ -0.125 "
+        + "± 0.000; ceiling (original: nothing forgotten): KLoM-F p95 11.500, KLoM-R p95 7.000, U-LiRA 0.750, F 0.500, "
         + "LiRA AUC Δ +0.250, RMIA AUC Δ -0.125. A method at the floor is audited like retraining; one at the ceiling has "
         + "forgotten nothing.");
 
     String html = Files.readString(Report.write(dir, rows, new Report.Sources(null, dir)));
     String strongPart = html.substring(html.indexOf("<h3>Per-example audits over the shadow ensemble</h3>"));
     assertThat(strongPart).contains("<th title=\"U-LiRA attack accuracy (0.5 = like retraining)\">U-LiRA</th>")
-        .contains(HtmlReport.esc(s.strongBounds()));
+        .contains(HtmlReport.esc(s.strongBounds()))
+        // retrain-2's two seeds: a signed delta's spread is unsigned
+        .contains("<td>+0.250<span class=\"sd\">± 0.000</span></td>").doesNotContain("± +");
     String klom = figure(html, "klom-scatter");
     assertThat(klom).contains(">retrain-2 (floor)<").contains(">original (ceiling)<").contains(">ft<").contains(">ga<")
         .contains(">original, ft<").contains(">floor (retrain-2)<").contains(">ceiling (original)<")

@@ -95,4 +95,21 @@ class SummaryTest {
     assertThat(md).contains("| ga | 1 + 1 collapsed | 80.00 |");
     assertThat(md).contains("**ga collapsed** on seed 2: ga diverged: the loss is NaN at step 3 of 40.");
   }
+
+  @Test
+  void aSignedColumnsStandardDeviationPrintsUnsigned() {
+    List<JsonNode> rows = new java.util.ArrayList<>();
+    double[][] deltas = {{0.25, -0.125}, {0.125, -0.375}};
+    for (int seed = 1; seed <= 2; seed++) {
+      ObjectNode r = (ObjectNode) row("retrain-2", seed, 85, 86, 1);
+      ((ObjectNode) r.get("metrics")).put("ensemble_size", 4).put("lira_auc_delta", deltas[seed - 1][0])
+          .put("rmia_auc_delta", deltas[seed - 1][1]);
+      rows.add(r);
+    }
+    String md = Summary.markdown(rows);
+    // means 0.1875 and -0.25, spreads 0.125/√2 = 0.0884 and 0.25/√2 = 0.1768
+    assertThat(md).contains("| +0.188 ± 0.088 |").contains("| -0.250 ± 0.177 |").doesNotContain("± +")
+        .doesNotContain("± -");
+    assertThat(ScenarioResults.stat(List.of(-0.5, -0.25)).cell("%+.3f")).isEqualTo("-0.375 ± 0.177");
+  }
 }
