@@ -48,19 +48,7 @@ public final class Committee {
         throw new IllegalArgumentException("committee members differ: " + m.architecture() + " vs " + member);
       }
     }
-    int size = members.size();
-    CustomArchitecture architecture = Architecture.custom(
-        member.name() + "-committee" + size + "-" + aggregation.id(),
-        new Shape(member.channels(), member.height(), member.width()), member.classes(),
-        () -> {
-          List<Block> branches = new ArrayList<>();
-          for (int s = 0; s < size; s++) {
-            Block[] parts = Network.blocks(member);
-            branches.add(new SequentialBlock().add(parts[0]).add(parts[1]));
-          }
-          return new ParallelBlock(aggregate(aggregation, size, member.classes()), branches);
-        },
-        k -> Blocks.identityBlock());
+    CustomArchitecture architecture = architecture(member, members.size(), aggregation);
     Network committee = Network.create(architecture, 0);
     try {
       List<Pair<String, Parameter>> to = committee.parameters();
@@ -80,6 +68,25 @@ public final class Committee {
       committee.close();
       throw e;
     }
+  }
+
+  /**
+   * The architecture of a committee of {@code size} members of architecture {@code member} answering by
+   * {@code aggregation}: what {@link #of} builds, and what a stored committee loads with.
+   */
+  public static CustomArchitecture architecture(Architecture member, int size, Aggregation aggregation) {
+    return Architecture.custom(
+        member.name() + "-committee" + size + "-" + aggregation.id(),
+        new Shape(member.channels(), member.height(), member.width()), member.classes(),
+        () -> {
+          List<Block> branches = new ArrayList<>();
+          for (int s = 0; s < size; s++) {
+            Block[] parts = Network.blocks(member);
+            branches.add(new SequentialBlock().add(parts[0]).add(parts[1]));
+          }
+          return new ParallelBlock(aggregate(aggregation, size, member.classes()), branches);
+        },
+        k -> Blocks.identityBlock());
   }
 
   private static Function<List<NDList>, NDList> aggregate(Aggregation aggregation, int size, int classes) {

@@ -2,8 +2,10 @@ package dev.lethe.unlearn;
 
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
+import dev.lethe.model.Architecture;
 import dev.lethe.model.Network;
 import dev.lethe.train.Progress;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -47,6 +49,34 @@ public interface Unlearner {
    * it starts timing {@link #unlearn}; {@link #unlearn} must not rely on it having been called.
    */
   default void prepare(Network original, ForgetTask task, long seed, Progress progress) {}
+
+  /**
+   * The architecture of the networks {@link #unlearn} returns for an original of architecture {@code original}:
+   * the same, by default; SISA's is the committee of its shard models. Whoever stores an unlearned model loads it
+   * back with this architecture.
+   */
+  default Architecture unlearnedArchitecture(Architecture original) {
+    return original;
+  }
+
+  /**
+   * Whether this method unlearns from state it keeps itself across calls (SISA's slice checkpoints) rather than
+   * from the network it is handed, of which it reads only the architecture. False by default. A chain of deletion
+   * requests hands such a method the original at every request: its result of the previous request lives in that
+   * state, not in the previous network.
+   */
+  default boolean keepsOwnState() {
+    return false;
+  }
+
+  /**
+   * Running totals of the training this instance has done, by name (none by default); SISA counts the
+   * (shard, slice) steps it trained and the images those steps passed over. They only grow: a caller reports each
+   * total's growth over one timed {@link #unlearn} call as that call's work, beside its seconds.
+   */
+  default Map<String, Long> trainingTotals() {
+    return Map.of();
+  }
 
   /**
    * How many models retrained without the forget set this method reads (0, the default: none). Above 0, the

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -41,16 +42,21 @@ import java.util.SplittableRandom;
  * the code's default) or mean softmax.
  *
  * <p>How it fits {@link Unlearner}: SISA's model is the committee, not the monolithic original, so
- * {@link #unlearn} reads only the original's architecture. {@link #prepare} trains (or finds) the checkpoints of
- * SISA on the whole pool, training time that precedes any request and that the benchmark does not time;
- * {@link #unlearn} then trains SISA on the retain set through the same checkpoints, which is the deletion: every
- * slice whose data is unchanged is found by its hash, and only the affected suffixes are retrained. Its timed cost
+ * {@link #unlearn} reads only the architecture of the network it is handed ({@link #keepsOwnState}), and returns a
+ * network of {@link #unlearnedArchitecture}. {@link #prepare} trains (or finds) the checkpoints of SISA on the task's
+ * pool, training time that precedes the request and that the benchmark does not time; {@link #unlearn} then
+ * trains SISA on the retain set through the same checkpoints, which is the deletion: each shard resumes from the
+ * checkpoint of the last slice before the first one holding a deleted sample, and retrains the rest. Its timed cost
  * is therefore the deletion's (the affected suffixes and the loading of the rest), compared with RT in the
- * {@code rte} column. The checkpoints of a deletion's own retrained slices are not kept, so every request starts
- * from the pool-trained state and a rerun costs what the first run did. The network returned is the committee:
- * its logits are the aggregate's log-probabilities ({@link Committee.Aggregation}), which the audit reads like any
- * model's. With the same seed, SISA after deleting F is bit-identical to SISA trained from scratch on the pool
- * without F.
+ * {@code rte} column, and counted in {@link #trainingTotals}: (shard, slice) steps trained and the images they
+ * passed over (epochs times the slice prefix's size). The checkpoints a deletion trains are kept under the hash of
+ * their data, so a later deletion from the retain set left (the next of a chain of requests) resumes from them: its
+ * pool is this deletion's retain set, whose every slice is then stored. A rerun of the same deletion still retrains
+ * its affected slices (the resume point never passes the first affected slice), so it costs what the first run did.
+ * The network returned is the committee: its logits are the aggregate's log-probabilities
+ * ({@link Committee.Aggregation}), which the audit reads like any model's. With the same seed, SISA after deleting
+ * F, or after deleting F1, then F2 from what is left, and so on, is bit-identical to SISA trained from scratch on the
+ * pool without F (without the union of the F_i).
  *
  * <p>Decisions, against the official code: shard and slice of a sample come from a seeded hash of its stable id
  * (not a shuffled split file of equal parts), so a shard's slices are a function of the ids it holds and the
@@ -68,6 +74,12 @@ import java.util.SplittableRandom;
 public final class Sisa implements Unlearner {
   /** The registry id. */
   public static final String ID = "sisa";
+
+  /** The {@link #trainingTotals} name of the (shard, slice) steps trained. */
+  public static final String SLICES_TRAINED = "slices_trained";
+
+  /** The {@link #trainingTotals} name of the images the trained steps passed over. */
+  public static final String IMAGES_TRAINED = "images_trained";
 
   /** SISA hyperparameters; {@code with*} returns a copy with one field changed. */
   public record Options(
@@ -104,11 +116,12 @@ public final class Sisa implements Unlearner {
   private final TrainConfig training;
   private final Path checkpoints;
   private final Map<String, byte[]> kept = new HashMap<>();
-  private int slicesTrained;
+  private long slicesTrained;
+  private long imagesTrained;
 
   /**
    * SISA with {@code options}, its shard models trained with {@code training} (the original's recipe), keeping
-   * the pool's slice checkpoints under {@code checkpoints} as well as in memory (null: in memory only).
+   * its slice checkpoints under {@code checkpoints} as well as in memory (null: in memory only).
    */
   public Sisa(Options options, TrainConfig training, Path checkpoints) {
     this.o = options;
@@ -126,29 +139,53 @@ public final class Sisa implements Unlearner {
     return o;
   }
 
-  /** Trains, or finds, the slice checkpoints of SISA on the whole pool: training time, before any request. */
+  /** The committee of {@link Options#shards()} models of architecture {@code original}. */
+  @Override
+  public Architecture unlearnedArchitecture(Architecture original) {
+    return Committee.architecture(original, o.shards(), o.aggregation());
+  }
+
+  /** True: a deletion resumes from the slice checkpoints, whatever network it is handed. */
+  @Override
+  public boolean keepsOwnState() {
+    return true;
+  }
+
+  /**
+   * {@value #SLICES_TRAINED}: the (shard, slice) steps trained so far rather than found by their hash;
+   * {@value #IMAGES_TRAINED}: the images those steps passed over, each step's epochs times its prefix's size.
+   */
+  @Override
+  public Map<String, Long> trainingTotals() {
+    return Map.of(SLICES_TRAINED, slicesTrained, IMAGES_TRAINED, imagesTrained);
+  }
+
+  /** Trains, or finds, the slice checkpoints of SISA on the task's pool: training time, before the request. */
   @Override
   public void prepare(Network original, ForgetTask task, long seed, Progress progress) {
-    for (Network shard : shards(original.architecture(), task.pool(), seed, true, progress)) {
+    for (Network shard : shards(original.architecture(), task.pool(), new int[0], seed, progress)) {
       shard.close();
     }
   }
 
-  /** SISA on the retain set through the pool's checkpoints: the affected slices of each shard are retrained. */
+  /**
+   * SISA on the retain set through the checkpoints: each shard holding a deleted sample retrains from its first
+   * affected slice. Without {@link #prepare} the unaffected slices missing from the checkpoints are trained too.
+   */
   @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
-    prepare(original, task, seed, progress);
-    return committee(shards(original.architecture(), task.retain(), seed, false, progress));
+    byShard(task.pool(), seed, new long[task.pool().size()]); // the training data must fit the shards, before any work
+    Dataset forget = task.forget();
+    int[] deleted = new int[forget.size()];
+    for (int row = 0; row < deleted.length; row++) {
+      deleted[row] = forget.id(row);
+    }
+    return committee(shards(original.architecture(), task.retain(), deleted, seed, progress));
   }
 
   /** SISA trained on {@code data} through this instance's checkpoints, as one committee network. */
   Network train(Architecture architecture, Dataset data, long seed, Progress progress) {
-    return committee(shards(architecture, data, seed, true, progress));
-  }
-
-  /** How many slices this instance has trained (not found by their hash) so far. */
-  int slicesTrained() {
-    return slicesTrained;
+    return committee(shards(architecture, data, new int[0], seed, progress));
   }
 
   private Network committee(List<Network> shards) {
@@ -172,13 +209,45 @@ public final class Sisa implements Unlearner {
     return new int[] {(int) (key % o.shards()), (int) (key / o.shards() % o.slices())};
   }
 
-  /** The trained model of every shard on {@code data}; {@code keep}: store the checkpoints of trained slices. */
-  private List<Network> shards(Architecture architecture, Dataset data, long seed, boolean keep, Progress progress) {
+  /**
+   * The trained model of every shard on {@code data}, which is what is left after deleting the samples with ids
+   * {@code deleted}: a shard resumes at most from the slice before the first that held one of them.
+   */
+  private List<Network> shards(Architecture architecture, Dataset data, int[] deleted, long seed, Progress progress) {
+    long[] keys = new long[data.size()];
+    List<List<Integer>> byShard = byShard(data, seed, keys);
+    int[] firstAffected = new int[o.shards()];
+    Arrays.fill(firstAffected, o.slices());
+    for (int id : deleted) {
+      int[] place = place(placeKey(seed, id));
+      firstAffected[place[0]] = Math.min(firstAffected[place[0]], place[1]);
+    }
+    List<Network> out = new ArrayList<>();
+    try {
+      for (int k = 0; k < o.shards(); k++) {
+        // canonical order: by slice, then by hash, then by id, so equal data gives equal datasets
+        List<Integer> rows = byShard.get(k);
+        rows.sort(Comparator.<Integer>comparingInt(r -> place(keys[r])[1])
+            .thenComparingLong(r -> keys[r]).thenComparingInt(data::id));
+        out.add(shard(architecture, data, rows, keys, seed, k, firstAffected[k], progress));
+      }
+      return out;
+    } catch (RuntimeException e) {
+      out.forEach(Network::close);
+      throw e;
+    }
+  }
+
+  /**
+   * The rows of {@code data} each shard holds, their placement keys written into {@code keys} (one per row).
+   *
+   * @throws LetheException if there are more shards than samples or a shard receives none
+   */
+  private List<List<Integer>> byShard(Dataset data, long seed, long[] keys) {
     if (o.shards() > data.size()) {
       throw new LetheException(ID + ".shards is " + o.shards() + " but the training data holds " + data.size()
           + " samples: use at most " + data.size() + " shards");
     }
-    long[] keys = new long[data.size()];
     List<List<Integer>> byShard = new ArrayList<>();
     for (int k = 0; k < o.shards(); k++) {
       byShard.add(new ArrayList<>());
@@ -193,25 +262,15 @@ public final class Sisa implements Unlearner {
             + " samples (samples are hashed to shards by id); use fewer shards");
       }
     }
-    List<Network> out = new ArrayList<>();
-    try {
-      for (int k = 0; k < o.shards(); k++) {
-        // canonical order: by slice, then by hash, then by id, so equal data gives equal datasets
-        List<Integer> rows = byShard.get(k);
-        rows.sort(Comparator.<Integer>comparingInt(r -> place(keys[r])[1])
-            .thenComparingLong(r -> keys[r]).thenComparingInt(data::id));
-        out.add(shard(architecture, data, rows, keys, seed, k, keep, progress));
-      }
-      return out;
-    } catch (RuntimeException e) {
-      out.forEach(Network::close);
-      throw e;
-    }
+    return byShard;
   }
 
-  /** Shard {@code k}'s model after its last slice: resumed from the last slice found by hash, the rest trained. */
+  /**
+   * Shard {@code k}'s model after its last slice: resumed from the last checkpoint found by hash before slice
+   * {@code firstAffected}, the rest trained and kept.
+   */
   private Network shard(Architecture architecture, Dataset data, List<Integer> rows, long[] keys, long seed, int k,
-      boolean keep, Progress progress) {
+      int firstAffected, Progress progress) {
     long shardSeed = placeKey(seed, -1 - k);
     String[] hashes = new String[o.slices()];
     Dataset[] upTo = new Dataset[o.slices()];
@@ -221,7 +280,7 @@ public final class Sisa implements Unlearner {
       upTo[s] = data.select(until);
       hashes[s] = hash(architecture, seed, k, s, upTo[s]);
     }
-    int resume = o.slices() - 1;
+    int resume = firstAffected - 1;
     while (resume >= 0 && !has(hashes[resume])) {
       resume--;
     }
@@ -235,11 +294,10 @@ public final class Sisa implements Unlearner {
         if (epochs > 0 && upTo[s].size() > 0) {
           Training.fit(net, upTo[s], training.withEpochs(epochs), placeKey(shardSeed, s), ID + " shard " + k
               + " slice " + s, progress.child(ID + " shard " + k + " slice " + s));
+          imagesTrained += (long) epochs * upTo[s].size();
         }
         slicesTrained++;
-        if (keep) {
-          store(net, hashes[s]);
-        }
+        store(net, hashes[s]);
       }
       return net;
     } catch (RuntimeException e) {

@@ -7,6 +7,8 @@ import dev.lethe.LetheException;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
+import dev.lethe.data.Splits;
+import dev.lethe.model.Checkpoints;
 import dev.lethe.model.Committee;
 import dev.lethe.model.Network;
 import dev.lethe.train.Progress;
@@ -14,7 +16,9 @@ import dev.lethe.train.TinyData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,28 +47,50 @@ class SisaTest extends TinyClassTaskTest {
   }
 
   private static ForgetTask forgetIds(int... ids) {
-    return ForgetTask.ofRows(ForgetSpec.ids(ids), TinyData.splits(3), rowsOf(ids), new int[0], SEED);
+    return forgetIds(CLASS.pool(), ids);
   }
 
-  private static int[] rowsOf(int[] ids) {
-    Dataset pool = CLASS.pool();
-    return java.util.stream.IntStream.range(0, pool.size())
-        .filter(r -> java.util.Arrays.stream(ids).anyMatch(id -> id == pool.id(r))).toArray();
+  /** The task forgetting the samples with {@code ids} from {@code pool} (the tiny pool or what is left of it). */
+  private static ForgetTask forgetIds(Dataset pool, int... ids) {
+    Splits tiny = TinyData.splits(3);
+    return ForgetTask.ofRows(ForgetSpec.ids(ids), new Splits(pool, tiny.validation(), tiny.test()), rowsOf(pool, ids),
+        new int[0], SEED);
+  }
+
+  private static int[] rowsOf(Dataset pool, int[] ids) {
+    return IntStream.range(0, pool.size()).filter(r -> Arrays.stream(ids).anyMatch(id -> id == pool.id(r))).toArray();
+  }
+
+  private static long slicesTrained(Sisa sisa) {
+    return sisa.trainingTotals().get(Sisa.SLICES_TRAINED);
+  }
+
+  private static long imagesTrained(Sisa sisa) {
+    return sisa.trainingTotals().get(Sisa.IMAGES_TRAINED);
+  }
+
+  /** How many pool samples SISA with {@code options} places in {@code shard}'s slices 0..{@code slice}. */
+  private static int upTo(Sisa.Options options, int shard, int slice) {
+    int n = 0;
+    for (int s = 0; s <= slice; s++) {
+      n += idsIn(options, shard, s).length;
+    }
+    return n;
   }
 
   /** Deleting {@code task.forget()} and training from scratch without it give the same bits. */
   private static void assertExact(Sisa.Options options, ForgetTask task, int retrainedSlices) {
     Sisa deleting = sisa(options, null);
     deleting.prepare(original, task, SEED, Progress.silent());
-    int trainedOnPool = deleting.slicesTrained();
-    assertThat(trainedOnPool).isEqualTo(options.shards() * options.slices());
+    long trainedOnPool = slicesTrained(deleting);
+    assertThat(trainedOnPool).isEqualTo((long) options.shards() * options.slices());
     Sisa scratch = sisa(options, null);
     try (Network deleted = deleting.unlearn(original, task, SEED, Progress.silent());
         Network fromScratch = scratch.train(original.architecture(), task.retain(), SEED, Progress.silent())) {
       assertThat(deleted.architecture().name()).isEqualTo("cnn-committee" + options.shards() + "-"
           + options.aggregation().id());
-      assertThat(deleting.slicesTrained() - trainedOnPool).isEqualTo(retrainedSlices);
-      assertThat(scratch.slicesTrained()).isEqualTo(options.shards() * options.slices());
+      assertThat(slicesTrained(deleting) - trainedOnPool).isEqualTo(retrainedSlices);
+      assertThat(slicesTrained(scratch)).isEqualTo((long) options.shards() * options.slices());
       assertThat(TinyData.paramBytes(deleted)).isEqualTo(TinyData.paramBytes(fromScratch));
       assertThat(TinyData.logitBits(deleted, CLASS.pool())).isEqualTo(TinyData.logitBits(fromScratch, CLASS.pool()));
     }
@@ -118,20 +144,70 @@ class SisaTest extends TinyClassTaskTest {
     }
     Sisa second = sisa(TWO_BY_THREE, dir);
     second.prepare(original, task, SEED, Progress.silent());
-    assertThat(second.slicesTrained()).isZero();
+    assertThat(slicesTrained(second)).isZero();
     try (Network a = first.unlearn(original, task, SEED, Progress.silent());
         Network b = second.unlearn(original, task, SEED, Progress.silent())) {
-      assertThat(second.slicesTrained()).isEqualTo(1);
+      assertThat(slicesTrained(second)).isEqualTo(1);
       assertThat(TinyData.paramBytes(b)).isEqualTo(TinyData.paramBytes(a));
     }
-    // a deletion's own slices are not kept: the next request starts from the pool's checkpoints again
+    // the deletion's retrained slice is kept (once) for a later request; a rerun of it still retrains it
     try (Stream<Path> files = Files.list(dir)) {
-      assertThat(files.filter(p -> p.getFileName().toString().startsWith("sisa-"))).hasSize(6);
+      assertThat(files.filter(p -> p.getFileName().toString().startsWith("sisa-"))).hasSize(7);
     }
+    Sisa third = sisa(TWO_BY_THREE, dir);
+    third.unlearn(original, task, SEED, Progress.silent()).close();
+    assertThat(slicesTrained(third)).isEqualTo(1);
     // another seed is another SISA: nothing is found
     Sisa other = sisa(TWO_BY_THREE, dir);
     other.prepare(original, task, SEED + 1, Progress.silent());
-    assertThat(other.slicesTrained()).isEqualTo(6);
+    assertThat(slicesTrained(other)).isEqualTo(6);
+  }
+
+  /**
+   * Three deletion requests, one sample each, every one served by a new instance from what the previous left in
+   * the checkpoint directory, as the benchmark's request chain does: shard 1 slice 2, then shard 0 slice 1, then
+   * shard 1 slice 0. Each request's pool is the previous retain set, whose slices are all stored (nothing to
+   * prepare); each retrains its shard from the affected slice on: 1, 2 and 3 (shard, slice) steps. After each,
+   * the committee is bit-identical to SISA trained from scratch without every sample deleted so far, and it loads
+   * back from a checkpoint with {@link Sisa#unlearnedArchitecture}.
+   */
+  @Test
+  void sequentialRequestsResumeFromThePreviousRequestsCheckpointsAndStayExact(@TempDir Path dir) {
+    int a = idsIn(TWO_BY_THREE, 1, 2)[0];
+    int b = idsIn(TWO_BY_THREE, 0, 1)[0];
+    int c = idsIn(TWO_BY_THREE, 1, 0)[0];
+    int shard0 = upTo(TWO_BY_THREE, 0, 2);
+    int shard1 = upTo(TWO_BY_THREE, 1, 2);
+    // epochs per slice for E = 5, R = 3: 2, 3, 2
+    long[][] expected = {
+        {1, 2L * (shard1 - 1)},
+        {2, 3L * (upTo(TWO_BY_THREE, 0, 1) - 1) + 2L * (shard0 - 1)},
+        {3, 2L * (idsIn(TWO_BY_THREE, 1, 0).length - 1) + 3L * (upTo(TWO_BY_THREE, 1, 1) - 1) + 2L * (shard1 - 2)}};
+    int[][] requests = {{a}, {b}, {c}};
+    Dataset pool = CLASS.pool();
+    List<Integer> gone = new ArrayList<>();
+    for (int i = 0; i < requests.length; i++) {
+      ForgetTask step = forgetIds(pool, requests[i]);
+      Sisa serving = sisa(TWO_BY_THREE, dir);
+      serving.prepare(original, step, SEED, Progress.silent());
+      assertThat(slicesTrained(serving)).as("request %d's preparation", i + 1).isEqualTo(i == 0 ? 6 : 0);
+      long preparedSlices = slicesTrained(serving);
+      long preparedImages = imagesTrained(serving);
+      gone.add(requests[i][0]);
+      Path saved = dir.resolve("committee-" + (i + 1));
+      try (Network served = serving.unlearn(original, step, SEED, Progress.silent());
+          Network fromScratch = sisa(TWO_BY_THREE, null).train(original.architecture(),
+              forgetIds(gone.stream().mapToInt(Integer::intValue).toArray()).retain(), SEED, Progress.silent())) {
+        assertThat(slicesTrained(serving) - preparedSlices).as("request %d's slices", i + 1).isEqualTo(expected[i][0]);
+        assertThat(imagesTrained(serving) - preparedImages).as("request %d's images", i + 1).isEqualTo(expected[i][1]);
+        assertThat(TinyData.paramBytes(served)).isEqualTo(TinyData.paramBytes(fromScratch));
+        Checkpoints.save(served, saved, null);
+        try (Network loaded = Checkpoints.load(saved, serving.unlearnedArchitecture(original.architecture()))) {
+          assertThat(TinyData.logitBits(loaded, pool)).isEqualTo(TinyData.logitBits(fromScratch, pool));
+        }
+      }
+      pool = step.retain();
+    }
   }
 
   @Test
@@ -140,13 +216,13 @@ class SisaTest extends TinyClassTaskTest {
     assertThatThrownBy(() -> tooMany.unlearn(original, CLASS, SEED))
         .isInstanceOf(LetheException.class)
         .hasMessage("sisa.shards is 49 but the training data holds 48 samples: use at most 48 shards");
-    assertThat(tooMany.slicesTrained()).isZero();
+    assertThat(slicesTrained(tooMany)).isZero();
     Sisa empty = sisa(new Sisa.Options(40, 1, Committee.Aggregation.VOTE), null);
     assertThatThrownBy(() -> empty.unlearn(original, CLASS, SEED))
         .isInstanceOf(LetheException.class)
         .hasMessageStartingWith("sisa: shard ")
         .hasMessageEndingWith(" of 40 receives none of the 48 samples (samples are hashed to shards by id); use fewer"
             + " shards");
-    assertThat(empty.slicesTrained()).isZero();
+    assertThat(slicesTrained(empty)).isZero();
   }
 }
