@@ -22,10 +22,8 @@ import dev.lethe.train.Progress;
 import dev.lethe.train.TrainConfig;
 import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.OptionsBinder;
-import dev.lethe.unlearn.RetrainedModels;
 import dev.lethe.unlearn.method.Original;
 import dev.lethe.unlearn.method.Retrain;
-import dev.lethe.unlearn.method.Sisa;
 import dev.lethe.unlearn.Unlearner;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,6 +60,9 @@ public final class BenchmarkRunner {
 
   /** The directory of per-example outputs inside the output directory. */
   public static final String OUTPUTS = "outputs";
+
+  /** Where a request artifact's metadata keeps its unlearning's {@link ScenarioRun.Unlearned#work}. */
+  private static final String WORK = "work";
 
   /**
    * How a run treats earlier work and what it keeps besides the results.
@@ -102,11 +103,6 @@ public final class BenchmarkRunner {
     }
     for (String m : config.methods()) {
       registry.get(m).create(paramsFor(null, m));
-    }
-    if (config.requests() > 1 && config.methods().contains(Sisa.ID)) {
-      // the chain stores each request's model as the original's architecture and serves the next request on it
-      throw new LetheException("sisa cannot serve --requests yet: its model is a committee of shard models, which the"
-          + " request chain neither stores nor serves the next request on; run sisa without --requests");
     }
     for (String m : config.params().keySet()) {
       registry.get(m);
@@ -277,7 +273,9 @@ public final class BenchmarkRunner {
     Path model = flags.saveModels() == null ? null : flags.saveModels().resolve(cellPath(scenario, cell.method(), seed));
     ScenarioRun.Evaluation evaluation = run.evaluate(cell.method(), () -> {
       ArtifactStore.Artifact served = served(experiment, chain, request, original, cell, seed, progress);
-      return new ScenarioRun.Unlearned(served.network(), served.metadata().path("unlearn_seconds").asDouble());
+      Map<String, Double> work = new java.util.TreeMap<>();
+      served.metadata().path(WORK).fields().forEachRemaining(e -> work.put(e.getKey(), e.getValue().asDouble()));
+      return new ScenarioRun.Unlearned(served.network(), served.metadata().path("unlearn_seconds").asDouble(), work);
     }, progress, keep(experiment, scenario, task, cell, seed, outputs, model));
     ObjectNode finished = Rows.of(config.dataset(), config.model(), scenario, experiment, task, cell.method(),
         cell.options(), seed, evaluation.metrics(), false, recipe != null && recipe.tunes(cell.method()) ? recipe : null);
@@ -292,34 +290,39 @@ public final class BenchmarkRunner {
     return finished;
   }
 
-  /** The method's model after request {@code request}: from the store, or served on its model after the previous. */
+  /**
+   * The method's model after request {@code request}: from the store, or served on its model after the previous
+   * (for a method that keeps its own state, such as SISA's slice checkpoints, on the original, once its previous
+   * request is served: that state is what the request resumes from). The artifact is stored with the method's
+   * {@link Unlearner#unlearnedArchitecture}, its unlearning seconds and work in the metadata.
+   */
   private ArtifactStore.Artifact served(Experiment experiment, Chain chain, int request, ArtifactStore.Artifact original,
       Cell cell, long seed, Progress progress) {
     JsonNode key = cell(experiment, chain.requests().cumulative(request), cell.method(), cell.unlearner(),
         cell.options(), seed, chain, request).cell();
-    return experiment.store().getOrCompute("request", key, experiment.architecture(), () -> {
-      ArtifactStore.Artifact previous = request == 1 ? null
-          : served(experiment, chain, request - 1, original, cell, seed, progress);
-      Network from = previous == null ? original.network() : previous.network();
-      try {
-        ForgetTask step = chain.requests().step(request);
-        Progress served = progress.child(cell.method() + " request " + request);
-        RetrainedModels retrained = experiment.retrainedModels(cell.unlearner(), step, served);
-        long start = System.nanoTime();
-        Network unlearned = cell.unlearner().unlearn(from, step, retrained, seed, served);
-        ObjectNode meta = Json.MAPPER.createObjectNode();
-        meta.put("method", cell.method());
-        meta.put("request", request);
-        meta.put("seed", seed);
-        meta.put("unlearn_seconds", (System.nanoTime() - start) / 1e9);
-        meta.set("versions", Provenance.versions(Json.MAPPER));
-        return new ArtifactStore.Computed(unlearned, meta);
-      } finally {
-        if (previous != null) {
-          from.close();
-        }
-      }
-    });
+    Unlearner unlearner = cell.unlearner();
+    return experiment.store().getOrCompute("request", key, unlearner.unlearnedArchitecture(experiment.architecture()),
+        () -> {
+          ArtifactStore.Artifact previous = request == 1 ? null
+              : served(experiment, chain, request - 1, original, cell, seed, progress);
+          Network from = previous == null || unlearner.keepsOwnState() ? original.network() : previous.network();
+          try {
+            ScenarioRun.Unlearned unlearned = ScenarioRun.unlearn(experiment, unlearner, from,
+                chain.requests().step(request), seed, progress.child(cell.method() + " request " + request));
+            ObjectNode meta = Json.MAPPER.createObjectNode();
+            meta.put("method", cell.method());
+            meta.put("request", request);
+            meta.put("seed", seed);
+            meta.put("unlearn_seconds", unlearned.seconds());
+            meta.set(WORK, Json.MAPPER.valueToTree(unlearned.work()));
+            meta.set("versions", Provenance.versions(Json.MAPPER));
+            return new ArtifactStore.Computed(unlearned.network(), meta);
+          } finally {
+            if (previous != null) {
+              previous.network().close();
+            }
+          }
+        });
   }
 
   private ObjectNode runCell(Experiment experiment, String scenario, ForgetTask task, ScenarioRun run,

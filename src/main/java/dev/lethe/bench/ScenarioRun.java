@@ -145,33 +145,45 @@ public final class ScenarioRun {
   }
 
   /**
-   * Runs {@code unlearner}'s training-time {@link Unlearner#prepare} untimed, then {@code unlearner} itself on a
-   * copy of the original, timed, predicts its per-example outputs once,
-   * audits them against RT and hands model and outputs to {@code keep}. A method whose loss becomes
+   * Runs {@code unlearner} on a copy of the original through {@link #unlearn}, predicts its per-example outputs
+   * once, audits them against RT and hands model and outputs to {@code keep}. A method whose loss becomes
    * non-finite is a finished outcome (collapsed), not an error. On a task audited on the validation split
    * ({@link ForgetTask#heldOutIsValidation()}, tuning) only the task's own sets are predicted, never the test
    * split, and {@code keep} is not called.
    */
   public Evaluation evaluate(Unlearner unlearner, long seed, Progress progress, Keep keep) {
-    return evaluate(unlearner.id(), () -> {
-      Progress own = progress.child(unlearner.id());
-      // training-time work (SISA's shards on the whole pool) is not the request's cost
-      unlearner.prepare(original, task, seed, own);
-      // nor are the retrained models oracle matching reads: they are inputs, like RT
-      RetrainedModels retrained = experiment.retrainedModels(unlearner, task, own);
-      long start = System.nanoTime();
-      Network unlearned = unlearner.unlearn(original, task, retrained, seed, own);
-      return new Unlearned(unlearned, (System.nanoTime() - start) / 1e9);
-    }, progress, keep);
+    return evaluate(unlearner.id(),
+        () -> unlearn(experiment, unlearner, original, task, seed, progress.child(unlearner.id())), progress, keep);
   }
 
   /**
-   * An unlearned model (owned by whoever receives it) and the seconds its unlearning took.
+   * Serves {@code task} with {@code unlearner} from {@code from} (which stays the caller's): first, untimed, its
+   * training-time {@link Unlearner#prepare} (SISA's shards on the pool) and the retrained models it reads (inputs,
+   * like RT), then {@link Unlearner#unlearn}, timed, with the growth of its {@link Unlearner#trainingTotals} over
+   * that call as its work.
+   */
+  public static Unlearned unlearn(Experiment experiment, Unlearner unlearner, Network from, ForgetTask task,
+      long seed, Progress progress) {
+    unlearner.prepare(from, task, seed, progress);
+    RetrainedModels retrained = experiment.retrainedModels(unlearner, task, progress);
+    Map<String, Long> before = unlearner.trainingTotals();
+    long start = System.nanoTime();
+    Network unlearned = unlearner.unlearn(from, task, retrained, seed, progress);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Map<String, Double> work = new java.util.TreeMap<>();
+    unlearner.trainingTotals().forEach((name, total) -> work.put(name, (double) (total - before.get(name))));
+    return new Unlearned(unlearned, seconds, work);
+  }
+
+  /**
+   * An unlearned model (owned by whoever receives it), the seconds its unlearning took and the training it did.
    *
    * @param network the model
    * @param seconds the unlearning run time, which the audit reports and sets against RT's
+   * @param work the growth of the method's {@link Unlearner#trainingTotals} over the unlearning, by name (reported
+   *     as metrics of that name)
    */
-  public record Unlearned(Network network, double seconds) {}
+  public record Unlearned(Network network, double seconds, Map<String, Double> work) {}
 
   /**
    * As {@link #evaluate(Unlearner, long, Progress, Keep)} for a model {@code unlearn} produces some other way
@@ -190,6 +202,7 @@ public final class ScenarioRun {
           metrics.putAll(poisonMetrics(unlearned));
           keep.accept(unlearned, outputs);
         }
+        metrics.putAll(result.work());
       }
     } catch (LossDivergedException e) {
       progress.note(id + " collapsed: " + e.getMessage());

@@ -6,6 +6,7 @@ import dev.lethe.audit.ClassificationMetrics;
 import dev.lethe.experiment.Json;
 import dev.lethe.experiment.Provenance;
 import dev.lethe.bench.Recipe;
+import dev.lethe.bench.ScenarioRun;
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Checkpoints;
@@ -14,7 +15,6 @@ import dev.lethe.train.Prediction;
 import dev.lethe.train.Progress;
 import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.OptionsBinder;
-import dev.lethe.unlearn.RetrainedModels;
 import dev.lethe.unlearn.Unlearner;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,11 +74,10 @@ public final class ForgetCommand implements Callable<Integer> {
         recipe, List.of(method), overrides.keySet()));
     try (Network original = Checkpoints.load(model)) {
       // training-time work (SISA's shards on the whole pool) is not the request's cost
-      unlearner.prepare(original, task, s, Progress.stderr(method));
-      RetrainedModels retrained = input.experiment().retrainedModels(unlearner, task, Progress.stderr(method));
-      long start = System.nanoTime();
-      try (Network unlearned = unlearner.unlearn(original, task, retrained, s, Progress.stderr(method))) {
-        double seconds = (System.nanoTime() - start) / 1e9;
+      ScenarioRun.Unlearned result =
+          ScenarioRun.unlearn(input.experiment(), unlearner, original, task, s, Progress.stderr(method));
+      try (Network unlearned = result.network()) {
+        double seconds = result.seconds();
         ObjectNode meta = Json.MAPPER.createObjectNode();
         meta.set("experiment", input.metadata().path("experiment"));
         meta.put("seed", s);
@@ -90,6 +89,7 @@ public final class ForgetCommand implements Callable<Integer> {
           meta.put("recipe_tuned_for", recipe.tunedFor());
         }
         meta.put("seconds", seconds);
+        meta.set("work", Json.MAPPER.valueToTree(result.work()));
         meta.put("source", model.toAbsolutePath().toString());
         meta.set("versions", Provenance.versions(Json.MAPPER));
         Checkpoints.save(unlearned, save, meta);

@@ -20,8 +20,8 @@ import java.util.Set;
  * per row.
  */
 final class HtmlReport {
-  /** The metrics whose bars the report draws: the table's columns but Avg Gap (the trade-off's y) and timing. */
-  private static final Set<String> NOT_BARS = Set.of("avg_gap", "seconds", "rte");
+  /** The metrics whose bars the report draws: the table's columns but Avg Gap (the trade-off's y) and the cost. */
+  private static final Set<String> NOT_BARS = Set.of("avg_gap", "seconds", "rte", "slices_trained", "images_trained");
 
   private final String title;
   private final String subtitle;
@@ -66,23 +66,27 @@ final class HtmlReport {
     return out.toString();
   }
 
-  /** For each forget set served as several deletion requests: every method's Avg Gap and TA after each request. */
+  /**
+   * For each forget set served as several deletion requests: every method's Avg Gap and TA after each request, and
+   * each request's cost ({@link Summary#REQUEST_TABLES}).
+   */
   private void requestChains(List<JsonNode> rows, Palette palette) {
     for (Map.Entry<String, List<ScenarioResults>> chain : ScenarioResults.requestChains(rows).entrySet()) {
       List<ScenarioResults> steps = chain.getValue();
       out.append("<section class=\"scenario\">\n<h2>").append(esc(chain.getKey())).append(" as ").append(steps.size())
-          .append(" deletion requests</h2>\n<p>").append(esc(Summary.REQUESTS_NOTE)).append(".</p>\n");
-      for (String[] metric : Summary.REQUEST_METRICS) {
+          .append(" deletion requests</h2>\n<p>").append(esc(Summary.REQUESTS_NOTE)).append(". ")
+          .append(esc(Summary.COST_NOTE)).append(".</p>\n");
+      for (Summary.RequestTable table : Summary.REQUEST_TABLES) {
         out.append("<div class=\"scroll\"><table class=\"results\">\n<thead><tr><th>method</th>");
         for (int request = 1; request <= steps.size(); request++) {
-          out.append("<th>").append(esc(metric[1])).append(" after ").append(request).append("</th>");
+          out.append("<th>").append(esc(table.header().apply(request))).append("</th>");
         }
         out.append("</tr></thead>\n<tbody>\n");
         for (ScenarioResults.MethodRuns m : steps.get(0).methods()) {
           out.append("<tr class=\"").append(m.reference() ? "reference" : "method").append("\"><td>")
               .append(swatch(palette, m.method())).append(esc(m.method())).append("</td>");
           for (ScenarioResults step : steps) {
-            out.append("<td>").append(esc(Summary.requestCell(step, m.method(), metric))).append("</td>");
+            out.append("<td>").append(esc(table.cell().apply(step, m.method()))).append("</td>");
           }
           out.append("</tr>\n");
         }

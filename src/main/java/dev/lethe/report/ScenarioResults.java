@@ -26,7 +26,8 @@ final class ScenarioResults {
       + "KL-F/KL-T: KL(RT ‖ model) on forget/test. MIA-NN (class scenarios): % balanced accuracy of telling the "
       + "forgotten class's train from test images by the other classes' outputs (RT ≈ 50). TV-FT (class scenarios): "
       + "total variation to RT on the forgotten class's test images. Avg Gap: mean |Δ| to RT over FA, RA, TA, MIA-eff. "
-      + "RTE: run time / RT's. retrain-2: a second exact retrain with an independent seed, the noise floor; "
+      + "RTE: run time / RT's. Slices/images (SISA): the (shard, slice) steps its deletion trained and the images they "
+      + "passed over (epochs × the slice prefix's size). retrain-2: a second exact retrain with an independent seed, the noise floor; "
       + "≈RT marks a method whose Avg Gap is within it.";
 
   /**
@@ -78,11 +79,16 @@ final class ScenarioResults {
       new Column("poisoned_clean_acc", "Clean-P", "poisoned images classified as their clean label, %", "%.2f", false),
       new Column("avg_gap", "Avg Gap", "mean |Δ| to RT over FA, RA, TA, MIA-eff", "%.2f", true),
       new Column("seconds", "s", "run time, seconds", "%.1f", false),
-      new Column("rte", "RTE", "run time relative to RT's", "%.3f", false));
+      new Column("rte", "RTE", "run time relative to RT's", "%.3f", false),
+      new Column("slices_trained", "slices", "(shard, slice) steps the deletion trained (SISA)", "%.0f", false),
+      new Column("images_trained", "images", "images the trained steps passed over (SISA)", "%.0f", false));
 
-  /** Columns shown only when some row of the scenario has them: the class-forgetting and poisoned-batch metrics. */
-  private static final List<String> OPTIONAL =
-      List.of("mia_nn", "tv_to_retrain_forget_test", "attack_success_rate", "poisoned_clean_acc");
+  /**
+   * Columns shown only when some row of the scenario has them: the class-forgetting and poisoned-batch metrics, and
+   * SISA's work.
+   */
+  private static final List<String> OPTIONAL = List.of("mia_nn", "tv_to_retrain_forget_test", "attack_success_rate",
+      "poisoned_clean_acc", "slices_trained", "images_trained");
 
   /** A flag under a scenario's table: a bold headline and the sentence after it. */
   record Flag(String headline, String detail) {}

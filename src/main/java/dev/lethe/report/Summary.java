@@ -3,6 +3,8 @@ package dev.lethe.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.IntFunction;
 
 /**
  * Renders benchmark result rows as Markdown: one table per scenario, the retrained reference (RT) first,
@@ -30,26 +32,26 @@ public final class Summary {
 
   /**
    * For each forget set served as several deletion requests ({@code --requests K}): every method's Avg Gap and TA
-   * after each request, against the exact retrain without everything forgotten so far.
+   * after each request, against the exact retrain without everything forgotten so far, and what each request cost.
    */
   private static String requests(List<JsonNode> rows) {
     StringBuilder out = new StringBuilder();
     for (Map.Entry<String, List<ScenarioResults>> chain : ScenarioResults.requestChains(rows).entrySet()) {
       List<ScenarioResults> steps = chain.getValue();
       out.append("## ").append(chain.getKey()).append(" as ").append(steps.size()).append(" deletion requests\n\n")
-          .append(REQUESTS_NOTE).append(" (mean ± std over seeds).\n\n");
-      for (String[] metric : REQUEST_METRICS) {
+          .append(REQUESTS_NOTE).append(" (mean ± std over seeds). ").append(COST_NOTE).append(".\n\n");
+      for (RequestTable table : REQUEST_TABLES) {
         out.append("| method |");
         StringBuilder rule = new StringBuilder("|---|");
         for (int request = 1; request <= steps.size(); request++) {
-          out.append(' ').append(metric[1]).append(" after ").append(request).append(" |");
+          out.append(' ').append(table.header().apply(request)).append(" |");
           rule.append("---|");
         }
         out.append('\n').append(rule).append('\n');
         for (ScenarioResults.MethodRuns m : steps.get(0).methods()) {
           out.append("| ").append(m.method()).append(" |");
           for (ScenarioResults step : steps) {
-            out.append(' ').append(requestCell(step, m.method(), metric)).append(" |");
+            out.append(' ').append(table.cell().apply(step, m.method())).append(" |");
           }
           out.append('\n');
         }
@@ -63,13 +65,50 @@ public final class Summary {
   static final String REQUESTS_NOTE = "Each request is served on the method's result of the previous one and audited"
       + " against the exact retrain without everything forgotten so far";
 
-  /** The metrics of the request tables: key, label, format. */
-  static final String[][] REQUEST_METRICS = {{"avg_gap", "Avg Gap", "%.2f"}, {"test_acc", "TA", "%.2f"}};
+  /** What the cost table shows. */
+  static final String COST_NOTE = "Cost of a request: the method's seconds serving it and their RTE against that"
+      + " request's retrain (RT's own row: its training seconds); SISA adds the (shard, slice) steps it retrained and"
+      + " the images they passed over";
 
-  /** One method's {@code metric} after one request, "–" when it has no row there. */
-  static String requestCell(ScenarioResults step, String method, String[] metric) {
+  /**
+   * One table of the request evolution, one column per request.
+   *
+   * @param header the column head of request i
+   * @param cell a method's cell in one request's results ("–" when it has no row there)
+   */
+  record RequestTable(IntFunction<String> header, BiFunction<ScenarioResults, String, String> cell) {}
+
+  /** The request tables, in order: Avg Gap and TA after each request, then each request's cost. */
+  static final List<RequestTable> REQUEST_TABLES = List.of(
+      metricAfter("avg_gap", "Avg Gap", "%.2f"),
+      metricAfter("test_acc", "TA", "%.2f"),
+      new RequestTable(request -> "cost of request " + request, Summary::costCell));
+
+  private static RequestTable metricAfter(String metric, String label, String format) {
+    return new RequestTable(request -> label + " after " + request, (step, method) -> {
+      ScenarioResults.MethodRuns runs = step.method(method);
+      return runs == null ? "–" : runs.stat(metric).cell(format);
+    });
+  }
+
+  /**
+   * One method's cost of one request: {@code 12.3 s, RTE 0.105} (RT: its seconds alone), and for a method that
+   * counts its work {@code , slices 7, images 61200}; "–" when it has no row there.
+   */
+  static String costCell(ScenarioResults step, String method) {
     ScenarioResults.MethodRuns runs = step.method(method);
-    return runs == null ? "–" : runs.stat(metric[0]).cell(metric[2]);
+    if (runs == null) {
+      return "–";
+    }
+    StringBuilder cell = new StringBuilder(runs.stat("seconds").cell("%.1f")).append(" s");
+    if (!method.equals(ScenarioResults.RETRAIN)) {
+      cell.append(", RTE ").append(runs.stat("rte").cell("%.3f"));
+    }
+    if (!Double.isNaN(runs.stat("slices_trained").mean())) {
+      cell.append(", slices ").append(runs.stat("slices_trained").cell("%.0f"))
+          .append(", images ").append(runs.stat("images_trained").cell("%.0f"));
+    }
+    return cell.toString();
   }
 
   /**

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A forget set of 60 real Fashion-MNIST images served as 3 deletion requests: every request has its own exact
- * retrain, the original's do-nothing row and the method's row, the method serves each request on its own previous
- * result, and a rerun after losing the last request's rows serves only that request again.
+ * retrain, the original's do-nothing row and the methods' rows, each method serves each request on its own previous
+ * result (SISA, of 2 shards of 1 slice, from the checkpoints the previous request left), every row carries what
+ * its request cost, and a rerun after losing the last request's rows serves only that request again.
  */
 class SequentialRequestsTest {
   @TempDir static Path tmp;
@@ -29,8 +30,9 @@ class SequentialRequestsTest {
 
   private static BenchConfig config(Path out, int requests) {
     return new BenchConfig("fashion-mnist", null, "cnn", 8, new SplitConfig(600, 0, 300, 0),
-        new TrainConfig(3, 64, 0.05, 0.9, 5e-4, LrSchedule.COSINE), List.of("random:60"), List.of("original", "ft"),
-        List.of(1L), Map.of("ft", Map.of("epochs", "1")), tmp.resolve("store"), out, null, 0, requests);
+        new TrainConfig(3, 64, 0.05, 0.9, 5e-4, LrSchedule.COSINE), List.of("random:60"), List.of("original", "ft", "sisa"),
+        List.of(1L), Map.of("ft", Map.of("epochs", "1"), "sisa", Map.of("shards", "2", "slices", "1")),
+        tmp.resolve("store"), out, null, 0, requests);
   }
 
   @BeforeAll
@@ -46,7 +48,7 @@ class SequentialRequestsTest {
 
   @Test
   void everyRequestHasItsRetrainsTheDoNothingRowAndTheMethod() {
-    assertThat(rows).hasSize(12);
+    assertThat(rows).hasSize(15);
     assertThat(rows.stream().map(r -> r.get("scenario").asText()).distinct().collect(Collectors.toList()))
         .containsExactly("fashion-mnist/cnn/random:60 request 1/3", "fashion-mnist/cnn/random:60 request 2/3",
             "fashion-mnist/cnn/random:60 request 3/3");
@@ -64,7 +66,36 @@ class SequentialRequestsTest {
   void theSummaryShowsHowEachMethodEvolvesOverTheRequests() throws Exception {
     String summary = Files.readString(config.out().resolve("summary.md"));
     assertThat(summary).contains("## fashion-mnist/cnn/random:60 as 3 deletion requests")
-        .contains("| Avg Gap after 1 | Avg Gap after 2 | Avg Gap after 3 |").contains("| TA after 3 |");
+        .contains("| Avg Gap after 1 | Avg Gap after 2 | Avg Gap after 3 |").contains("| TA after 3 |")
+        .contains("| cost of request 1 | cost of request 2 | cost of request 3 |")
+        .containsPattern("\\| sisa \\| [0-9.]+ s, RTE [0-9.]+, slices 2, images 1740 \\| [0-9.]+ s, RTE [0-9.]+, slices 2,"
+            + " images 1680 \\| [0-9.]+ s, RTE [0-9.]+, slices 2, images 1620 \\|");
+  }
+
+  @Test
+  void everyMethodsRowCarriesItsRequestsSecondsAndRteAgainstThatRequestsRetrain() {
+    for (int i = 1; i <= 3; i++) {
+      double rt = row(i, "retrain").at("/metrics/seconds").asDouble();
+      for (String method : List.of("ft", "sisa")) {
+        JsonNode m = row(i, method).get("metrics");
+        assertThat(m.get("seconds").asDouble()).as("%s request %d", method, i).isPositive();
+        assertThat(m.get("rte").asDouble()).isEqualTo(m.get("seconds").asDouble() / rt);
+      }
+      // each of the 20 deletions hits both shards, each one slice: SISA retrains both, 3 epochs over what is left
+      JsonNode sisa = row(i, "sisa").get("metrics");
+      assertThat(sisa.get("slices_trained").asDouble()).isEqualTo(2);
+      assertThat(sisa.get("images_trained").asDouble()).isEqualTo(3 * (600 - 20 * i));
+      assertThat(row(i, "ft").get("metrics").has("slices_trained")).isFalse();
+    }
+  }
+
+  @Test
+  void sisaAfterTheThreeRequestsIsSisaDeletingTheWholeForgetSetAtOnce() {
+    List<JsonNode> single = new BenchmarkRunner(config(tmp.resolve("out-single"), 1)).run();
+    JsonNode once = single.stream().filter(r -> r.get("method").asText().equals("sisa")).findFirst().orElseThrow();
+    for (String metric : List.of("forget_acc", "retain_acc", "test_acc", "kl_to_retrain_forget", "kl_to_retrain_test")) {
+      assertThat(once.at("/metrics/" + metric)).as(metric).isEqualTo(row(3, "sisa").at("/metrics/" + metric));
+    }
   }
 
   @Test
@@ -73,7 +104,9 @@ class SequentialRequestsTest {
     String html = Files.readString(report);
     assertThat(html).contains("<h2>fashion-mnist/cnn/random:60 as 3 deletion requests</h2>")
         .contains("<th>Avg Gap after 1</th><th>Avg Gap after 2</th><th>Avg Gap after 3</th>")
-        .contains("<th>TA after 3</th>");
+        .contains("<th>TA after 3</th>")
+        .contains("<th>cost of request 1</th><th>cost of request 2</th><th>cost of request 3</th>")
+        .contains(", slices 2, images 1620</td>");
   }
 
   @Test
@@ -82,7 +115,7 @@ class SequentialRequestsTest {
     Files.createDirectories(out);
     List<String> kept = Files.readAllLines(config.out().resolve("results.jsonl")).stream()
         .filter(l -> !(l.contains("\"request\":3") && l.contains("\"method\":\"ft\""))).toList();
-    assertThat(kept).hasSize(11);
+    assertThat(kept).hasSize(14);
     Files.write(out.resolve("results.jsonl"), kept);
 
     List<JsonNode> again = new BenchmarkRunner(config(out, 3)).run();

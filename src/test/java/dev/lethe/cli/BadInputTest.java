@@ -48,8 +48,6 @@ class BadInputTest {
     return Stream.of(
         Arguments.of("unknown model", new String[] {"--model", "vgg"}, "unknown model 'vgg'"),
         Arguments.of("unknown method", new String[] {"--methods", "ga,nosuch"}, "unknown method 'nosuch'"),
-        Arguments.of("sisa with requests", new String[] {"--methods", "sisa", "--requests", "2"},
-            "sisa cannot serve --requests yet"),
         Arguments.of("unknown class", new String[] {"--forget", "class:Sneakers2"}, "Sneakers2"),
         Arguments.of("class index out of range", new String[] {"--forget", "class:12"}, "12"),
         Arguments.of("unknown param key", new String[] {"--param", "ga.speed=2"}, "ga.speed"),

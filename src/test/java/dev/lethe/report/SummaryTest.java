@@ -112,4 +112,35 @@ class SummaryTest {
         .doesNotContain("± -");
     assertThat(ScenarioResults.stat(List.of(-0.5, -0.25)).cell("%+.3f")).isEqualTo("-0.375 ± 0.177");
   }
+
+  /** Request {@code request} of 2 of a chain on fm/cnn/random:0.1: a row with its seconds, RTE and SISA's work. */
+  private static JsonNode requestRow(String method, int request, double seconds, double rte, double slices,
+      double images) {
+    ObjectNode r = (ObjectNode) row(method, 1, 85, 86, 1);
+    r.put("scenario", "fm/cnn/random:0.1 request " + request + "/2");
+    r.put("request", request).put("requests", 2).put("requests_of", "fm/cnn/random:0.1");
+    ObjectNode m = (ObjectNode) r.get("metrics");
+    m.put("seconds", seconds).put("rte", rte);
+    if (slices > 0) {
+      m.put("slices_trained", slices).put("images_trained", images);
+    }
+    return r;
+  }
+
+  @Test
+  void theRequestTablesEndWithEachRequestsCostAndSisasWork() {
+    String md = Summary.markdown(List.of(
+        requestRow("retrain", 1, 100, 1, 0, 0), requestRow("ft", 1, 10, 0.1, 0, 0),
+        requestRow("sisa", 1, 12.5, 0.125, 3, 4800),
+        requestRow("retrain", 2, 80, 1, 0, 0), requestRow("ft", 2, 10, 0.125, 0, 0),
+        requestRow("sisa", 2, 4, 0.05, 1, 1200)));
+    String chain = md.substring(md.indexOf("## fm/cnn/random:0.1 as 2 deletion requests"));
+    assertThat(chain).contains("| method | cost of request 1 | cost of request 2 |\n|---|---|---|\n"
+        + "| retrain | 100.0 s | 80.0 s |\n"
+        + "| ft | 10.0 s, RTE 0.100 | 10.0 s, RTE 0.125 |\n"
+        + "| sisa | 12.5 s, RTE 0.125, slices 3, images 4800 | 4.0 s, RTE 0.050, slices 1, images 1200 |\n");
+    // the request's own table shows SISA's work in its columns, a dash for the methods that count none
+    String first = md.substring(md.indexOf("## fm/cnn/random:0.1 request 1/2"), md.indexOf("## fm/cnn/random:0.1 request 2/2"));
+    assertThat(first).contains(" RTE | slices | images |").contains(" 0.125 | 3 | 4800 |").contains(" 0.100 | – | – |");
+  }
 }
