@@ -3,7 +3,7 @@ package dev.lethe.bench;
 import dev.lethe.LetheException;
 import dev.lethe.data.SplitConfig;
 import dev.lethe.experiment.Ensemble;
-import dev.lethe.experiment.EnsembleWorkers;
+import dev.lethe.experiment.EnsembleExecutor;
 import dev.lethe.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,8 +31,9 @@ import java.util.Map;
  *     for none
  * @param requests how many deletion requests each forget set arrives as, one after another
  *     ({@link dev.lethe.data.DeletionRequests}); 1 for one request
- * @param workers worker processes that compute the ensemble's missing members in parallel, each with one thread
- *     ({@link dev.lethe.experiment.EnsembleWorkers}); 1 computes them in this process with its own threads
+ * @param ensembleExecutor where the ensemble's missing members are computed: in this process with its own threads
+ *     ({@link EnsembleExecutor#IN_PROCESS}), in worker processes of one thread ({@code --workers N}, {@link
+ *     dev.lethe.experiment.EnsembleWorkers#executor}) or on a Spark cluster ({@code lethe-spark})
  */
 public record BenchConfig(
     String dataset,
@@ -50,7 +51,7 @@ public record BenchConfig(
     Path recipes,
     int ensemble,
     int requests,
-    int workers) {
+    EnsembleExecutor ensembleExecutor) {
 
   /** Validates the grid's shape. */
   public BenchConfig {
@@ -73,7 +74,6 @@ public record BenchConfig(
       throw new LetheException("--requests " + requests + " with --audit strong is not supported yet: the per-example"
           + " audits run on one request; drop one of them");
     }
-    EnsembleWorkers.checkWorkers(workers);
     forgets = List.copyOf(forgets);
     methods = List.copyOf(methods);
     seeds = List.copyOf(seeds);
@@ -85,7 +85,7 @@ public record BenchConfig(
       List<String> forgets, List<String> methods, List<Long> seeds, Map<String, Map<String, String>> params,
       Path store, Path out, Path recipes, int ensemble, int requests) {
     this(dataset, dataDir, model, width, split, training, forgets, methods, seeds, params, store, out, recipes, ensemble,
-        requests, 1);
+        requests, EnsembleExecutor.IN_PROCESS);
   }
 
   /** A grid without the strong audit. */

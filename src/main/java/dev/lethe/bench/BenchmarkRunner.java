@@ -9,7 +9,6 @@ import dev.lethe.data.ForgetTask;
 import dev.lethe.experiment.ArtifactStore;
 import dev.lethe.experiment.Ensemble;
 import dev.lethe.experiment.EnsembleAudit;
-import dev.lethe.experiment.EnsembleWorkers;
 import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.Json;
 import dev.lethe.experiment.PerExampleScores;
@@ -227,9 +226,8 @@ public final class BenchmarkRunner {
         pool -> experiment.original(seed, progress.child("original")));
     ScenarioRun run = new ScenarioRun(experiment, task, original.network(), progress);
     Ensemble ensemble = config.strongAudit() ? new Ensemble(members(experiment), task, config.ensemble(), seed) : null;
-    if (ensemble != null && config.workers() > 1) {
-      EnsembleWorkers.compute(ensemble, ensembleMembers(ensemble, pending), config.workers(),
-          progress.child(ENSEMBLE)::note);
+    if (ensemble != null) {
+      config.ensembleExecutor().compute(ensemble, ensembleMembers(ensemble, pending), progress.child(ENSEMBLE)::note);
     }
     for (Cell cell : pending) {
       ObjectNode row = chain != null && cell.unlearner() != null && !cell.method().equals(Original.ID)
@@ -403,11 +401,11 @@ public final class BenchmarkRunner {
   }
 
   /**
-   * The experiment the ensemble's members are trained and keyed with: with worker processes, one thread each;
-   * else this process's.
+   * The experiment the ensemble's members are trained and keyed with: in worker processes or on a cluster, one
+   * thread each; else this process's.
    */
   private Experiment members(Experiment experiment) {
-    return config.workers() > 1 ? experiment.trainedWith(1) : experiment;
+    return config.ensembleExecutor().membersOf(experiment);
   }
 
   /** The members the strong audits of {@code pending} read: originals, retrains, and second retrains and twins as asked. */

@@ -9,7 +9,7 @@ import dev.lethe.audit.RetrainReference;
 import dev.lethe.experiment.Ensemble;
 import dev.lethe.experiment.Ensemble.MemberMargins;
 import dev.lethe.experiment.EnsembleAudit;
-import dev.lethe.experiment.EnsembleWorkers;
+import dev.lethe.experiment.EnsembleExecutor;
 import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.Json;
 import dev.lethe.data.ForgetSpec;
@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code lethe audit}: measures a model against the model retrained without the forget set; with
@@ -67,10 +68,11 @@ public final class AuditCommand implements Callable<Integer> {
 
   @Mixin CheckpointOptions checkpoint;
 
+  @ParentCommand Main main;
+
   @Override
   public Integer call() {
-    int processes = workers == null ? Runtime.getRuntime().availableProcessors() : workers;
-    EnsembleWorkers.checkWorkers(processes);
+    EnsembleExecutor members = main.ensembleExecutor(workers);
     int shadows = 0;
     if (strong) {
       shadows = ensemble == null ? BenchCommand.DEFAULT_ENSEMBLE : ensemble;
@@ -93,7 +95,7 @@ public final class AuditCommand implements Callable<Integer> {
     }
     // a target set no shadow's half can share fails here, before anything is trained
     Ensemble shadowEnsemble = strong
-        ? new Ensemble(processes > 1 ? experiment.trainedWith(1) : experiment, task, shadows, s) : null;
+        ? new Ensemble(members.membersOf(experiment), task, shadows, s) : null;
     try (Network candidate = Checkpoints.load(model)) {
       RetrainReference rt;
       MemberMargins rtMargins = null;
@@ -122,7 +124,7 @@ public final class AuditCommand implements Callable<Integer> {
       AuditResult.putMetrics(retrainMetrics, rt.result().metrics());
       if (strong) {
         Progress progress = Progress.stderr("ensemble");
-        EnsembleWorkers.computeOriginals(shadowEnsemble, processes, progress::note);
+        members.computeOriginals(shadowEnsemble, progress::note);
         MemberMargins[] originals = shadowEnsemble.originals(progress);
         MemberMargins audited = MemberMargins.predict(candidate, experiment.splits());
         AuditResult.putMetrics(metrics, EnsembleAudit.measureModel(shadowEnsemble, audited, rtMargins, originals));

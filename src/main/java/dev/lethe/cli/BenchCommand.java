@@ -5,7 +5,7 @@ import dev.lethe.LetheException;
 import dev.lethe.bench.BenchConfig;
 import dev.lethe.bench.BenchmarkRunner;
 import dev.lethe.experiment.Ensemble;
-import dev.lethe.experiment.EnsembleWorkers;
+import dev.lethe.experiment.EnsembleExecutor;
 import dev.lethe.report.Report;
 import dev.lethe.report.Summary;
 import dev.lethe.unlearn.MethodRegistry;
@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code lethe bench}: runs the benchmark grid, resumably, prints the summary tables and writes the HTML report. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -68,10 +69,11 @@ public final class BenchCommand implements Callable<Integer> {
   /** Shadows of {@code --audit strong} when {@code --ensemble} is not given. */
   static final int DEFAULT_ENSEMBLE = 16;
 
+  @ParentCommand Main main;
+
   @Override
   public Integer call() {
-    int processes = workers == null ? Runtime.getRuntime().availableProcessors() : workers;
-    EnsembleWorkers.checkWorkers(processes);
+    EnsembleExecutor members = main.ensembleExecutor(workers);
     int shadows = 0;
     if (audit != null) {
       if (!audit.equals("strong")) {
@@ -98,7 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
             experiment.dataset, experiment.dataDir, experiment.model, experiment.width(),
             experiment.split(), experiment.training(),
             run.forgets(), chosen, seedList, registry.parseOverrides(params), experiment.storeRoot(), out,
-            run.recipesDir(), shadows, requests, processes);
+            run.recipesDir(), shadows, requests, members);
     List<JsonNode> rows = new BenchmarkRunner(config, new BenchmarkRunner.Flags(retryFailed, saveModels)).run();
     // the report is derived from this run's rows, like summary.md; tune's scores are found when tune shared --out
     Path report = Report.write(out, rows, new Report.Sources(config.recipes(), out));

@@ -1,6 +1,8 @@
 package dev.lethe.cli;
 
 import dev.lethe.LetheException;
+import dev.lethe.experiment.EnsembleExecutor;
+import dev.lethe.experiment.EnsembleWorkers;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,6 +21,36 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Where a cluster driver computes ensemble members ({@code lethe-spark}), or null: here or in local workers. */
+  private final EnsembleExecutor cluster;
+
+  /** The command line whose ensembles are computed in this process or in local workers ({@code --workers}). */
+  public Main() {
+    this(null);
+  }
+
+  private Main(EnsembleExecutor cluster) {
+    this.cluster = cluster;
+  }
+
+  /**
+   * Where {@code bench --audit strong} and {@code audit --strong} compute their ensemble's missing members: the
+   * cluster's executor when a cluster driver runs this command line, else {@code --workers} worker processes
+   * ({@code workers}; null: one per core).
+   *
+   * @throws LetheException if {@code workers} is below 1, or given to a cluster driver
+   */
+  EnsembleExecutor ensembleExecutor(Integer workers) {
+    if (cluster == null) {
+      return EnsembleWorkers.executor(workers == null ? Runtime.getRuntime().availableProcessors() : workers);
+    }
+    if (workers != null) {
+      throw new LetheException("--workers starts local worker processes, but here the cluster's executors compute the "
+          + "ensemble members: drop --workers");
+    }
+    return cluster;
+  }
+
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
@@ -31,7 +63,19 @@ public final class Main implements Runnable {
 
   /** As {@link #execute(String...)}, with error lines written to {@code err}. */
   public static int execute(PrintWriter err, String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    return run(new Main(), err, args);
+  }
+
+  /**
+   * As {@link #execute(PrintWriter, String...)}, for a cluster driver: every ensemble's missing members are
+   * computed by {@code cluster} (the {@code lethe-spark} module's Spark executors), and {@code --workers} is refused.
+   */
+  public static int execute(PrintWriter err, EnsembleExecutor cluster, String... args) {
+    return run(new Main(cluster), err, args);
+  }
+
+  private static int run(Main main, PrintWriter err, String... args) {
+    CommandLine cli = new CommandLine(main);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -41,9 +42,10 @@ import java.util.function.IntFunction;
  * M/2 (random halves would give each a binomial count), so every target example has the same N = M/2
  * unlearned, retrained and second-retrained margins, which forget quality needs, and LiRA and RMIA find
  * M/2 OUT references for every pool example. Each member is a pure function of (experiment, target task,
- * ensemble seed, shadow index, role), so members can be computed independently and in any order: {@link
- * EnsembleWorkers} computes the missing ones in parallel worker processes, each with one intra-op thread; their
- * keys then name one thread ({@link Experiment#trainedWith}), and this process only loads them.
+ * ensemble seed, shadow index, role), so members can be computed independently and in any order: an {@link
+ * EnsembleExecutor} ({@link EnsembleWorkers}' worker processes, or a Spark cluster's executors) computes the
+ * missing ones in JVMs of one intra-op thread each; their keys then name one thread ({@link
+ * Experiment#trainedWith}), and this process only loads them.
  */
 public final class Ensemble {
   /** Margins per side and example that every audit here can use: forget quality's 3. */
@@ -309,6 +311,17 @@ public final class Ensemble {
     } catch (LetheException e) {
       return false;
     }
+  }
+
+  /** The members of {@code wanted} that are not {@link #stored}, each once, in their order. */
+  public List<Member> missing(List<Member> wanted) {
+    List<Member> out = new ArrayList<>();
+    for (Member m : new LinkedHashSet<>(wanted)) {
+      if (!stored(m)) {
+        out.add(m);
+      }
+    }
+    return out;
   }
 
   /**

@@ -1,25 +1,17 @@
 package dev.lethe.experiment;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
-import dev.lethe.data.ForgetSpec;
-import dev.lethe.data.ForgetTask;
 import dev.lethe.experiment.Ensemble.Member;
-import dev.lethe.train.LossDivergedException;
-import dev.lethe.train.Progress;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -38,13 +30,14 @@ import java.util.function.Consumer;
  *
  * <p>The ensemble must be {@link Experiment#trainedWith} one thread: members are keyed by the thread count that
  * trained them, so a member a worker computes is the member a one-thread process would compute in-process, bit
- * for bit, and never mistaken for one trained with more threads. Scheduling is greedy: an idle worker takes the
- * first member that is ready, shadow originals first because every twin waits for its original. A killed or
+ * for bit, and never mistaken for one trained with more threads. The job, member and answer lines are {@link
+ * EnsembleJob}'s, which the {@code lethe-spark} module's tasks compute with too. Scheduling is greedy: an idle
+ * worker takes the first member that is ready, shadow originals first because every twin waits for its original. A killed or
  * failed worker loses only the member it was computing (nothing is half-written: checkpoints and outputs are
  * renamed into place); the others finish theirs, and the run fails with one line naming the member and the
  * worker's last stderr line. A rerun computes only what is still missing.
  */
-public final class EnsembleWorkers {
+public final class EnsembleWorkers implements EnsembleExecutor {
   /** The hidden CLI verb a worker runs ({@code dev.lethe.cli.WorkerCommand}), which calls {@link #serve}. */
   public static final String VERB = "worker";
 
@@ -54,7 +47,11 @@ public final class EnsembleWorkers {
   /** What starts each protocol line on a worker's stdout (anything else a library prints there is ignored). */
   private static final String PROTOCOL = "lethe-worker ";
 
-  private EnsembleWorkers() {}
+  private final int workers;
+
+  private EnsembleWorkers(int workers) {
+    this.workers = workers;
+  }
 
   /**
    * Checks a worker count ({@code --workers}) before anything is trained or written.
@@ -69,28 +66,25 @@ public final class EnsembleWorkers {
   }
 
   /**
-   * Trains the shadow originals of {@code ensemble} that are missing with {@code workers} worker processes when
-   * {@code workers} is above 1 (its experiment is then {@link Experiment#trainedWith} one thread); with one, the
-   * caller's process trains them as it loads them.
+   * Where {@code --workers N} computes an ensemble's missing members: in {@code workers} worker processes of one
+   * thread when it is above 1, in this process ({@link EnsembleExecutor#IN_PROCESS}) when it is 1.
+   *
+   * @throws LetheException if {@code workers} is below 1
    */
-  public static void computeOriginals(Ensemble ensemble, int workers, Consumer<String> progress) {
-    if (workers > 1) {
-      List<Member> originals = new ArrayList<>();
-      for (int j = 0; j < ensemble.size(); j++) {
-        originals.add(Member.of(Member.ORIGINAL, j));
-      }
-      compute(ensemble, originals, workers, progress);
-    }
+  public static EnsembleExecutor executor(int workers) {
+    checkWorkers(workers);
+    return workers == 1 ? IN_PROCESS : new EnsembleWorkers(workers);
   }
 
-  /**
-   * One member a worker finished.
-   *
-   * @param worker which worker (1-based)
-   * @param computed false when the worker found it stored whole (another run computed it meanwhile)
-   * @param diverged true when it is a twin whose method diverged (then {@link Ensemble#twins} throws for it)
-   */
-  public record Finished(Member member, int worker, double seconds, boolean computed, boolean diverged) {}
+  @Override
+  public Experiment membersOf(Experiment experiment) {
+    return experiment.trainedWith(1);
+  }
+
+  @Override
+  public List<Finished> compute(Ensemble ensemble, List<Member> wanted, Consumer<String> progress) {
+    return compute(ensemble, wanted, workers, progress);
+  }
 
   /**
    * Computes every member of {@code wanted} that is not {@link Ensemble#stored} with {@code workers} worker
@@ -104,38 +98,12 @@ public final class EnsembleWorkers {
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be at least 1, got " + workers);
     }
-    if (ensemble.experiment().threads() != 1) {
-      throw new IllegalArgumentException("worker processes train with one thread: pass the ensemble of experiment"
-          + ".trainedWith(1), not of " + ensemble.experiment().threads() + " threads");
-    }
-    List<Member> missing = new ArrayList<>();
-    for (Member m : new LinkedHashSet<>(wanted)) {
-      if (!ensemble.stored(m)) {
-        missing.add(m);
-      }
-    }
+    String job = EnsembleJob.of(ensemble);
+    List<Member> missing = ensemble.missing(wanted);
     if (missing.isEmpty()) {
       return List.of();
     }
-    return new Run(ensemble, missing, Math.min(workers, missing.size()), progress).run();
-  }
-
-  /** The job a worker receives first: everything needed to rebuild the same experiment and ensemble. */
-  private static String job(Ensemble ensemble) {
-    ForgetTask target = ensemble.target();
-    ObjectNode job = Json.MAPPER.createObjectNode();
-    job.set("experiment", ensemble.experiment().describe());
-    job.put("store", ensemble.experiment().store().root().toAbsolutePath().toString());
-    job.put("threads", ensemble.experiment().threads());
-    ObjectNode t = job.putObject("target");
-    t.put("spec", target.spec().text());
-    t.set("rows", Json.MAPPER.valueToTree(target.rows().forget()));
-    t.set("classes", Json.MAPPER.valueToTree(target.forgetClasses()));
-    t.put("seed", target.seed());
-    t.put("ids", target.forgetIdsHash());
-    job.put("size", ensemble.size());
-    job.put("seed", ensemble.seed());
-    return Json.canonicalText(job);
+    return new Run(ensemble, job, missing, Math.min(workers, missing.size()), progress).run();
   }
 
   /** The command that starts a worker: this JVM's binary, options and class path, one thread, offline. */
@@ -160,51 +128,18 @@ public final class EnsembleWorkers {
   }
 
   /**
-   * The worker's side: reads the job line, rebuilds the experiment and ensemble (checking they are the
-   * parent's), then computes each member line read from {@code in} until it ends, answering on {@code out}.
-   * A twin whose method diverges is answered as such (a finished outcome, as in-process); any other failure
-   * ends the worker.
+   * The worker's side: reads the job line, rebuilds the experiment and ensemble ({@link EnsembleJob#rebuild}),
+   * then computes each member line read from {@code in} until it ends ({@link EnsembleJob#compute}), answering
+   * on {@code out}. A twin whose method diverges is answered as such; any other failure ends the worker.
    */
   public static void serve(BufferedReader in, PrintStream out) throws IOException {
     String first = in.readLine();
     if (first == null) {
       return;
     }
-    JsonNode job = Json.MAPPER.readTree(first);
-    Experiment rebuilt = Experiment.fromMetadata(job, null, new ArtifactStore(Path.of(job.path("store").asText())));
-    if (!Json.canonicalText(rebuilt.describe()).equals(Json.canonicalText(job.get("experiment")))) {
-      throw new LetheException("this worker rebuilt another experiment than its parent's (" + rebuilt.describe()
-          + "): the ensemble's data must load by name from the same files");
-    }
-    Experiment experiment = rebuilt.trainedWith(job.path("threads").asInt());
-    JsonNode t = job.get("target");
-    ForgetTask target = ForgetTask.ofRows(ForgetSpec.parse(t.get("spec").asText()), experiment.splits(),
-        Json.MAPPER.treeToValue(t.get("rows"), int[].class), Json.MAPPER.treeToValue(t.get("classes"), int[].class),
-        t.get("seed").asLong());
-    if (!target.forgetIdsHash().equals(t.get("ids").asText())) {
-      throw new LetheException("this worker rebuilt another target set than its parent's");
-    }
-    Ensemble ensemble = new Ensemble(experiment, target, job.get("size").asInt(), job.get("seed").asLong());
+    Ensemble ensemble = EnsembleJob.rebuild(first);
     for (String line = in.readLine(); line != null; line = in.readLine()) {
-      Member member = Json.MAPPER.readValue(line, Member.class);
-      long start = System.nanoTime();
-      ObjectNode answer = Json.MAPPER.createObjectNode();
-      answer.set("member", Json.MAPPER.valueToTree(member));
-      try {
-        answer.put("computed", ensemble.compute(member, Progress.silent()));
-      } catch (LossDivergedException e) {
-        if (!member.role().equals(Member.TWIN)) {
-          throw e;
-        }
-        ObjectNode d = answer.putObject("diverged");
-        d.put("what", e.what());
-        d.put("step", e.step());
-        d.put("steps", e.steps());
-        d.put("reason", e.reason());
-        answer.put("computed", true);
-      }
-      answer.put("seconds", (System.nanoTime() - start) / 1e9);
-      out.println(PROTOCOL + Json.canonicalText(answer));
+      out.println(PROTOCOL + EnsembleJob.compute(ensemble, line));
       out.flush();
     }
   }
@@ -244,11 +179,12 @@ public final class EnsembleWorkers {
   }
 
   /** What a worker's reader threads report: a protocol line, or its exit (after all its output was read). */
-  private record Event(Worker worker, JsonNode answer, int exit) {}
+  private record Event(Worker worker, String answer, int exit) {}
 
   /** One parallel computation of missing members. */
   private static final class Run {
     private final Ensemble ensemble;
+    private final String job;
     private final List<Member> pending;
     private final Set<Member> unfinished;
     private final int total;
@@ -259,8 +195,9 @@ public final class EnsembleWorkers {
     private final List<Finished> finished = new ArrayList<>();
     private String failure;
 
-    Run(Ensemble ensemble, List<Member> missing, int size, Consumer<String> progress) {
+    Run(Ensemble ensemble, String job, List<Member> missing, int size, Consumer<String> progress) {
       this.ensemble = ensemble;
+      this.job = job;
       this.pending = new ArrayList<>(missing);
       this.unfinished = new HashSet<>(missing);
       this.total = missing.size();
@@ -272,7 +209,6 @@ public final class EnsembleWorkers {
       Thread stopWorkers = new Thread(this::destroyAll);
       Runtime.getRuntime().addShutdownHook(stopWorkers);
       try {
-        String job = job(ensemble);
         for (int i = 1; i <= size; i++) {
           Worker w = start(i);
           try {
@@ -327,10 +263,10 @@ public final class EnsembleWorkers {
         try (BufferedReader r = process.inputReader(StandardCharsets.UTF_8)) {
           for (String line = r.readLine(); line != null; line = r.readLine()) {
             if (line.startsWith(PROTOCOL)) {
-              events.add(new Event(w, Json.MAPPER.readTree(line.substring(PROTOCOL.length())), 0));
+              events.add(new Event(w, line.substring(PROTOCOL.length()), 0));
             }
           }
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException e) {
           // a broken pipe ends the worker's output like its exit does
         }
         int exit;
@@ -392,7 +328,7 @@ public final class EnsembleWorkers {
         pending.remove(next);
         w.current = next;
         try {
-          w.send(Json.canonicalText(Json.MAPPER.valueToTree(next)));
+          w.send(EnsembleJob.line(next));
         } catch (IOException e) {
           fail(w, next, "its input closed: " + e.getMessage());
           return;
@@ -405,25 +341,12 @@ public final class EnsembleWorkers {
       return !m.role().equals(Member.TWIN) || !unfinished.contains(Member.of(Member.ORIGINAL, m.shadow()));
     }
 
-    private void finish(Worker w, JsonNode answer) {
-      Member m;
-      try {
-        m = Json.MAPPER.treeToValue(answer.get("member"), Member.class);
-      } catch (IOException e) {
-        throw new IllegalStateException("unreadable worker answer " + answer, e);
-      }
+    private void finish(Worker w, String answer) {
+      Finished f = EnsembleJob.finished(ensemble, answer, w.index);
       w.current = null;
-      unfinished.remove(m);
-      JsonNode d = answer.get("diverged");
-      if (d != null) {
-        ensemble.diverged(m, new LossDivergedException(d.get("what").asText(), d.get("step").asInt(),
-            d.get("steps").asInt(), d.get("reason").asText()));
-      }
-      double seconds = answer.get("seconds").asDouble();
-      boolean computed = answer.get("computed").asBoolean();
-      finished.add(new Finished(m, w.index, seconds, computed, d != null));
-      progress.accept(String.format("worker %d %s %s in %.1f s (%d of %d)", w.index,
-          d != null ? "saw diverge" : computed ? "computed" : "found stored", m, seconds, finished.size(), total));
+      unfinished.remove(f.member());
+      finished.add(f);
+      progress.accept(EnsembleJob.progressLine("worker " + w.index, f, finished.size(), total));
     }
 
     /** Records the first failure; the other workers finish their current member and stop. */

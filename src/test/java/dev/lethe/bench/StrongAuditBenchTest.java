@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.data.SplitConfig;
+import dev.lethe.experiment.EnsembleWorkers;
 import dev.lethe.experiment.PerExampleScores;
 import dev.lethe.train.LrSchedule;
 import dev.lethe.train.TrainConfig;
@@ -29,7 +30,7 @@ class StrongAuditBenchTest {
   private BenchConfig config(Path out, Path store, int workers) {
     return new BenchConfig("fashion-mnist", null, "mlp", 32, new SplitConfig(200, 50, 100, 0),
         new TrainConfig(3, 32, 0.05, 0.9, 5e-4, LrSchedule.COSINE), List.of("random:40"), List.of("original", "ft"),
-        List.of(1L), Map.of(), store, out, null, 6, 1, workers);
+        List.of(1L), Map.of(), store, out, null, 6, 1, EnsembleWorkers.executor(workers));
   }
 
   @Test

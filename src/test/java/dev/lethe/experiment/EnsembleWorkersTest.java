@@ -10,7 +10,7 @@ import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.SplitConfig;
 import dev.lethe.data.TestData;
 import dev.lethe.experiment.Ensemble.Member;
-import dev.lethe.experiment.EnsembleWorkers.Finished;
+import dev.lethe.experiment.EnsembleExecutor.Finished;
 import dev.lethe.model.Checkpoints;
 import dev.lethe.train.LrSchedule;
 import dev.lethe.train.Progress;
