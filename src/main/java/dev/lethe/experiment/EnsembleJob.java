@@ -84,17 +84,21 @@ public final class EnsembleJob {
     return Json.canonicalText(Json.MAPPER.valueToTree(member));
   }
 
+  /** The member a {@link #line} names. */
+  public static Member member(String line) {
+    try {
+      return Json.MAPPER.readValue(line, Member.class);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("unreadable member line " + line, e);
+    }
+  }
+
   /**
    * Computes the member {@code line} names into the store (or finds it there) and returns the answer. A twin whose
    * method diverges is answered as such (a finished outcome, as in-process); any other failure is thrown.
    */
   public static String compute(Ensemble ensemble, String line) {
-    Member member;
-    try {
-      member = Json.MAPPER.readValue(line, Member.class);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("unreadable member line " + line, e);
-    }
+    Member member = member(line);
     long start = System.nanoTime();
     ObjectNode answer = Json.MAPPER.createObjectNode();
     answer.set("member", Json.MAPPER.valueToTree(member));

@@ -1,0 +1,290 @@
+package dev.lethe.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lethe.LetheException;
+import dev.lethe.cli.Main;
+import dev.lethe.data.ForgetSpec;
+import dev.lethe.data.SplitConfig;
+import dev.lethe.experiment.ArtifactStore;
+import dev.lethe.experiment.Ensemble;
+import dev.lethe.experiment.Ensemble.Member;
+import dev.lethe.experiment.EnsembleExecutor.Finished;
+import dev.lethe.experiment.EnsembleJob;
+import dev.lethe.experiment.Experiment;
+import dev.lethe.experiment.Json;
+import dev.lethe.train.LrSchedule;
+import dev.lethe.train.TrainConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.SparkConf;
+import org.apache.spark.Success$;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * lethe-spark on a Spark {@code local-cluster[2,1,1024]}: a master and two workers in this JVM, each starting one
+ * executor JVM of one core, so members run in JVMs of their own as on a cluster. A tiny grid (an mlp on 100
+ * Fashion-MNIST images, 2 epochs) writes through Spark the artifacts and rows that {@code --workers 2} writes,
+ * and a task repeated or retried after its executor was killed computes its member once, bit for bit.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // a cluster whose executors cannot start waits for them forever
+class SparkEnsembleTest {
+  private static final TrainConfig TRAINING = new TrainConfig(2, 32, 0.05, 0.9, 5e-4, LrSchedule.COSINE);
+
+  /** The tiny grid's flags, without --store and --out. */
+  private static final List<String> BENCH = List.of("bench", "--audit", "strong", "--ensemble", "6", "--methods",
+      "original,ft", "--param", "ft.epochs=1", "--forget", "random:20", "--model", "mlp", "--width", "16",
+      "--train-size", "100", "--val-size", "30", "--test-size", "50", "--epochs", "2", "--batch-size", "32", "--seed",
+      "1");
+
+  /** The files of a stored model that must be the same bytes (its metadata holds timings). */
+  private static final List<String> CONTENT = List.of("model.params", "outputs/pool.npy", "outputs/validation.npy",
+      "outputs/test.npy");
+
+  private static JavaSparkContext sc;
+  private static final AtomicInteger failedTasks = new AtomicInteger();
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void cluster() throws IOException {
+    // the executors' class path is this JVM's, so the Spark home they start from needs only an (empty) jars/
+    Files.createDirectories(Path.of(System.getenv("SPARK_HOME"), "jars"));
+    SparkConf conf = SparkSettings.forLethe(new SparkConf().setMaster("local-cluster[2,1,1024]")
+        .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
+        .set("spark.ui.enabled", "false"));
+    sc = new JavaSparkContext(conf);
+    sc.sc().addSparkListener(new SparkListener() {
+      @Override
+      public void onTaskEnd(SparkListenerTaskEnd end) {
+        if (end.reason() != Success$.MODULE$) {
+          failedTasks.incrementAndGet();
+        }
+      }
+    });
+  }
+
+  @AfterAll
+  static void stop() {
+    sc.stop();
+  }
+
+  @Test
+  @Order(1)
+  void benchOnSparkWritesTheArtifactsAndRowsOfTwoWorkersAndARerunStartsNoSparkJob() throws IOException {
+    AtomicInteger asked = new AtomicInteger();
+    Supplier<JavaSparkContext> context = () -> {
+      asked.incrementAndGet();
+      return sc;
+    };
+    Path sparkStore = tmp.resolve("spark-store");
+    assertThat(run(context, sparkStore, tmp.resolve("spark-out"))).isEqualTo(0);
+    assertThat(asked).hasValue(1);
+    Path workerStore = tmp.resolve("workers-store");
+    assertThat(run(null, workerStore, tmp.resolve("workers-out"), "--workers", "2")).isEqualTo(0);
+
+    // 24 members (6 shadow originals, ft twins, retrains, second retrains) keyed by one thread, and the scenario's
+    // original, RT and second RT by this two-thread driver: the same keys, the same bytes
+    List<String> stored = listing(sparkStore);
+    assertThat(stored).hasSize(27).isEqualTo(listing(workerStore));
+    assertThat(stored.stream().filter(d -> memberThreads(sparkStore.resolve(d)) == 1)).hasSize(24);
+    assertSameContent(sparkStore, workerStore, stored);
+    Map<String, JsonNode> spark = auditsByCell(tmp.resolve("spark-out"));
+    assertThat(spark).hasSize(4).isEqualTo(auditsByCell(tmp.resolve("workers-out")));
+    assertThat(spark.values()).allSatisfy(m -> assertThat(m.get("ensemble_size").asDouble()).isEqualTo(6.0));
+
+    // a rerun into another --out finds every member stored and never asks for the context
+    assertThat(run(context, sparkStore, tmp.resolve("spark-out-2"))).isEqualTo(0);
+    assertThat(asked).hasValue(1);
+    assertThat(listing(sparkStore)).isEqualTo(stored);
+    assertThat(auditsByCell(tmp.resolve("spark-out-2"))).isEqualTo(spark);
+  }
+
+  @Test
+  @Order(2)
+  void aMemberWhoseTasksFailEndsTheRunWithOneLineNamingItAndWritesNothing() throws IOException {
+    Path data = Files.createDirectories(tmp.resolve("fashion-mnist"));
+    try (Stream<Path> files = Files.list(Path.of("/usr/share/datasets/fashion-mnist"))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, data.resolve(f.getFileName()));
+      }
+    }
+    Path store = tmp.resolve("store");
+    Experiment e = new Experiment("fashion-mnist", data, "mlp", 16, new SplitConfig(100, 30, 50, 0), TRAINING,
+        new ArtifactStore(store)).trainedWith(1);
+    Ensemble ensemble = new Ensemble(e, e.task(ForgetSpec.parse("random:20"), 7), 2, 11);
+    Files.move(data, tmp.resolve("elsewhere")); // the executors load the data by its path, and find nothing
+    assertThatThrownBy(() -> new SparkEnsembleExecutor(() -> sc).compute(ensemble,
+        List.of(Member.of(Member.ORIGINAL, 0)), line -> {}))
+        .isInstanceOf(LetheException.class)
+        .hasMessageStartingWith("a Spark task failed while computing the ensemble's members: shadow 0 original: "
+            + "Fashion-MNIST directory " + data + " not found; install Debian's dataset-fashion-mnist package")
+        .hasMessageEndingWith("; the members finished are stored, rerun to compute the rest")
+        .hasMessageNotContaining("\n");
+    assertThat(listing(store)).isEmpty();
+  }
+
+  @Test
+  @Order(3)
+  void aRepeatedTaskComputesItsMemberOnceAndAKilledExecutorsTaskIsRetriedToTheSameBytes() throws Exception {
+    Path reference = tmp.resolve("reference");
+    Ensemble clean = ensemble(reference);
+    List<Member> all = clean.members(false, List.of());
+    List<Finished> finished = new SparkEnsembleExecutor(() -> sc).compute(clean, all, line -> {});
+    assertThat(finished).extracting(Finished::member).containsExactlyInAnyOrderElementsOf(all);
+    assertThat(finished).allMatch(Finished::computed);
+    assertThat(finished).extracting(Finished::worker).containsOnly(0, 1);
+
+    // every member twice in one job, as speculative attempts would run it: one attempt computes, the other waits
+    // for the artifact's lock and finds it stored
+    Path twice = tmp.resolve("twice");
+    List<String> lines = new ArrayList<>();
+    for (Member m : all) {
+      lines.add(EnsembleJob.line(m));
+      lines.add(EnsembleJob.line(m));
+    }
+    Ensemble repeated = ensemble(twice);
+    List<Finished> answers = sc.parallelize(lines, lines.size()).map(new MemberTask(EnsembleJob.of(repeated))).collect()
+        .stream().map(d -> EnsembleJob.finished(repeated, d.answer(), Integer.parseInt(d.executor()))).toList();
+    Map<Member, Long> computedTimes = answers.stream().filter(Finished::computed)
+        .collect(Collectors.groupingBy(Finished::member, Collectors.counting()));
+    assertThat(computedTimes).containsOnlyKeys(all).allSatisfy((m, times) -> assertThat(times).isEqualTo(1L));
+    assertSameMembers(twice, reference);
+
+    // an executor killed while it computes: Spark retries its task elsewhere, and the retry finds the member stored
+    // or computes it again from nothing (the dead attempt left only temporary files, which are not members)
+    Path killed = tmp.resolve("killed");
+    int failedBefore = failedTasks.get();
+    CompletableFuture<List<Finished>> run =
+        CompletableFuture.supplyAsync(() -> new SparkEnsembleExecutor(() -> sc).compute(ensemble(killed), all, l -> {}));
+    while (!startedComputing(killed) && !run.isDone()) {
+      Thread.sleep(20); // until a task takes the lock of its member, the first thing it writes
+    }
+    ProcessHandle executor = ProcessHandle.current().children().filter(SparkEnsembleTest::isExecutor).findFirst()
+        .orElseThrow();
+    executor.destroyForcibly();
+    assertThat(run.get()).extracting(Finished::member).containsExactlyInAnyOrderElementsOf(all);
+    for (int i = 0; i < 100 && failedTasks.get() == failedBefore; i++) {
+      Thread.sleep(100); // task-end events reach the listener asynchronously
+    }
+    assertThat(failedTasks.get()).as("tasks lost with the killed executor").isGreaterThan(failedBefore);
+    assertSameMembers(killed, reference);
+  }
+
+  /** Runs the tiny grid with lethe-spark on {@code context}, or with {@code lethe} when it is null. */
+  private static int run(Supplier<JavaSparkContext> context, Path store, Path out, String... more) {
+    List<String> args = new ArrayList<>(BENCH);
+    args.addAll(List.of("--store", store.toString(), "--out", out.toString()));
+    args.addAll(List.of(more));
+    StringWriter err = new StringWriter();
+    String[] a = args.toArray(String[]::new);
+    int status = context == null ? Main.execute(new PrintWriter(err, true), a)
+        : SparkLethe.execute(new PrintWriter(err, true), context, a);
+    assertThat(err.toString()).as("error lines").isEmpty();
+    return status;
+  }
+
+  /** An ensemble of 2 shadows of the tiny grid's experiment, in {@code store}, keyed by one thread. */
+  private static Ensemble ensemble(Path store) {
+    Experiment e = new Experiment("fashion-mnist", null, "mlp", 16, new SplitConfig(100, 30, 50, 0), TRAINING,
+        new ArtifactStore(store)).trainedWith(1);
+    return new Ensemble(e, e.task(ForgetSpec.parse("random:20"), 7), 2, 11);
+  }
+
+  private static void assertSameMembers(Path store, Path reference) throws IOException {
+    assertThat(listing(store)).isEqualTo(listing(reference)).hasSize(4);
+    assertSameContent(store, reference, listing(reference));
+  }
+
+  /** The models {@code dirs} of {@code store} are those of {@code reference}: the same files, the same bytes. */
+  private static void assertSameContent(Path store, Path reference, List<String> dirs) throws IOException {
+    for (String dir : dirs) {
+      for (String file : CONTENT) {
+        Path theirs = reference.resolve(dir).resolve(file);
+        Path ours = store.resolve(dir).resolve(file);
+        assertThat(Files.exists(ours)).as(dir + "/" + file).isEqualTo(Files.exists(theirs));
+        if (Files.exists(theirs)) {
+          assertThat(Files.readAllBytes(ours)).as(dir + "/" + file).isEqualTo(Files.readAllBytes(theirs));
+        }
+      }
+    }
+  }
+
+  /** True once anything is in {@code store}: a task has taken a member's lock (both of the first job's run). */
+  private static boolean startedComputing(Path store) throws IOException {
+    if (!Files.isDirectory(store)) {
+      return false;
+    }
+    try (Stream<Path> files = Files.list(store)) {
+      return files.findAny().isPresent();
+    }
+  }
+
+  /** True for an executor JVM this JVM's local-cluster workers started (its long command line read from /proc). */
+  private static boolean isExecutor(ProcessHandle process) {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(process.pid()), "cmdline"))
+          .contains("CoarseGrainedExecutorBackend");
+    } catch (IOException e) {
+      return false; // it has exited
+    }
+  }
+
+  /** The thread count a stored model's key names. */
+  private static int memberThreads(Path dir) {
+    JsonNode key = dev.lethe.model.Checkpoints.metadata(dir).path("key");
+    return key.has("threads") ? key.get("threads").asInt() : key.path("experiment").path("threads").asInt();
+  }
+
+  /** Each row's per-example audit metrics, by cell key. */
+  private static Map<String, JsonNode> auditsByCell(Path out) throws IOException {
+    Map<String, JsonNode> byCell = new TreeMap<>();
+    for (String line : Files.readAllLines(out.resolve("results.jsonl"))) {
+      JsonNode row = Json.MAPPER.readTree(line);
+      var audits = Json.MAPPER.createObjectNode();
+      row.get("metrics").fields().forEachRemaining(f -> {
+        if (f.getKey().matches("(klom|ulira|lira|rmia|forget_quality|ensemble)_.*")) {
+          audits.set(f.getKey(), f.getValue());
+        }
+      });
+      byCell.put(row.get("cell_key").asText(), audits);
+    }
+    return byCell;
+  }
+
+  /** The artifacts in a store (their names are content keys), sorted. */
+  private static List<String> listing(Path store) throws IOException {
+    if (!Files.isDirectory(store)) {
+      return List.of();
+    }
+    try (Stream<Path> dirs = Files.list(store)) {
+      return dirs.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+    }
+  }
+}
