@@ -4,8 +4,9 @@
  * content-addressed {@link dev.lethe.experiment.ArtifactStore} of trained models, their {@link
  * dev.lethe.experiment.Provenance}, the per-example outputs saved beside them ({@link
  * dev.lethe.experiment.ModelOutputs}), the shadow {@link dev.lethe.experiment.Ensemble} behind the per-example audits,
- * the worker processes that compute its members in parallel ({@link dev.lethe.experiment.EnsembleWorkers}) and their
- * wiring ({@link dev.lethe.experiment.EnsembleAudit}), and the JSON helpers every later stage writes with ({@link
+ * where its members are computed ({@link dev.lethe.experiment.EnsembleExecutor}: in process, in parallel worker
+ * processes, {@link dev.lethe.experiment.EnsembleWorkers}, or by the {@code lethe-spark} module's Spark tasks, all
+ * through {@link dev.lethe.experiment.EnsembleJob}) and the audits' wiring ({@link dev.lethe.experiment.EnsembleAudit}), and the JSON helpers every later stage writes with ({@link
  * dev.lethe.experiment.Json}).
  *
  * <p>May use: {@code audit}, {@code unlearn}, {@code train}, {@code model}, {@code data}.

@@ -4,6 +4,10 @@ import dev.lethe.LetheException;
 import dev.lethe.experiment.Ensemble;
 import dev.lethe.experiment.EnsembleJob;
 import java.io.Serializable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.function.Function;
 
@@ -14,9 +18,22 @@ import org.apache.spark.api.java.function.Function;
  * per-artifact lock lets one attempt compute it, the others then find it stored, and an attempt that died
  * mid-way left nothing but temporary files (checkpoints and outputs are renamed into place), so the retry
  * computes the same bytes again.
+ *
+ * <p>The computation runs on one long-lived thread of the executor JVM ({@link #TORCH}), as a worker process runs
+ * it on its main thread: Spark starts tasks on threads of a pool that come and go, and PyTorch keeps per-thread
+ * state that DJL sets once on the thread that starts the engine (gradient recording off). Measured here: on a
+ * fresh task thread an SGD step failed with "a leaf Variable that requires grad is being used in an in-place
+ * operation".
  */
 public final class MemberTask implements Function<String, MemberTask.Done> {
   private static final long serialVersionUID = 1L;
+
+  /** The thread that runs every member computation of this executor JVM (one task slot: one at a time). */
+  private static final ExecutorService TORCH = Executors.newSingleThreadExecutor(run -> {
+    Thread t = new Thread(run, "lethe-member");
+    t.setDaemon(true);
+    return t;
+  });
 
   /** The last job this executor JVM rebuilt, and its ensemble: its tasks share the loaded data. */
   private static String rebuiltJob;
@@ -39,16 +56,26 @@ public final class MemberTask implements Function<String, MemberTask.Done> {
   public record Done(String executor, String answer) implements Serializable {}
 
   @Override
-  public Done call(String line) {
+  public Done call(String line) throws InterruptedException {
+    Future<String> answer = TORCH.submit(() -> EnsembleJob.compute(ensemble(job), line));
     try {
-      return new Done(SparkEnv.get().executorId(), EnsembleJob.compute(ensemble(job), line));
-    } catch (LetheException e) {
-      throw new LetheException(EnsembleJob.member(line) + ": " + e.getMessage(), e);
+      return new Done(SparkEnv.get().executorId(), answer.get());
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof LetheException le) {
+        throw new LetheException(EnsembleJob.member(line) + ": " + le.getMessage(), le);
+      }
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      answer.cancel(true); // Spark killed the task: the member stops at its next interruptible step, or finishes
+      throw e;
     }
   }
 
-  /** The ensemble of {@code job}, rebuilt once per executor JVM and job (executors run one task at a time). */
-  private static synchronized Ensemble ensemble(String job) {
+  /** The ensemble of {@code job}, rebuilt once per executor JVM and job; called on {@link #TORCH} only. */
+  private static Ensemble ensemble(String job) {
     if (!job.equals(rebuiltJob)) {
       rebuilt = EnsembleJob.rebuild(job);
       rebuiltJob = job;
