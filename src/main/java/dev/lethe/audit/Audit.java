@@ -97,16 +97,18 @@ public final class Audit {
   record SvcShadow(double[] members, double[] nonMembers) {}
 
   /**
-   * SalUn's shadow sets ({@code SVC_MIA}): the non-members are the first min(|test|, {@link #SVC_SHADOW_CAP})
-   * test samples, the members the first min(|retain|, that many) retain samples, a fixed prefix in split
-   * order rather than a random draw.
+   * SalUn's shadow sets ({@code SVC_MIA}): the first n retain samples (members) and the first n test samples
+   * (non-members), n = min(|retain|, |test|, {@link #SVC_SHADOW_CAP}), a fixed prefix in split order rather
+   * than a random draw. SalUn's code takes |test| retain samples and never meets a retain set smaller than
+   * the test split; on such small pools n = |retain| keeps the two classes balanced, because an RBF SVC fit
+   * on more non-members than members at a chance-level feature turns into the constant "non-member"
+   * classifier and reports MIA-efficacy 100 (SISA's shard vote on 1,800 retain samples, BENCHMARKS.md).
    */
   static SvcShadow svcShadow(float[][] retainProbs, int[] retainLabels, float[][] testProbs, int[] testLabels) {
-    int nonMembers = Math.min(testProbs.length, SVC_SHADOW_CAP);
-    int members = Math.min(retainProbs.length, nonMembers);
+    int n = Math.min(Math.min(retainProbs.length, testProbs.length), SVC_SHADOW_CAP);
     return new SvcShadow(
-        MembershipFeatures.confidence(Arrays.copyOf(retainProbs, members), Arrays.copyOf(retainLabels, members)),
-        MembershipFeatures.confidence(Arrays.copyOf(testProbs, nonMembers), Arrays.copyOf(testLabels, nonMembers)));
+        MembershipFeatures.confidence(Arrays.copyOf(retainProbs, n), Arrays.copyOf(retainLabels, n)),
+        MembershipFeatures.confidence(Arrays.copyOf(testProbs, n), Arrays.copyOf(testLabels, n)));
   }
 
   private static Map<String, String> definitions() {
@@ -114,8 +116,8 @@ public final class Audit {
     d.put("forget_acc", "FA: top-1 accuracy (%) on the forget set; the target is RT's value, not 0, for random forgetting");
     d.put("retain_acc", "RA: top-1 accuracy (%) on the retain set");
     d.put("test_acc", "TA: top-1 accuracy (%) on the test split without the forgotten classes (SalUn's class-wise convention)");
-    d.put("mia_efficacy", "SalUn's MIA-Efficacy: RBF SVC (C=3, gamma=1) on true-class confidence, fit on the first min(|test|, "
-        + SVC_SHADOW_CAP + ") retain samples (members) vs the test split (non-members); % of forget samples predicted non-member");
+    d.put("mia_efficacy", "SalUn's MIA-Efficacy: RBF SVC (C=3, gamma=1) on true-class confidence, fit on the first n retain samples (members) vs the first n test samples (non-members), n = min(|retain|, |test|, "
+        + SVC_SHADOW_CAP + "); % of forget samples predicted non-member");
     d.put("mia_entropy_member_rate", "SFR-on's MIA: balanced logistic regression on softmax entropy, all retain (members) vs test (non-members); % of forget samples predicted member");
     d.put("kl_to_retrain_forget", "mean KL(p_RT || p_model) of softmax outputs over the forget set, epsilon 1e-20 inside the logs");
     d.put("kl_to_retrain_retain", "the same over the retain set");

@@ -50,16 +50,16 @@ class AuditTest {
   }
 
   @Test
-  void svcShadowMembersAreTheFirstRetainSamplesAndNonMembersTheTestSplitBothCapped() {
+  void svcShadowTakesEqualPrefixesOfRetainAndTestCapped() {
     assertThat(Audit.SVC_SHADOW_CAP).isEqualTo(5000);
     // under the cap: as many retain members as test non-members, the first ones in split order
     assertShadow(7, 4, 4, 4);
-    // fewer retain than test samples: all of the retain set against the whole test split
-    assertShadow(3, 5, 3, 5);
+    // fewer retain than test samples: all of the retain set against as many test samples (balanced)
+    assertShadow(3, 5, 3, 3);
     // both above the cap: the first 5,000 of each
     assertShadow(6000, 5200, 5000, 5000);
-    // only the test split above the cap: 5,000 non-members, all 4,000 retain samples
-    assertShadow(4000, 6000, 4000, 5000);
+    // only the test split above the cap: all 4,000 retain samples against the first 4,000 test samples
+    assertShadow(4000, 6000, 4000, 4000);
     // only the retain set above the cap: |test| of each
     assertShadow(6000, 4500, 4500, 4500);
   }
