@@ -34,6 +34,8 @@ import java.util.Map;
  * @param ensembleExecutor where the ensemble's missing members are computed: in this process with its own threads
  *     ({@link EnsembleExecutor#IN_PROCESS}), in worker processes of one thread ({@code --workers N}, {@link
  *     dev.lethe.experiment.EnsembleWorkers#executor}) or on a Spark cluster ({@code lethe-spark})
+ * @param cellExecutor where the grid's cells are computed: in this process ({@link CellExecutor#IN_PROCESS}) or on a
+ *     Spark cluster's executors ({@code lethe-spark}), whose rows this process commits
  */
 public record BenchConfig(
     String dataset,
@@ -51,7 +53,8 @@ public record BenchConfig(
     Path recipes,
     int ensemble,
     int requests,
-    EnsembleExecutor ensembleExecutor) {
+    EnsembleExecutor ensembleExecutor,
+    CellExecutor cellExecutor) {
 
   /** Validates the grid's shape. */
   public BenchConfig {
@@ -78,6 +81,14 @@ public record BenchConfig(
     methods = List.copyOf(methods);
     seeds = List.copyOf(seeds);
     params = Map.copyOf(params);
+  }
+
+  /** A grid whose cells are computed in this process, its ensemble's members (if any) by {@code ensembleExecutor}. */
+  public BenchConfig(String dataset, Path dataDir, String model, int width, SplitConfig split, TrainConfig training,
+      List<String> forgets, List<String> methods, List<Long> seeds, Map<String, Map<String, String>> params,
+      Path store, Path out, Path recipes, int ensemble, int requests, EnsembleExecutor ensembleExecutor) {
+    this(dataset, dataDir, model, width, split, training, forgets, methods, seeds, params, store, out, recipes, ensemble,
+        requests, ensembleExecutor, CellExecutor.IN_PROCESS);
   }
 
   /** A grid whose ensemble (if any) is computed in this process. */

@@ -42,7 +42,9 @@ import java.util.Map;
  * second retrain's (the floor) over a second retrain of every shadow, the original's (the ceiling) over the
  * shadows untouched, RT's the retrains' own attack values. Each finished cell is committed to
  * {@code results.jsonl}; {@code summary.md} is rewritten from the current grid's rows at the end of every run.
- * The output directory is locked for the run.
+ * The output directory is locked for the run. A task's pending cells are computed where {@link
+ * BenchConfig#cellExecutor} says (here, or as a {@link CellJob} on a cluster's executors, each cell by {@link
+ * #computeCell} either way); this runner commits every row.
  */
 public final class BenchmarkRunner {
   /** Results file name inside the output directory. */
@@ -121,10 +123,10 @@ public final class BenchmarkRunner {
       for (String f : config.forgets()) {
         specs.add(ForgetSpec.parse(f));
       }
-      Experiment experiment =
+      Experiment experiment = config.cellExecutor().cellsOf(
           new Experiment(
               config.dataset(), config.dataDir(), config.model(), config.width(), config.split(),
-              config.training(), new ArtifactStore(config.store()));
+              config.training(), new ArtifactStore(config.store())));
       for (long seed : config.seeds()) {
         for (ForgetSpec spec : specs) {
           Experiment own = experiment.forRequest(spec); // a poisoned batch is trained in: its own pool
@@ -150,7 +152,7 @@ public final class BenchmarkRunner {
   }
 
   /** One cell of the grid before it runs: its method (unlearner null for the two retrains), cell and key. */
-  private record Cell(String method, Unlearner unlearner, Record options, JsonNode cell, String key) {}
+  record Cell(String method, Unlearner unlearner, Record options, JsonNode cell, String key) {}
 
   private void runSeed(
       Experiment clean, List<ForgetSpec> specs, long seed, ResultLog log, List<JsonNode> current) {
@@ -188,7 +190,7 @@ public final class BenchmarkRunner {
    * The deletion requests a scenario's forget set arrives as, and for each method the first request it collapsed
    * at in this run (the later ones are not run: they would serve on a model that is not there).
    */
-  private record Chain(DeletionRequests requests, String scenario, Map<String, Integer> collapsedAt) {}
+  record Chain(DeletionRequests requests, String scenario, Map<String, Integer> collapsedAt) {}
 
   /**
    * Runs every pending cell of one task: all of a scenario, or request {@code request} of a chain (then
@@ -221,32 +223,89 @@ public final class BenchmarkRunner {
     if (pending.isEmpty()) {
       return;
     }
-    Progress progress = Progress.stderr(scenario + " seed " + seed);
-    ArtifactStore.Artifact original = originals.computeIfAbsent(experiment.splits().pool().contentHash(),
-        pool -> experiment.original(seed, progress.child("original")));
-    ScenarioRun run = new ScenarioRun(experiment, task, original.network(), progress);
-    Ensemble ensemble = config.strongAudit() ? new Ensemble(members(experiment), task, config.ensemble(), seed) : null;
+    CellJob job = new CellJob(this, experiment, scenario, task, chain, request, seed, recipe, pending, pending,
+        originals, false);
+    Ensemble ensemble = job.ensemble();
     if (ensemble != null) {
-      config.ensembleExecutor().compute(ensemble, ensembleMembers(ensemble, pending), progress.child(ENSEMBLE)::note);
+      config.ensembleExecutor().compute(ensemble, ensembleMembers(ensemble, pending),
+          job.progress().child(ENSEMBLE)::note);
     }
-    for (Cell cell : pending) {
-      ObjectNode row = chain != null && cell.unlearner() != null && !cell.method().equals(Original.ID)
-          ? runRequestCell(experiment, scenario, task, run, chain, request, original, cell, seed, recipe, progress)
-          : runCell(experiment, scenario, task, run, ensemble, cell, seed, recipe, progress);
-      // the row is keyed by the whole cell, the strong audit's design and the request included
-      row.put(Rows.CELL_KEY, cell.key());
-      row.set("cell", cell.cell());
-      if (chain != null) {
-        row.put("request", request);
-        row.put("requests", chain.requests().count());
-        row.put("requests_of", chain.scenario());
-      }
-      ObjectNode prov = (ObjectNode) row.get("provenance");
-      prov.set("original", Rows.modelProvenance(original));
-      prov.set("retrain", Rows.modelProvenance(run.retrainProvenance(), run.retrainReused()));
-      log.commit(row, r -> ResultLog.inSlot(r, scenario, cell.method(), seed));
+    config.cellExecutor().compute(job, row -> {
+      String method = row.get("method").asText();
+      log.commit(row, r -> ResultLog.inSlot(r, scenario, method, seed));
       current.add(row);
+      if (chain != null && Rows.isCollapsed(row)) {
+        chain.collapsedAt().putIfAbsent(method, request);
+      }
+    });
+  }
+
+  /**
+   * Computes {@code cell} of {@code job}'s task and returns its finished row, keyed by the whole cell (the strong
+   * audit's design and the request included) and carrying the original's and RT's provenance.
+   */
+  ObjectNode computeCell(CellJob job, Cell cell) {
+    Experiment experiment = job.experiment();
+    ForgetTask task = job.task();
+    Chain chain = job.chain();
+    ScenarioRun run = job.run();
+    ArtifactStore.Artifact original = job.original();
+    ObjectNode row = chain != null && cell.unlearner() != null && !cell.method().equals(Original.ID)
+        ? runRequestCell(experiment, job.scenario(), task, run, chain, job.request(), original, cell, job.seed(),
+            job.recipe(), job.progress())
+        : runCell(experiment, job.scenario(), task, run, job.ensemble(), cell, job.seed(), job.recipe(),
+            job.progress());
+    row.put(Rows.CELL_KEY, cell.key());
+    row.set("cell", cell.cell());
+    if (chain != null) {
+      row.put("request", job.request());
+      row.put("requests", chain.requests().count());
+      row.put("requests_of", chain.scenario());
     }
+    ObjectNode prov = (ObjectNode) row.get("provenance");
+    prov.set("original", Rows.modelProvenance(original));
+    prov.set("retrain", Rows.modelProvenance(run.retrainProvenance(), run.retrainReused()));
+    return row;
+  }
+
+  /**
+   * The task of {@code seed}, {@code spec} and {@code request} (0 outside a chain) rebuilt in another JVM ({@link
+   * CellJob#rebuild}), with every cell of it and {@code collapsedAt} as the chain's collapses so far.
+   *
+   * @throws LetheException if this JVM trains with other threads than {@code threads}, which the cells' keys name
+   */
+  CellJob rebuilt(int threads, long seed, ForgetSpec spec, int request, Map<String, Integer> collapsedAt) {
+    Experiment clean = new Experiment(config.dataset(), config.dataDir(), config.model(), config.width(),
+        config.split(), config.training(), new ArtifactStore(config.store()));
+    if (clean.threads() != threads) {
+      throw new LetheException("this JVM trains with " + clean.threads() + " intra-op thread(s), but the cells are "
+          + "keyed as trained with " + threads + ": run it with -Dai.djl.pytorch.num_threads=" + threads);
+    }
+    Experiment experiment = clean.forRequest(spec);
+    recipe(experiment.task(spec, config.seeds().get(0)));
+    Recipe recipe = recipes.get(spec.text());
+    ForgetTask task = experiment.task(spec, seed);
+    String scenario = config.scenario(spec.text());
+    Chain chain = null;
+    if (config.requests() > 1) {
+      DeletionRequests requests = DeletionRequests.of(task, config.requests());
+      chain = new Chain(requests, scenario, collapsedAt);
+      scenario = requestScenario(scenario, request, requests.count());
+      task = requests.cumulative(request);
+    }
+    List<Cell> all = cells(experiment, task, spec, recipe, seed, chain, request);
+    return new CellJob(this, experiment, scenario, task, chain, request, seed, recipe, all, List.of(),
+        new java.util.HashMap<>(), true);
+  }
+
+  /** The grid this runner runs. */
+  BenchConfig config() {
+    return config;
+  }
+
+  /** How this runner treats earlier work and what it keeps. */
+  Flags flags() {
+    return flags;
   }
 
   /**
@@ -278,7 +337,6 @@ public final class BenchmarkRunner {
     ObjectNode finished = Rows.of(config.dataset(), config.model(), scenario, experiment, task, cell.method(),
         cell.options(), seed, evaluation.metrics(), false, recipe != null && recipe.tunes(cell.method()) ? recipe : null);
     if (evaluation.collapsed()) {
-      chain.collapsedAt().putIfAbsent(cell.method(), request);
       return Rows.collapsed(finished, evaluation.collapseStep(), evaluation.collapseReason());
     }
     finished.put("outputs", config.out().relativize(outputs).toString());
@@ -404,7 +462,7 @@ public final class BenchmarkRunner {
    * The experiment the ensemble's members are trained and keyed with: in worker processes or on a cluster, one
    * thread each; else this process's.
    */
-  private Experiment members(Experiment experiment) {
+  Experiment members(Experiment experiment) {
     return config.ensembleExecutor().membersOf(experiment);
   }
 
@@ -509,6 +567,16 @@ public final class BenchmarkRunner {
    * every method's parameters, and prints which recipe (or bare defaults) each method runs with.
    */
   private void findRecipe(ForgetTask task) {
+    List<String> methods = recipe(task);
+    System.err.println("lethe: " + Recipe.announcement(config.scenario(task.spec().text()), config.recipes(),
+        recipes.get(task.spec().text()), methods, config.params().keySet()));
+  }
+
+  /**
+   * Finds, checks and keeps the recipe {@code task}'s kind of request runs with (see {@link #findRecipe}) and
+   * returns the methods that run on it.
+   */
+  private List<String> recipe(ForgetTask task) {
     ForgetSpec spec = task.spec();
     Recipe recipe = Recipe.forRequest(config.recipes(), config.dataset(), config.model(), Recipe.setup(config), task);
     if (recipe != null) {
@@ -522,8 +590,7 @@ public final class BenchmarkRunner {
       }
     }
     recipes.put(spec.text(), recipe);
-    System.err.println("lethe: " + Recipe.announcement(config.scenario(spec.text()), config.recipes(), recipe,
-        methods, config.params().keySet()));
+    return methods;
   }
 
   private Map<String, String> paramsFor(Recipe recipe, String method) {

@@ -100,7 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
             experiment.dataset, experiment.dataDir, experiment.model, experiment.width(),
             experiment.split(), experiment.training(),
             run.forgets(), chosen, seedList, registry.parseOverrides(params), experiment.storeRoot(), out,
-            run.recipesDir(), shadows, requests, members);
+            run.recipesDir(), shadows, requests, members, main.cellExecutor());
     List<JsonNode> rows = new BenchmarkRunner(config, new BenchmarkRunner.Flags(retryFailed, saveModels)).run();
     // the report is derived from this run's rows, like summary.md; tune's scores are found when tune shared --out
     Path report = Report.write(out, rows, new Report.Sources(config.recipes(), out));

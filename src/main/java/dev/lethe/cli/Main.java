@@ -1,6 +1,7 @@
 package dev.lethe.cli;
 
 import dev.lethe.LetheException;
+import dev.lethe.bench.CellExecutor;
 import dev.lethe.experiment.EnsembleExecutor;
 import dev.lethe.experiment.EnsembleWorkers;
 import java.io.PrintWriter;
@@ -24,13 +25,17 @@ public final class Main implements Runnable {
   /** Where a cluster driver computes ensemble members ({@code lethe-spark}), or null: here or in local workers. */
   private final EnsembleExecutor cluster;
 
+  /** Where bench's cells are computed: this process, or a cluster driver's executors. */
+  private final CellExecutor cells;
+
   /** The command line whose ensembles are computed in this process or in local workers ({@code --workers}). */
   public Main() {
-    this(null);
+    this(null, CellExecutor.IN_PROCESS);
   }
 
-  private Main(EnsembleExecutor cluster) {
+  private Main(EnsembleExecutor cluster, CellExecutor cells) {
     this.cluster = cluster;
+    this.cells = cells;
   }
 
   /**
@@ -51,6 +56,11 @@ public final class Main implements Runnable {
     return cluster;
   }
 
+  /** Where {@code bench} computes its grid's cells: this process, or the cluster's executors. */
+  CellExecutor cellExecutor() {
+    return cells;
+  }
+
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
@@ -68,10 +78,11 @@ public final class Main implements Runnable {
 
   /**
    * As {@link #execute(PrintWriter, String...)}, for a cluster driver: every ensemble's missing members are
-   * computed by {@code cluster} (the {@code lethe-spark} module's Spark executors), and {@code --workers} is refused.
+   * computed by {@code cluster} and bench's cells by {@code cells} (the {@code lethe-spark} module's Spark
+   * executors), and {@code --workers} is refused.
    */
-  public static int execute(PrintWriter err, EnsembleExecutor cluster, String... args) {
-    return run(new Main(cluster), err, args);
+  public static int execute(PrintWriter err, EnsembleExecutor cluster, CellExecutor cells, String... args) {
+    return run(new Main(cluster, cells), err, args);
   }
 
   private static int run(Main main, PrintWriter err, String... args) {

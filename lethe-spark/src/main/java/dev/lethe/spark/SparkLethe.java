@@ -11,8 +11,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  * {@code lethe-spark}: the {@code lethe} command line as a Spark driver (issue #11, "Where it runs"). Every verb
  * takes the same arguments as under {@code ./lethe}; {@code bench --audit strong} and {@code audit --strong}
  * compute their ensemble's missing members as Spark tasks ({@link SparkEnsembleExecutor}) instead of
- * {@code --workers} processes, then run the audits from the store as the local path does, writing the same
- * artifacts, results and reports. Started by {@code spark-submit --class dev.lethe.spark.SparkLethe}, which gives
+ * {@code --workers} processes, and {@code bench} computes its grid's cells as Spark tasks too ({@link
+ * SparkCellExecutor}), committing their rows as the local path does: the same artifacts, results and reports as
+ * {@code lethe bench --threads 1}. Started by {@code spark-submit --class dev.lethe.spark.SparkLethe}, which gives
  * the master and the conf; {@link SparkSettings} checks and completes it before anything runs, and the context
  * starts only when a member is missing.
  */
@@ -20,11 +21,13 @@ public final class SparkLethe {
   private SparkLethe() {}
 
   /**
-   * Runs {@code args} with ensemble members computed in the context {@code context} gives (asked for on first
-   * need); returns the exit status, as {@link Main#execute(PrintWriter, String...)} does.
+   * Runs {@code args} with ensemble members and bench cells computed in the context {@code context} gives (asked
+   * for on first need), progress lines on stderr; returns the exit status, as {@link Main#execute(PrintWriter,
+   * String...)} does.
    */
   public static int execute(PrintWriter err, Supplier<JavaSparkContext> context, String... args) {
-    return Main.execute(err, new SparkEnsembleExecutor(context), args);
+    return Main.execute(err, new SparkEnsembleExecutor(context),
+        new SparkCellExecutor(context, line -> System.err.println("lethe: " + line)), args);
   }
 
   /** Entry point for spark-submit: the conf it set, made fit for Lethe, and a context started on first need. */

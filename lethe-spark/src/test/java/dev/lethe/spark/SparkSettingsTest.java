@@ -84,11 +84,11 @@ class SparkSettingsTest {
     assertThat(err.toString()).isEqualTo("lethe: --workers starts local worker processes, but here the cluster's "
         + "executors compute the ensemble members: drop --workers\n");
 
-    assertThat(SparkEnsembleExecutor.reason("Job aborted due to stage failure: Task 0 in stage 1.0 failed 4 times, most "
+    assertThat(LetheTask.reason("Job aborted due to stage failure: Task 0 in stage 1.0 failed 4 times, most "
         + "recent failure: Lost task 0.3 in stage 1.0 (TID 7) (127.0.0.1 executor 0): dev.lethe.LetheException: shadow 0 "
-        + "original: it broke\n\tat dev.lethe.spark.MemberTask.call(MemberTask.java:1)"))
+        + "original: it broke\n\tat dev.lethe.spark.LetheTask.call(LetheTask.java:1)"))
         .isEqualTo("shadow 0 original: it broke");
-    assertThat(SparkEnsembleExecutor.reason("Job aborted due to stage failure: ExecutorLostFailure (executor 1 exited)\n"
+    assertThat(LetheTask.reason("Job aborted due to stage failure: ExecutorLostFailure (executor 1 exited)\n"
         + "more")).isEqualTo("Job aborted due to stage failure: ExecutorLostFailure (executor 1 exited)");
   }
 }

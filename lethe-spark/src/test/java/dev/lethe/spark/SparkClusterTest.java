@@ -48,20 +48,27 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * lethe-spark on a Spark {@code local-cluster[2,1,1024]}: a master and two workers in this JVM, each starting one
- * executor JVM of one core, so members run in JVMs of their own as on a cluster. A tiny grid (an mlp on 100
- * Fashion-MNIST images, 2 epochs) writes through Spark the artifacts and rows that {@code --workers 2} writes,
- * and a task repeated or retried after its executor was killed computes its member once, bit for bit.
+ * executor JVM of one core, so members and cells run in JVMs of their own as on a cluster. A tiny grid (an mlp on
+ * 100 Fashion-MNIST images, 2 epochs) writes through Spark the artifacts and rows that {@code lethe bench --threads
+ * 1} writes in a JVM of one thread (with {@code --workers 2} for the ensemble), each resumes the other's grid, and
+ * a task repeated or retried after its executor was killed computes its member once, bit for bit.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES) // a cluster whose executors cannot start waits for them forever
-class SparkEnsembleTest {
+class SparkClusterTest {
   private static final TrainConfig TRAINING = new TrainConfig(2, 32, 0.05, 0.9, 5e-4, LrSchedule.COSINE);
 
-  /** The tiny grid's flags, without --store and --out. */
-  private static final List<String> BENCH = List.of("bench", "--audit", "strong", "--ensemble", "6", "--methods",
-      "original,ft", "--param", "ft.epochs=1", "--forget", "random:20", "--model", "mlp", "--width", "16",
-      "--train-size", "100", "--val-size", "30", "--test-size", "50", "--epochs", "2", "--batch-size", "32", "--seed",
-      "1");
+  /** The tiny grid's flags, without --audit, --store and --out. */
+  private static final List<String> GRID = List.of("bench", "--methods", "original,ft", "--param", "ft.epochs=1",
+      "--forget", "random:20", "--model", "mlp", "--width", "16", "--train-size", "100", "--val-size", "30",
+      "--test-size", "50", "--epochs", "2", "--batch-size", "32", "--seed", "1");
+
+  /** The tiny grid with the strong audit. */
+  private static final List<String> BENCH = Stream.concat(GRID.stream(), Stream.of("--audit", "strong", "--ensemble",
+      "6")).toList();
+
+  /** The metrics that are wall-clock times (seconds, and RTE, their ratio to RT's): all others must be equal. */
+  private static final String TIMING = "seconds|rte";
 
   /** The files of a stored model that must be the same bytes (its metadata holds timings). */
   private static final List<String> CONTENT = List.of("model.params", "outputs/pool.npy", "outputs/validation.npy",
@@ -97,33 +104,73 @@ class SparkEnsembleTest {
 
   @Test
   @Order(1)
-  void benchOnSparkWritesTheArtifactsAndRowsOfTwoWorkersAndARerunStartsNoSparkJob() throws IOException {
+  void benchOnSparkWritesTheArtifactsAndRowsOfALocalOneThreadRunAndARerunStartsNoSparkJob() throws Exception {
     AtomicInteger asked = new AtomicInteger();
     Supplier<JavaSparkContext> context = () -> {
       asked.incrementAndGet();
       return sc;
     };
     Path sparkStore = tmp.resolve("spark-store");
-    assertThat(run(context, sparkStore, tmp.resolve("spark-out"))).isEqualTo(0);
-    assertThat(asked).hasValue(1);
+    assertThat(run(context, BENCH, sparkStore, tmp.resolve("spark-out"))).isEqualTo(0);
+    assertThat(asked).hasValue(2); // once for the ensemble's members, once for the cells
     Path workerStore = tmp.resolve("workers-store");
-    assertThat(run(null, workerStore, tmp.resolve("workers-out"), "--workers", "2")).isEqualTo(0);
+    local(BENCH, workerStore, tmp.resolve("workers-out"), "--workers", "2");
 
-    // 24 members (6 shadow originals, ft twins, retrains, second retrains) keyed by one thread, and the scenario's
-    // original, RT and second RT by this two-thread driver: the same keys, the same bytes
+    // 24 members (6 shadow originals, ft twins, retrains, second retrains), the scenario's original, RT and second
+    // RT, all trained with one thread: the same keys, the same bytes
     List<String> stored = listing(sparkStore);
     assertThat(stored).hasSize(27).isEqualTo(listing(workerStore));
-    assertThat(stored.stream().filter(d -> memberThreads(sparkStore.resolve(d)) == 1)).hasSize(24);
+    assertThat(stored.stream().filter(d -> memberThreads(sparkStore.resolve(d)) == 1)).hasSize(27);
     assertSameContent(sparkStore, workerStore, stored);
-    Map<String, JsonNode> spark = auditsByCell(tmp.resolve("spark-out"));
-    assertThat(spark).hasSize(4).isEqualTo(auditsByCell(tmp.resolve("workers-out")));
+    Map<String, JsonNode> spark = metricsByCell(tmp.resolve("spark-out"));
+    assertThat(spark).hasSize(4).isEqualTo(metricsByCell(tmp.resolve("workers-out")));
     assertThat(spark.values()).allSatisfy(m -> assertThat(m.get("ensemble_size").asDouble()).isEqualTo(6.0));
 
-    // a rerun into another --out finds every member stored and never asks for the context
-    assertThat(run(context, sparkStore, tmp.resolve("spark-out-2"))).isEqualTo(0);
-    assertThat(asked).hasValue(1);
+    // a rerun into another --out computes its cells from the stored models and members: the same rows again
+    int before = asked.get();
+    assertThat(run(context, BENCH, sparkStore, tmp.resolve("spark-out-2"))).isEqualTo(0);
     assertThat(listing(sparkStore)).isEqualTo(stored);
-    assertThat(auditsByCell(tmp.resolve("spark-out-2"))).isEqualTo(spark);
+    assertThat(metricsByCell(tmp.resolve("spark-out-2"))).isEqualTo(spark);
+    // and one into a finished --out finds every cell committed and never asks for the context
+    assertThat(run(context, BENCH, sparkStore, tmp.resolve("spark-out-2"))).isEqualTo(0);
+    assertThat(asked.get()).isEqualTo(before + 1);
+  }
+
+  @Test
+  @Order(4)
+  void gridCellsOnSparkAreTheRowsAndOutputsOfALocalOneThreadRunAndEachResumesTheOther() throws Exception {
+    // two deletion requests: each request's cells are one Spark job's tasks, the second served on the first's models
+    List<String> grid = Stream.concat(GRID.stream(), Stream.of("--requests", "2")).toList();
+    Path store = tmp.resolve("store");
+    Path sparkOut = tmp.resolve("spark-out");
+    Path localOut = tmp.resolve("local-out");
+    AtomicInteger asked = new AtomicInteger();
+    Supplier<JavaSparkContext> context = () -> {
+      asked.incrementAndGet();
+      return sc;
+    };
+    assertThat(run(context, grid, store, sparkOut)).isEqualTo(0);
+    local(grid, tmp.resolve("local-store"), localOut);
+
+    // 2 requests x (retrain, retrain-2, original, ft): the same cells, the same metrics, the same per-example outputs
+    Map<String, JsonNode> spark = metricsByCell(sparkOut);
+    assertThat(spark).hasSize(8).isEqualTo(metricsByCell(localOut));
+    assertThat(listing(store)).isEqualTo(listing(tmp.resolve("local-store")));
+    List<String> outputs = files(localOut.resolve("outputs"));
+    assertThat(outputs).isNotEmpty().isEqualTo(files(sparkOut.resolve("outputs")));
+    for (String f : outputs.stream().filter(f -> f.endsWith(".npy")).toList()) {
+      assertThat(Files.readAllBytes(sparkOut.resolve("outputs").resolve(f))).as(f)
+          .isEqualTo(Files.readAllBytes(localOut.resolve("outputs").resolve(f)));
+    }
+
+    // a local one-thread run into Spark's --out computes nothing, and Spark into the local run's --out neither
+    String sparkRows = Files.readString(sparkOut.resolve("results.jsonl"));
+    local(grid, store, sparkOut);
+    assertThat(Files.readString(sparkOut.resolve("results.jsonl"))).isEqualTo(sparkRows);
+    String localRows = Files.readString(localOut.resolve("results.jsonl"));
+    assertThat(run(context, grid, tmp.resolve("local-store"), localOut)).isEqualTo(0);
+    assertThat(Files.readString(localOut.resolve("results.jsonl"))).isEqualTo(localRows);
+    assertThat(asked).hasValue(2); // once per request of the first run; never in the resumed one
   }
 
   @Test
@@ -170,7 +217,7 @@ class SparkEnsembleTest {
       lines.add(EnsembleJob.line(m));
     }
     Ensemble repeated = ensemble(twice);
-    List<Finished> answers = sc.parallelize(lines, lines.size()).map(new MemberTask(EnsembleJob.of(repeated))).collect()
+    List<Finished> answers = sc.parallelize(lines, lines.size()).map(new LetheTask(LetheTask.Kind.ENSEMBLE, EnsembleJob.of(repeated))).collect()
         .stream().map(d -> EnsembleJob.finished(repeated, d.answer(), Integer.parseInt(d.executor()))).toList();
     Map<Member, Long> computedTimes = answers.stream().filter(Finished::computed)
         .collect(Collectors.groupingBy(Finished::member, Collectors.counting()));
@@ -186,7 +233,7 @@ class SparkEnsembleTest {
     while (!startedComputing(killed) && !run.isDone()) {
       Thread.sleep(20); // until a task takes the lock of its member, the first thing it writes
     }
-    ProcessHandle executor = ProcessHandle.current().children().filter(SparkEnsembleTest::isExecutor).findFirst()
+    ProcessHandle executor = ProcessHandle.current().children().filter(SparkClusterTest::isExecutor).findFirst()
         .orElseThrow();
     executor.destroyForcibly();
     assertThat(run.get()).extracting(Finished::member).containsExactlyInAnyOrderElementsOf(all);
@@ -197,17 +244,30 @@ class SparkEnsembleTest {
     assertSameMembers(killed, reference);
   }
 
-  /** Runs the tiny grid with lethe-spark on {@code context}, or with {@code lethe} when it is null. */
-  private static int run(Supplier<JavaSparkContext> context, Path store, Path out, String... more) {
-    List<String> args = new ArrayList<>(BENCH);
+  /** Runs {@code grid} with lethe-spark on {@code context}. */
+  private static int run(Supplier<JavaSparkContext> context, List<String> grid, Path store, Path out) {
+    List<String> args = new ArrayList<>(grid);
     args.addAll(List.of("--store", store.toString(), "--out", out.toString()));
-    args.addAll(List.of(more));
     StringWriter err = new StringWriter();
-    String[] a = args.toArray(String[]::new);
-    int status = context == null ? Main.execute(new PrintWriter(err, true), a)
-        : SparkLethe.execute(new PrintWriter(err, true), context, a);
+    int status = SparkLethe.execute(new PrintWriter(err, true), context, args.toArray(String[]::new));
     assertThat(err.toString()).as("error lines").isEmpty();
     return status;
+  }
+
+  /**
+   * Runs {@code grid} as {@code lethe bench --threads 1} does, in a JVM of one PyTorch thread (this one runs two),
+   * and requires it to succeed.
+   */
+  private static void local(List<String> grid, Path store, Path out, String... more) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-Xmx2g",
+        "-XX:MaxDirectMemorySize=64m", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
+        "-Dai.djl.pytorch.num_interop_threads=1", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    cmd.addAll(grid);
+    cmd.addAll(List.of("--threads", "1", "--store", store.toString(), "--out", out.toString()));
+    cmd.addAll(List.of(more));
+    Path log = Files.createTempFile(store.getParent(), "local", ".log");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    assertThat(p.waitFor()).as(Files.readString(log)).isEqualTo(0);
   }
 
   /** An ensemble of 2 shadows of the tiny grid's experiment, in {@code store}, keyed by one thread. */
@@ -262,20 +322,27 @@ class SparkEnsembleTest {
     return key.has("threads") ? key.get("threads").asInt() : key.path("experiment").path("threads").asInt();
   }
 
-  /** Each row's per-example audit metrics, by cell key. */
-  private static Map<String, JsonNode> auditsByCell(Path out) throws IOException {
+  /** Each row's metrics but its timings ({@link #TIMING}), by cell key. */
+  private static Map<String, JsonNode> metricsByCell(Path out) throws IOException {
     Map<String, JsonNode> byCell = new TreeMap<>();
     for (String line : Files.readAllLines(out.resolve("results.jsonl"))) {
       JsonNode row = Json.MAPPER.readTree(line);
-      var audits = Json.MAPPER.createObjectNode();
+      var metrics = Json.MAPPER.createObjectNode();
       row.get("metrics").fields().forEachRemaining(f -> {
-        if (f.getKey().matches("(klom|ulira|lira|rmia|forget_quality|ensemble)_.*")) {
-          audits.set(f.getKey(), f.getValue());
+        if (!f.getKey().matches(TIMING)) {
+          metrics.set(f.getKey(), f.getValue());
         }
       });
-      byCell.put(row.get("cell_key").asText(), audits);
+      byCell.put(row.get("cell_key").asText(), metrics);
     }
     return byCell;
+  }
+
+  /** The files under {@code dir}, as paths relative to it, sorted. */
+  private static List<String> files(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).map(f -> dir.relativize(f).toString()).sorted().toList();
+    }
   }
 
   /** The artifacts in a store (their names are content keys), sorted. */

@@ -1,0 +1,55 @@
+package dev.lethe.spark;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lethe.bench.CellExecutor;
+import dev.lethe.bench.CellJob;
+import dev.lethe.experiment.Experiment;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * Computes a bench task's pending cells as Spark tasks, one cell per task ({@link LetheTask}), on the executors of
+ * one task slot and one PyTorch thread that compute the ensemble's members ({@link SparkSettings}): each executor
+ * rebuilds the task ({@link CellJob#rebuild}), finds or trains the original and the retrained reference in the
+ * shared store, unlearns and audits its cell, writes the cell's per-example outputs (and saved model) under the
+ * shared {@code --out} (and {@code --save-models}), and answers the row, which the driver commits to {@code
+ * results.jsonl} in grid order as a local run does. Cells are keyed as computed with one thread, so a grid computed
+ * here and one computed by {@code lethe bench --threads 1} hold the same rows and resume each other. The context is
+ * asked for only when a cell is pending, so a rerun over a finished grid starts no Spark job.
+ */
+public final class SparkCellExecutor implements CellExecutor {
+  private final Supplier<JavaSparkContext> context;
+  private final Consumer<String> progress;
+
+  /**
+   * An executor that runs its tasks in the context {@code context} gives (asked for on first need), saying what
+   * it does in lines to {@code progress}.
+   */
+  public SparkCellExecutor(Supplier<JavaSparkContext> context, Consumer<String> progress) {
+    this.context = context;
+    this.progress = progress;
+  }
+
+  @Override
+  public Experiment cellsOf(Experiment experiment) {
+    return experiment.trainedWith(1);
+  }
+
+  @Override
+  public void compute(CellJob job, Consumer<ObjectNode> finished) {
+    List<String> lines = job.lines();
+    JavaSparkContext sc = context.get();
+    String what = job.scenario() + " seed " + job.seed();
+    progress.accept(what + ": computing " + lines.size() + " cell(s) as Spark tasks of one thread on " + sc.master());
+    int[] done = {0};
+    new LetheTask(LetheTask.Kind.CELLS, job.text()).run(sc, lines, d -> {
+      ObjectNode row = CellJob.row(d.answer());
+      finished.accept(row);
+      progress.accept(String.format(Locale.ROOT, "%s: executor %s finished %s (%d of %d)", what, d.executor(),
+          row.get("method").asText(), ++done[0], lines.size()));
+    }, "computing the cells of " + what, "the cells finished are committed");
+  }
+}
