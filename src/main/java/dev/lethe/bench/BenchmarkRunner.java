@@ -130,6 +130,9 @@ public final class BenchmarkRunner {
       for (long seed : config.seeds()) {
         for (ForgetSpec spec : specs) {
           Experiment own = experiment.forRequest(spec); // a poisoned batch is trained in: its own pool
+          if (spec instanceof ForgetSpec.WorstCase worst) {
+            config.cellExecutor().search(own, worst, seed); // with the original of the cells' threads
+          }
           ForgetTask task = own.task(spec, seed); // fail on a bad forget spec before any training
           if (config.requests() > 1) {
             DeletionRequests.of(task, config.requests()); // and on more requests than it holds

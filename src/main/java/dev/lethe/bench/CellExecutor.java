@@ -1,6 +1,7 @@
 package dev.lethe.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lethe.data.ForgetSpec;
 import dev.lethe.experiment.Experiment;
 import java.util.function.Consumer;
 
@@ -41,4 +42,13 @@ public interface CellExecutor {
    *     first)
    */
   void compute(CellJob job, Consumer<ObjectNode> finished);
+
+  /**
+   * Has the worst-case forget set {@code spec} of {@code seed} stored before {@code experiment} (one of {@link
+   * #cellsOf}) derives its task, searched (and its original trained) where this executor's cells train. In process
+   * there is nothing to do: {@link Experiment#task} searches on first need, with this process's threads.
+   *
+   * @throws dev.lethe.LetheException if the search fails, or the set would be empty or the whole pool
+   */
+  default void search(Experiment experiment, ForgetSpec.WorstCase spec, long seed) {}
 }

@@ -24,6 +24,10 @@ import java.util.function.Supplier;
  * while different artifacts are computed side by side.
  */
 public final class ArtifactStore {
+  /** An id list's file, one id a line, and its metadata, written last. */
+  private static final String ID_FILE = "ids.txt";
+  private static final String ID_META = "selection.json";
+
   private final Path root;
   private final AtomicInteger computations = new AtomicInteger();
 
@@ -135,16 +139,12 @@ public final class ArtifactStore {
   public IdList idList(String kind, JsonNode key, Supplier<int[]> computation) {
     String hash = Json.contentKey(key);
     Path dir = dir(kind, key);
-    Path ids = dir.resolve("ids.txt");
-    Path meta = dir.resolve("selection.json");
+    Path ids = dir.resolve(ID_FILE);
+    Path meta = dir.resolve(ID_META);
     return locked(dir, () -> {
-      if (Files.exists(meta)) {
-        try {
-          return new IdList(Files.readAllLines(ids).stream().filter(l -> !l.isBlank()).mapToInt(Integer::parseInt)
-              .toArray(), ids, true);
-        } catch (IOException | NumberFormatException e) {
-          System.err.println("lethe: recomputing " + dir.getFileName() + ": " + e.getMessage());
-        }
+      IdList stored = readIdList(dir, true);
+      if (stored != null) {
+        return stored;
       }
       computations.incrementAndGet();
       int[] computed = computation.get().clone();
@@ -162,5 +162,27 @@ public final class ArtifactStore {
       Json.writeAtomically(meta, m.toPrettyString() + "\n");
       return new IdList(computed, ids, false);
     });
+  }
+
+  /** True when an id list that parses is stored for {@code key}: {@link #idList} then computes nothing. */
+  public boolean hasIdList(String kind, JsonNode key) {
+    return readIdList(dir(kind, key), false) != null;
+  }
+
+  /** The id list complete in {@code dir}, or null; one that does not parse is said on stderr if {@code say}. */
+  private static IdList readIdList(Path dir, boolean say) {
+    Path ids = dir.resolve(ID_FILE);
+    if (!Files.exists(dir.resolve(ID_META))) {
+      return null;
+    }
+    try {
+      return new IdList(Files.readAllLines(ids).stream().filter(l -> !l.isBlank()).mapToInt(Integer::parseInt)
+          .toArray(), ids, true);
+    } catch (IOException | NumberFormatException e) {
+      if (say) {
+        System.err.println("lethe: recomputing " + dir.getFileName() + ": " + e.getMessage());
+      }
+      return null;
+    }
   }
 }

@@ -36,9 +36,7 @@ public final class EnsembleJob {
     }
     ForgetTask target = ensemble.target();
     ObjectNode job = Json.MAPPER.createObjectNode();
-    job.set("experiment", ensemble.experiment().describe());
-    job.put("store", ensemble.experiment().store().root().toAbsolutePath().toString());
-    job.put("threads", ensemble.experiment().threads());
+    putExperiment(job, ensemble.experiment());
     ObjectNode t = job.putObject("target");
     t.put("spec", target.spec().text());
     t.set("rows", Json.MAPPER.valueToTree(target.rows().forget()));
@@ -58,12 +56,7 @@ public final class EnsembleJob {
    */
   public static Ensemble rebuild(String job) {
     JsonNode j = read(job);
-    Experiment rebuilt = Experiment.fromMetadata(j, null, new ArtifactStore(Path.of(j.path("store").asText())));
-    if (!Json.canonicalText(rebuilt.describe()).equals(Json.canonicalText(j.get("experiment")))) {
-      throw new LetheException("this worker rebuilt another experiment than its parent's (" + rebuilt.describe()
-          + "): the ensemble's data must load by name from the same files");
-    }
-    Experiment experiment = rebuilt.trainedWith(j.path("threads").asInt());
+    Experiment experiment = experiment(j);
     JsonNode t = j.get("target");
     ForgetTask target;
     try {
@@ -77,6 +70,28 @@ public final class EnsembleJob {
       throw new LetheException("this worker rebuilt another target set than its parent's");
     }
     return new Ensemble(experiment, target, j.get("size").asInt(), j.get("seed").asLong());
+  }
+
+  /** Puts into {@code job} what rebuilds {@code experiment} in another JVM: its description, store path and threads. */
+  static void putExperiment(ObjectNode job, Experiment experiment) {
+    job.set("experiment", experiment.describe());
+    job.put("store", experiment.store().root().toAbsolutePath().toString());
+    job.put("threads", experiment.threads());
+  }
+
+  /**
+   * The experiment {@link #putExperiment} put into {@code job}, rebuilt from the data files by name and checked to
+   * be the one it was made from.
+   *
+   * @throws LetheException if the data does not load, or loads as other data than the job's
+   */
+  static Experiment experiment(JsonNode job) {
+    Experiment rebuilt = Experiment.fromMetadata(job, null, new ArtifactStore(Path.of(job.path("store").asText())));
+    if (!Json.canonicalText(rebuilt.describe()).equals(Json.canonicalText(job.get("experiment")))) {
+      throw new LetheException("this worker rebuilt another experiment than its parent's (" + rebuilt.describe()
+          + "): the data must load by name from the same files");
+    }
+    return rebuilt.trainedWith(job.path("threads").asInt());
   }
 
   /** The line that names {@code member} in a job. */
@@ -145,7 +160,7 @@ public final class EnsembleJob {
         f.diverged() ? "saw diverge" : f.computed() ? "computed" : "found stored", f.member(), f.seconds(), done, total);
   }
 
-  private static JsonNode read(String text) {
+  static JsonNode read(String text) {
     try {
       return Json.MAPPER.readTree(text);
     } catch (IOException e) {

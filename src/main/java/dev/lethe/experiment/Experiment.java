@@ -353,8 +353,8 @@ public final class Experiment {
   /**
    * The worst-case forget set {@code spec} for the original of {@code seed} ({@link WorstCaseSelection} with its
    * default options, seeded by {@code seed}): searched once, then loaded from the store, whose id file
-   * ({@link ArtifactStore.IdList#file()}) replays it as {@code --forget ids:FILE}. The original is trained first if
-   * it is not in the store.
+   * ({@link ArtifactStore.IdList#file()}) replays it as {@code --forget ids:FILE}. The search loads the original,
+   * training it first if it is not in the store; a stored set needs neither.
    *
    * @throws LetheException if the set would be empty or the whole pool
    */
@@ -365,35 +365,58 @@ public final class Experiment {
       return cached;
     }
     Dataset pool = splits.pool();
-    int k = spec.size(pool.size());
-    if (k < 1 || k >= pool.size()) {
-      throw new LetheException("forget spec " + spec.text() + " selects " + k + " of the " + pool.size() + " samples in"
-          + " the training pool; ask for between 1 and " + (pool.size() - 1));
-    }
+    int k = worstCaseSize(spec);
     Progress progress = Progress.stderr("worst-case selection " + spec.text() + " seed " + seed);
-    ArtifactStore.Artifact original = original(seed, progress.child("original"));
-    try (Network net = original.network()) {
-      ObjectNode key = Json.MAPPER.createObjectNode();
-      key.put("kind", "worst");
-      key.put("original", original.metadata().path("content_key").asText());
-      key.put("pool", pool.contentHash());
-      key.put("k", k);
-      key.set("options", Json.MAPPER.valueToTree(WorstCaseSelection.Options.DEFAULT));
-      key.put("seed", seed);
-      key.put("training_code", Provenance.TRAINING_CODE_VERSION);
-      ArtifactStore.IdList ids = store.idList("worst", key, () -> {
+    ArtifactStore.IdList ids = store.idList("worst", worstCaseKey(k, seed), () -> {
+      requireTrainingThreads("the worst-case search " + spec.text() + " seed " + seed);
+      try (Network net = original(seed, progress.child("original")).network()) {
         int[] rows = WorstCaseSelection.select(net, pool, k, WorstCaseSelection.Options.DEFAULT, seed, progress);
         int[] out = new int[rows.length];
         for (int i = 0; i < rows.length; i++) {
           out[i] = pool.id(rows[i]);
         }
         return out;
-      });
-      System.err.println("lethe: " + spec.text() + " seed " + seed + (ids.reused() ? " (from the store)" : "")
-          + ": " + ids.ids().length + " ids in " + ids.file() + " (replay it with --forget ids:FILE)");
-      worstCases.put(memo, ids);
-      return ids;
+      }
+    });
+    System.err.println("lethe: " + spec.text() + " seed " + seed + (ids.reused() ? " (from the store)" : "")
+        + ": " + ids.ids().length + " ids in " + ids.file() + " (replay it with --forget ids:FILE)");
+    worstCases.put(memo, ids);
+    return ids;
+  }
+
+  /**
+   * True when the worst-case forget set {@code spec} of {@code seed} is in the store, so {@link #worstCase} searches
+   * and trains nothing.
+   *
+   * @throws LetheException if the set would be empty or the whole pool
+   */
+  public boolean hasWorstCase(ForgetSpec.WorstCase spec, long seed) {
+    return worstCases.containsKey(spec.text() + "/" + seed)
+        || store.hasIdList("worst", worstCaseKey(worstCaseSize(spec), seed));
+  }
+
+  /** The size of the worst-case set {@code spec} in this pool, checked to leave a forget and a retain set. */
+  private int worstCaseSize(ForgetSpec.WorstCase spec) {
+    int n = splits.pool().size();
+    int k = spec.size(n);
+    if (k < 1 || k >= n) {
+      throw new LetheException("forget spec " + spec.text() + " selects " + k + " of the " + n + " samples in"
+          + " the training pool; ask for between 1 and " + (n - 1));
     }
+    return k;
+  }
+
+  /** The store key of the worst-case set of {@code k} for the original of {@code seed}, named by its key. */
+  private ObjectNode worstCaseKey(int k, long seed) {
+    ObjectNode key = Json.MAPPER.createObjectNode();
+    key.put("kind", "worst");
+    key.put("original", Json.contentKey(trainingKey("original", splits.pool(), seed)));
+    key.put("pool", splits.pool().contentHash());
+    key.put("k", k);
+    key.set("options", Json.MAPPER.valueToTree(WorstCaseSelection.Options.DEFAULT));
+    key.put("seed", seed);
+    key.put("training_code", Provenance.TRAINING_CODE_VERSION);
+    return key;
   }
 
   /** The pool rows of stable {@code ids}, ascending. */

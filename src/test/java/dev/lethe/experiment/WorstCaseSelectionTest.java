@@ -70,6 +70,7 @@ class WorstCaseSelectionTest {
     Experiment exp = Experiment.of(DATA, TinyData.ownCnn(), new SplitConfig(48, 8, 0, 3), TRAINING,
         new ArtifactStore(dir.resolve("store")));
     ForgetSpec.WorstCase spec = (ForgetSpec.WorstCase) ForgetSpec.parse("worst:0.25");
+    assertThat(exp.hasWorstCase(spec, 1)).isFalse();
     ForgetTask task = exp.task(spec, 1);
     assertThat(task.forget().size()).isEqualTo(12);
     ArtifactStore.IdList ids = exp.worstCase(spec, 1);
@@ -77,6 +78,7 @@ class WorstCaseSelectionTest {
 
     Experiment again = Experiment.of(DATA, TinyData.ownCnn(), new SplitConfig(48, 8, 0, 3), TRAINING,
         new ArtifactStore(dir.resolve("store")));
+    assertThat(again.hasWorstCase(spec, 1)).isTrue();
     ArtifactStore.IdList reloaded = again.worstCase(spec, 1);
     assertThat(reloaded.reused()).isTrue();
     assertThat(reloaded.ids()).containsExactly(ids.ids());

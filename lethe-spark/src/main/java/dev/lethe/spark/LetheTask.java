@@ -4,6 +4,7 @@ import dev.lethe.LetheException;
 import dev.lethe.bench.CellJob;
 import dev.lethe.experiment.Ensemble;
 import dev.lethe.experiment.EnsembleJob;
+import dev.lethe.experiment.WorstCaseJob;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,8 @@ import org.apache.spark.api.java.function.Function;
 /**
  * One Spark task: computes one line of a job on an executor, with the code a local process runs on it: an
  * ensemble member ({@link Kind#ENSEMBLE}: {@link EnsembleJob#rebuild}, {@link EnsembleJob#compute}, the code of a
- * {@code --workers} process) or a bench cell ({@link Kind#CELLS}: {@link CellJob#rebuild}, {@link
+ * {@code --workers} process), a worst-case forget set ({@link Kind#WORST_CASE}: {@link WorstCaseJob#rebuild},
+ * {@link WorstCaseJob#compute}) or a bench cell ({@link Kind#CELLS}: {@link CellJob#rebuild}, {@link
  * CellJob#compute}, the code of a local {@code lethe bench}), into the shared store (and, for cells, output
  * directory) whose paths the job names. A retried or speculative attempt is safe: the store's per-artifact lock
  * lets one attempt compute an artifact, the others then find it stored, and an attempt that died mid-way left
@@ -74,6 +76,19 @@ public final class LetheTask implements Function<String, LetheTask.Done> {
       @Override
       String name(String line) {
         return EnsembleJob.member(line).toString();
+      }
+    },
+    /** A worst-case forget set's search ({@link WorstCaseJob}): lines are seeds, answers the stored id files. */
+    WORST_CASE {
+      @Override
+      Worker rebuild(String job) {
+        WorstCaseJob search = WorstCaseJob.rebuild(job);
+        return new Worker(search::compute, () -> { });
+      }
+
+      @Override
+      String name(String line) {
+        return "seed " + line;
       }
     },
     /** A bench task's cells ({@link CellJob}): lines are cell keys, answers the finished rows. */

@@ -3,7 +3,9 @@ package dev.lethe.spark;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.bench.CellExecutor;
 import dev.lethe.bench.CellJob;
+import dev.lethe.data.ForgetSpec;
 import dev.lethe.experiment.Experiment;
+import dev.lethe.experiment.WorstCaseJob;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -17,8 +19,10 @@ import org.apache.spark.api.java.JavaSparkContext;
  * shared store, unlearns and audits its cell, writes the cell's per-example outputs (and saved model) under the
  * shared {@code --out} (and {@code --save-models}), and answers the row, which the driver commits to {@code
  * results.jsonl} in grid order as a local run does. Cells are keyed as computed with one thread, so a grid computed
- * here and one computed by {@code lethe bench --threads 1} hold the same rows and resume each other. The context is
- * asked for only when a cell is pending, so a rerun over a finished grid starts no Spark job.
+ * here and one computed by {@code lethe bench --threads 1} hold the same rows and resume each other; a worst-case
+ * forget set, which a cell's task is derived from, is searched for (its original trained) in a task of one thread
+ * too ({@link #search}), whatever the driver's threads. The context is asked for only when a cell is pending or a set
+ * is missing, so a rerun over a finished grid starts no Spark job.
  */
 public final class SparkCellExecutor implements CellExecutor {
   private final Supplier<JavaSparkContext> context;
@@ -51,5 +55,19 @@ public final class SparkCellExecutor implements CellExecutor {
       progress.accept(String.format(Locale.ROOT, "%s: executor %s finished %s (%d of %d)", what, d.executor(),
           row.get("method").asText(), ++done[0], lines.size()));
     }, "computing the cells of " + what, "the cells finished are committed");
+  }
+
+  /** Searches a missing worst-case set as a Spark task of one thread, as the cells that forget it train. */
+  @Override
+  public void search(Experiment experiment, ForgetSpec.WorstCase spec, long seed) {
+    if (experiment.hasWorstCase(spec, seed)) {
+      return;
+    }
+    JavaSparkContext sc = context.get();
+    String what = spec.text() + " seed " + seed;
+    progress.accept(what + ": searching the worst-case forget set as a Spark task of one thread on " + sc.master());
+    new LetheTask(LetheTask.Kind.WORST_CASE, WorstCaseJob.of(experiment, spec)).run(sc,
+        List.of(WorstCaseJob.line(seed)), d -> progress.accept(what + ": executor " + d.executor() + " stored it in "
+            + d.answer()), "searching the worst-case forget set " + spec.text(), "an original it trained is stored");
   }
 }

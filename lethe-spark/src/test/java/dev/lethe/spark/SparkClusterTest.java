@@ -174,6 +174,26 @@ class SparkClusterTest {
   }
 
   @Test
+  @Order(5)
+  void aWorstCaseGridFromADriverOfTwoThreadsSearchesItsSetInATaskAndIsTheGridOfALocalOneThreadRun()
+      throws Exception {
+    // issue #11: the search trains the original, which this driver (two threads) may not train as a one-thread model
+    List<String> grid = GRID.stream().map(a -> a.equals("random:20") ? "worst:20" : a).toList();
+    Path store = tmp.resolve("store");
+    AtomicInteger asked = new AtomicInteger();
+    assertThat(run(() -> {
+      asked.incrementAndGet();
+      return sc;
+    }, grid, store, tmp.resolve("spark-out"))).isEqualTo(0);
+    assertThat(asked).hasValue(2); // once for the search, once for the cells
+    Path localStore = tmp.resolve("local-store");
+    local(grid, localStore, tmp.resolve("local-out"));
+    // the original, RT, the second RT and the id file of the same set: the same cells, the same metrics
+    assertThat(listing(store)).hasSize(4).isEqualTo(listing(localStore));
+    assertThat(metricsByCell(tmp.resolve("spark-out"))).hasSize(4).isEqualTo(metricsByCell(tmp.resolve("local-out")));
+  }
+
+  @Test
   @Order(2)
   void aMemberWhoseTasksFailEndsTheRunWithOneLineNamingItAndWritesNothing() throws IOException {
     Path data = Files.createDirectories(tmp.resolve("fashion-mnist"));
