@@ -13,13 +13,14 @@ import dev.lethe.train.Progress;
 import dev.lethe.train.LossDivergedException;
 import dev.lethe.unlearn.RetrainedModels;
 import dev.lethe.unlearn.Unlearner;
+import dev.lethe.unlearn.method.Sisa;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * One forget task ready to be unlearned and audited: the original, the retrained reference's logits and
- * metrics, and RT's training time. The benchmark and the tuner both evaluate methods through
+ * metrics, and RT's training time and the images it trained on. The benchmark and the tuner both evaluate methods through
  * {@link #evaluate}, so a tuned configuration is measured exactly as the benchmark measures it.
  */
 public final class ScenarioRun {
@@ -68,6 +69,7 @@ public final class ScenarioRun {
     rtMetrics = rt.rt().result().metrics();
     rtMetrics.put("seconds", rt.metadata().path("train_seconds").asDouble());
     rtMetrics.put("rte", 1.0);
+    rtMetrics.put(Sisa.IMAGES_TRAINED, retrainImages());
     if (experiment.poisoning() != null && !task.heldOutIsValidation()) { // tuning never reads the test split
       try (Network net = experiment.retrained(task, task.seed(), progress.child("retrain")).network()) {
         rtMetrics.putAll(poisonMetrics(net));
@@ -94,7 +96,7 @@ public final class ScenarioRun {
     return task;
   }
 
-  /** RT's audit (its own reference), with its training seconds. */
+  /** RT's audit (its own reference), with its training seconds and images. */
   public Map<String, Double> retrainMetrics() {
     return rtMetrics;
   }
@@ -111,7 +113,8 @@ public final class ScenarioRun {
 
   /**
    * The noise floor: a second exact retrain on the same retain set with {@link #secondRetrainSeed} (trained
-   * or loaded like RT), audited against RT exactly like a method. Its {@code seconds} are its training time.
+   * or loaded like RT), audited against RT exactly like a method. Its {@code seconds} are its training time, its
+   * {@value Sisa#IMAGES_TRAINED} its training's images, as RT's.
    */
   public Retrain2 secondRetrain(long seed, Progress progress) {
     ArtifactStore.Artifact second = experiment.retrained(task, secondRetrainSeed(seed), progress.child("retrain-2"));
@@ -121,7 +124,16 @@ public final class ScenarioRun {
       metrics = audit(outputs.forTask(task), second.metadata().path("train_seconds").asDouble());
       metrics.putAll(poisonMetrics(net));
     }
+    metrics.put(Sisa.IMAGES_TRAINED, retrainImages());
     return new Retrain2(metrics, second);
+  }
+
+  /**
+   * The images an exact retrain's training passed over, counted as SISA counts its work ({@link
+   * Sisa#trainingTotals}): every epoch of the recipe passes over the whole retain set.
+   */
+  private double retrainImages() {
+    return (double) experiment.training().epochs() * task.retain().size();
   }
 
   /**

@@ -27,7 +27,8 @@ final class ScenarioResults {
       + "forgotten class's train from test images by the other classes' outputs (RT ≈ 50). TV-FT (class scenarios): "
       + "total variation to RT on the forgotten class's test images. Avg Gap: mean |Δ| to RT over FA, RA, TA, MIA-eff. "
       + "RTE: run time / RT's. Slices/images (SISA): the (shard, slice) steps its deletion trained and the images they "
-      + "passed over (epochs × the slice prefix's size). retrain-2: a second exact retrain with an independent seed, the noise floor; "
+      + "passed over (epochs × the slice prefix's size; RT's and retrain-2's: epochs × the retain set's size). "
+      + "retrain-2: a second exact retrain with an independent seed, the noise floor; "
       + "≈RT marks a method whose Avg Gap is within it.";
 
   /**
@@ -81,7 +82,8 @@ final class ScenarioResults {
       new Column("seconds", "s", "run time, seconds", "%.1f", false),
       new Column("rte", "RTE", "run time relative to RT's", "%.3f", false),
       new Column("slices_trained", "slices", "(shard, slice) steps the deletion trained (SISA)", "%.0f", false),
-      new Column("images_trained", "images", "images the trained steps passed over (SISA)", "%.0f", false));
+      new Column("images_trained", "images", "images the trained steps passed over (SISA, RT, retrain-2)", "%.0f",
+          false));
 
   /**
    * Columns shown only when some row of the scenario has them: the class-forgetting and poisoned-batch metrics, and

@@ -86,6 +86,11 @@ class SequentialRequestsTest {
       assertThat(sisa.get("slices_trained").asDouble()).isEqualTo(2);
       assertThat(sisa.get("images_trained").asDouble()).isEqualTo(3 * (600 - 20 * i));
       assertThat(row(i, "ft").get("metrics").has("slices_trained")).isFalse();
+      // both exact retrains train 3 epochs over the 600 - 20·i images left: as many as SISA retraining both shards
+      for (String retrain : List.of("retrain", "retrain-2")) {
+        assertThat(row(i, retrain).at("/metrics/images_trained").asDouble()).as("%s request %d", retrain, i)
+            .isEqualTo(3 * (600 - 20 * i));
+      }
     }
   }
 
