@@ -30,6 +30,7 @@ public final class ArtifactStore {
 
   private final Path root;
   private final AtomicInteger computations = new AtomicInteger();
+  private final AtomicInteger loads = new AtomicInteger();
 
   /** A store rooted at {@code root} (created on first use). */
   public ArtifactStore(Path root) {
@@ -65,6 +66,21 @@ public final class ArtifactStore {
     return computations.get();
   }
 
+  /** How many stored networks this store object has loaded so far: what a warm rerun keeps at one per artifact. */
+  public int loads() {
+    return loads.get();
+  }
+
+  /**
+   * Loads the network stored in {@code dir} (one of {@link #dir}), of {@code architecture}, verifying its hash.
+   *
+   * @throws LetheException if it does not load
+   */
+  public Network load(Path dir, Architecture architecture) {
+    loads.incrementAndGet();
+    return Checkpoints.load(dir, architecture);
+  }
+
   /**
    * Loads the artifact for {@code key}, a network of {@code architecture} (which rebuilds its blocks), or
    * computes, stores and returns it. A stored artifact that does not load (a damaged parameters file, a layout of
@@ -76,7 +92,7 @@ public final class ArtifactStore {
     return locked(dir, () -> {
       if (Checkpoints.exists(dir)) {
         try {
-          return new Artifact(Checkpoints.load(dir, architecture), Checkpoints.metadata(dir), true, dir);
+          return new Artifact(load(dir, architecture), Checkpoints.metadata(dir), true, dir);
         } catch (LetheException e) {
           System.err.println("lethe: recomputing " + dir.getFileName() + ": " + e.getMessage());
         }

@@ -23,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
@@ -67,6 +68,8 @@ public final class Ensemble {
   private final long[] seeds;
   private final ForgetTask[] shadowTasks;
   private final Map<String, MemberMargins[]> loaded = new HashMap<>();
+  /** The margins of the members {@link #stored} found whole, read then so the audits load nothing again. */
+  private final Map<Member, MemberMargins> checked = new HashMap<>();
   private final Map<Member, LossDivergedException> diverged = new HashMap<>();
 
   /** One member's margins on every pool, validation and test example, in split order. */
@@ -299,14 +302,17 @@ public final class Ensemble {
 
   /**
    * True when {@code member} is in the store whole: a checkpoint that loads (its hash verified) and its
-   * per-example outputs on these splits. A damaged or half-stored member is not, and is computed again.
+   * per-example outputs on these splits, whose margins the audits then take from here. A damaged or half-stored
+   * member is not, and is computed again.
    */
   public boolean stored(Member member) {
     Path dir = dir(member);
-    if (!Checkpoints.exists(dir) || ModelOutputs.read(dir.resolve("outputs"), experiment.splits()) == null) {
+    ModelOutputs outputs = Checkpoints.exists(dir) ? ModelOutputs.read(dir.resolve("outputs"), experiment.splits()) : null;
+    if (outputs == null) {
       return false;
     }
-    try (Network ignored = Checkpoints.load(dir, experiment.architecture())) {
+    try (Network ignored = experiment.store().load(dir, experiment.architecture())) {
+      checked.put(member, MemberMargins.of(outputs, experiment.splits()));
       return true;
     } catch (LetheException e) {
       return false;
@@ -340,17 +346,17 @@ public final class Ensemble {
 
   /** Every shadow original's margins (trained or loaded). */
   public MemberMargins[] originals(Progress progress) {
-    return margins(Member.ORIGINAL, j -> artifact(Member.of(Member.ORIGINAL, j), progress));
+    return margins(Member.ORIGINAL, j -> Member.of(Member.ORIGINAL, j), m -> artifact(m, progress));
   }
 
   /** Every shadow's exact retrain without its forget set. */
   public MemberMargins[] retrains(Progress progress) {
-    return margins(Member.RETRAIN, j -> artifact(Member.of(Member.RETRAIN, j), progress));
+    return margins(Member.RETRAIN, j -> Member.of(Member.RETRAIN, j), m -> artifact(m, progress));
   }
 
   /** Every shadow's second exact retrain, with {@link Experiment#secondSeed} of its seed: the noise floor. */
   public MemberMargins[] secondRetrains(Progress progress) {
-    return margins(Member.SECOND_RETRAIN, j -> artifact(Member.of(Member.SECOND_RETRAIN, j), progress));
+    return margins(Member.SECOND_RETRAIN, j -> Member.of(Member.SECOND_RETRAIN, j), m -> artifact(m, progress));
   }
 
   /**
@@ -362,12 +368,13 @@ public final class Ensemble {
    */
   public MemberMargins[] twins(Unlearner method, Progress progress) {
     return margins("twin " + method.id() + " " + Json.canonicalText(optionValues(method)), j -> {
-      LossDivergedException failed = diverged.get(Member.twin(method, j));
+      Member twin = Member.twin(method, j);
+      LossDivergedException failed = diverged.get(twin);
       if (failed != null) {
         throw failed;
       }
-      return twin(method, j, progress);
-    });
+      return twin;
+    }, m -> twin(method, m.shadow(), progress));
   }
 
   /**
@@ -443,13 +450,13 @@ public final class Ensemble {
     return key;
   }
 
+  /** Shadow {@code j}'s twin by {@code method}: loaded, or unlearned from its shadow original (loaded only then). */
   private ArtifactStore.Artifact twin(Unlearner method, int j, Progress progress) {
-    ArtifactStore.Artifact original = artifact(Member.of(Member.ORIGINAL, j), progress);
     ForgetTask task = shadowTasks[j];
     ObjectNode key = twinKey(method, j);
-    try (Network shadow = original.network()) {
-      return experiment.store().getOrCompute("twin", key, experiment.architecture(), () -> {
-        experiment.requireTrainingThreads("shadow " + j + "'s " + method.id() + " twin");
+    return experiment.store().getOrCompute("twin", key, experiment.architecture(), () -> {
+      experiment.requireTrainingThreads("shadow " + j + "'s " + method.id() + " twin");
+      try (Network shadow = artifact(Member.of(Member.ORIGINAL, j), progress).network()) {
         Progress own = progress.child("shadow " + j + " " + method.id());
         RetrainedModels retrained = experiment.retrainedModels(method, task, own);
         long start = System.nanoTime();
@@ -460,8 +467,8 @@ public final class Ensemble {
         meta.put("unlearn_seconds", (System.nanoTime() - start) / 1e9);
         meta.set("versions", Provenance.versions(Json.MAPPER));
         return new ArtifactStore.Computed(unlearned, meta);
-      });
-    }
+      }
+    });
   }
 
   /** {@code artifact}'s stored outputs, or {@code net}'s predicted and stored. */
@@ -469,16 +476,25 @@ public final class Ensemble {
     return ModelOutputs.cached(experiment.store(), artifact, net, experiment.splits());
   }
 
-  private MemberMargins[] margins(String role, IntFunction<ArtifactStore.Artifact> member) {
+  /**
+   * The margins of every shadow's member of {@code role} ({@code member} of shadow j): those {@link #stored} read, or
+   * those of the {@code artifact} trained or loaded now.
+   */
+  private MemberMargins[] margins(String role, IntFunction<Member> member,
+      Function<Member, ArtifactStore.Artifact> artifact) {
     MemberMargins[] out = loaded.get(role);
     if (out != null) {
       return out;
     }
     out = new MemberMargins[size];
     for (int j = 0; j < size; j++) {
-      ArtifactStore.Artifact artifact = member.apply(j);
-      try (Network net = artifact.network()) {
-        out[j] = MemberMargins.of(outputs(artifact, net).outputs(), experiment.splits());
+      Member m = member.apply(j);
+      out[j] = checked.get(m);
+      if (out[j] == null) {
+        ArtifactStore.Artifact stored = artifact.apply(m);
+        try (Network net = stored.network()) {
+          out[j] = MemberMargins.of(outputs(stored, net).outputs(), experiment.splits());
+        }
       }
     }
     loaded.put(role, out);

@@ -274,6 +274,7 @@ class EnsembleTest {
     ExperimentRerun rerun = new ExperimentRerun(store);
     rerun.measureAll(rl);
     assertThat(rerun.experiment.store().computations()).isZero();
+    assertThat(rerun.experiment.store().loads()).as("each member loaded once").isEqualTo(24);
     assertThat(rerun.ceiling).isEqualTo(ceiling);
     assertThat(rerun.method).isEqualTo(method);
 

@@ -107,6 +107,18 @@ class EnsembleWorkersTest {
     ensemble.twins(ft(), Progress.silent());
     assertThat(parent.store().computations()).isZero();
     assertThat(EnsembleWorkers.compute(ensemble, all, 2, lines::add)).isEmpty();
+
+    // a warm rerun (bench --audit strong --workers 2 over a full store) loads each member once: to check it is
+    // stored whole, which keeps what the audits then read
+    Experiment warm = experiment(byWorkers).trainedWith(1);
+    Ensemble again = ensemble(warm);
+    assertThat(EnsembleWorkers.compute(again, all, 2, lines::add)).isEmpty();
+    again.originals(Progress.silent());
+    again.retrains(Progress.silent());
+    again.secondRetrains(Progress.silent());
+    again.twins(ft(), Progress.silent());
+    assertThat(warm.store().loads()).isEqualTo(24);
+    assertThat(warm.store().computations()).isZero();
   }
 
   @Test
