@@ -41,7 +41,7 @@ class MethodsCommandTest {
   void methodsShowsTheDefaultsNoteUnderTheMethodsThatHaveOne() {
     String note = "  note: " + MethodRegistry.NO_OP_DEFAULTS;
     assertThat(text.split("\n\n")).filteredOn(block -> block.contains(note)).extracting(b -> b.split(" ")[0])
-        .containsExactlyInAnyOrder("ft", "ga", "neggrad+", "sfr-on", "amun");
+        .containsExactlyInAnyOrder("ft", "ga", "neggrad+", "sfr-on", "amun", "amun-a", "scrub", "iu", "laf");
   }
 
   @Test

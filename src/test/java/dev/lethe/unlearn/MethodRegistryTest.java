@@ -48,9 +48,9 @@ class MethodRegistryTest {
   @Test
   void theMethodsMeasuredAsNoOpsOnBareDefaultsSaySo() {
     List<String> noted = registry.all().stream().filter(m -> !m.defaultsNote().isEmpty()).map(MethodRegistry.Method::id).toList();
-    assertThat(noted).containsExactlyInAnyOrder("ft", "ga", "neggrad+", "sfr-on", "amun");
+    assertThat(noted).containsExactlyInAnyOrder("ft", "ga", "neggrad+", "sfr-on", "amun", "amun-a", "scrub", "iu", "laf");
     assertThat(registry.get("sfr-on").defaultsNote()).isEqualTo(
-        "bare defaults leave a memorising model's forget set almost as the original had it (300 ids: FA within 1 point of the original's 99.7-100 %); use a tuned recipe");
+        "bare defaults leave a memorising model's forget set almost as the original had it (random:0.1, 3 tuning seeds: FA 99.2-99.8 % against RT's 88.4 %); use a tuned recipe");
   }
 
   @Test
