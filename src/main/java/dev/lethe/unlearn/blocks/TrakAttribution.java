@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import dev.lethe.LetheException;
@@ -20,28 +21,42 @@ import java.util.SplittableRandom;
  * A TRAK estimate (Park et al., "TRAK: Attributing Model Behavior at Scale", ICML 2023) of the logits a model
  * retrained without a forget set would give, from the original alone (one checkpoint, no ensemble), for datamodel
  * matching (Georgiev et al., ICLR 2025). Per training example i, {@code φ_i = Pᵀ ∇_θ m_i} is the random projection
- * (P: Rademacher ±1/√d, seeded) of the gradient of its margin {@code m_i = z_y − log Σ_{k≠y} e^{z_k}}, for which
- * {@code ∇ CE_i = −(1 − p_i) ∇ m_i} exactly. The effect of including i on logit k of x is
- * {@code τ_k(x, i) = φ_k(x)ᵀ (ΦᵀΦ + λI)⁻¹ φ_i (1 − p_i)} with {@code φ_k(x) = Pᵀ ∇_θ z_k(x)}, and the predicted
- * retrained logits are {@code g(x) = f(x) − m Σ_{i∈F} τ(x, i)} ({@code dm_multiplier} m, the authors'
- * {@code DatamodelWrappedModel}). Because the sum over F is a single vector {@code u = (ΦᵀΦ + λI)⁻¹ Σ_F φ_i (1 − p_i)},
- * {@code Σ_F τ_k(x, i) = ∇_θ z_k(x) · (P u)}: a directional derivative of the logits along {@code P u}, computed by a
- * central difference of two eval-mode forward passes (step 1e-3 ‖θ‖ along the direction), which is exact for a
- * piecewise-linear network (ReLU, max-pool, eval-mode BatchNorm) away from its kinks. The target side therefore needs
- * no per-example gradient. λ is {@code ridge} times the mean diagonal of ΦᵀΦ, so it does not depend on the gradients'
- * scale.
+ * (P: Rademacher ±1/√d, seeded) of the gradient of its margin {@code m_i = z_y − log Σ_{k≠y} e^{z_k} = log(p_i/(1 −
+ * p_i))}, for which the cross-entropy is the logistic loss {@code log(1 + e^{−m})}: its gradient is {@code −(1 − p_i)
+ * ∇ m_i} (TRAK's Q) and its Gauss-Newton curvature {@code p_i (1 − p_i) ∇m_i ∇m_iᵀ} (TRAK's R). The effect of
+ * including i on logit k of x is {@code τ_k(x, i) = φ_k(x)ᵀ (r̄ ΦᵀΦ + λI)⁻¹ φ_i (1 − p_i)} with {@code φ_k(x) = Pᵀ
+ * ∇_θ z_k(x)}, and the predicted retrained logits are {@code g(x) = f(x) − m Σ_{i∈F} τ(x, i)} ({@code dm_multiplier}
+ * m, the authors' {@code DatamodelWrappedModel}).
+ *
+ * <p>The kernel is TRAK's {@code ΦᵀΦ} (the {@code trak} library's {@code get_x_xtx_inv}) times the mean curvature
+ * {@code r̄ = Σ p_i(1 − p_i)‖φ_i‖² / Σ ‖φ_i‖²}, the scalar that gives it the trace of the one-step Newton Hessian
+ * {@code ΦᵀRΦ} from which the TRAK paper derives it. TRAK drops R and its library rescales {@code (ΦᵀΦ)⁻¹} by its
+ * mean absolute entry: its scores rank training examples but are on no output scale, and taken as output changes
+ * they are about {@code 1/r̄} times too small (13-40× on a small cnn), so {@code m = 1} would barely move the
+ * targets. With {@code r̄} they are on the Newton step's scale and keep TRAK's ranking; the full {@code ΦᵀRΦ}, also
+ * on that scale, correlated worse with real retrains, and the retain set's Hessian alone overshot 14× (BENCHMARKS.md,
+ * issue #12).
+ *
+ * <p>Because the sum over F is a single vector {@code u = (r̄ ΦᵀΦ + λI)⁻¹ Σ_F φ_i (1 − p_i)}, {@code Σ_F τ_k(x, i) =
+ * ∇_θ z_k(x) · (P u)}: a directional derivative of the logits along {@code P u}, computed by a central difference of
+ * two eval-mode forward passes (step 1e-3 ‖θ‖ along the direction), which is exact for a piecewise-linear network
+ * (ReLU, max-pool, eval-mode BatchNorm) away from its kinks. The target side therefore needs no per-example gradient.
+ * λ is {@code ridge} times the mean diagonal of {@code r̄ ΦᵀΦ}, so it does not depend on the gradients' scale.
  *
  * <p>Cost: one eval-mode forward and backward pass per training example, one at a time (DJL has no per-example
  * gradients; about 5-10 ms each for the small cnn on one core), a P × d projection held in memory (the default cnn
  * has about 20,500 parameters: 42 MB at d = 512), a d × d Cholesky solve, and four forward passes over the targets.
- * With a linear model and d = P the estimate is the Newton step of removing F with the full-data Hessian
- * ({@code TrakAttributionTest}).
+ * With a linear model, d = P and equal curvatures (squared loss, or equal p) the estimate is the Newton step of
+ * removing F with the full-data Hessian ({@code TrakAttributionTest}).
  */
 public final class TrakAttribution {
   private TrakAttribution() {}
 
   /** Relative step of the central difference along the attribution direction. */
   private static final double STEP = 1e-3;
+
+  /** Projection entries created per block: DJL copies a Java array through a direct buffer, capped at 64 MB. */
+  private static final int PROJECTION_BLOCK = 1 << 20;
 
   /**
    * The predicted logits of a model retrained without rows {@code forget} of {@code pool}, on every row of each of
@@ -63,11 +78,13 @@ public final class TrakAttribution {
       NDArray projection = projection(work, (int) size, dimension, seed);
       double[][] phi = new double[pool.size()][];
       double[] weights = new double[pool.size()];
+      double[] curvatures = new double[pool.size()];
       for (int i = 0; i < pool.size(); i++) {
         weights[i] = marginFeature(net, params, pool, i, projection, phi, what);
+        curvatures[i] = weights[i] * (1 - weights[i]);
         progress.step(i, pool.size(), 0, 1, 1, weights[i]);
       }
-      double[] u = direction(phi, weights, forget, ridge);
+      double[] u = direction(phi, weights, curvatures, forget, ridge);
       NDArray step = work.create(toFloats(u), new Shape(dimension, 1));
       float[] directionInParameters = projection.matMul(step).toFloatArray();
       return alongDirection(net, params, directionInParameters, targets, multiplier);
@@ -75,16 +92,29 @@ public final class TrakAttribution {
   }
 
   /**
-   * {@code u = (ΦᵀΦ + λI)⁻¹ Σ_{i∈forget} φ_i w_i}, λ = {@code ridge} × the mean diagonal of ΦᵀΦ, in double: the
-   * attribution direction in projected space.
+   * {@code u = (r̄ ΦᵀΦ + λI)⁻¹ Σ_{i∈forget} φ_i w_i} with {@code r̄ = Σ c_i ‖φ_i‖² / Σ ‖φ_i‖²} and λ = {@code ridge} ×
+   * the mean diagonal of {@code r̄ ΦᵀΦ}, in double: the attribution direction in projected space, that is TRAK's
+   * divided by r̄.
    *
    * @param phi the features of every training example (n × d)
    * @param weights w_i, the train-side weights ({@code 1 − p_i} for the margin)
+   * @param curvatures c_i, the loss's second derivative in the output ({@code p_i (1 − p_i)} for the margin, 1 for
+   *     squared error)
    */
-  public static double[] direction(double[][] phi, double[] weights, int[] forget, double ridge) {
+  public static double[] direction(double[][] phi, double[] weights, double[] curvatures, int[] forget,
+      double ridge) {
     int d = phi[0].length;
     double[][] kernel = new double[d][d];
-    for (double[] row : phi) {
+    double curved = 0;
+    double total = 0;
+    for (int i = 0; i < phi.length; i++) {
+      double[] row = phi[i];
+      double squared = 0;
+      for (double v : row) {
+        squared += v * v;
+      }
+      curved += curvatures[i] * squared;
+      total += squared;
       for (int a = 0; a < d; a++) {
         if (row[a] == 0) {
           continue;
@@ -93,6 +123,10 @@ public final class TrakAttribution {
           kernel[a][b] += row[a] * row[b];
         }
       }
+    }
+    if (!(curved > 0)) {
+      throw new LetheException("every training example has curvature 0 (p = 0 or 1 to double precision): the"
+          + " attribution's Newton scale is undefined; use a less saturated original or another method");
     }
     double trace = 0;
     for (int a = 0; a < d; a++) {
@@ -111,7 +145,13 @@ public final class TrakAttribution {
         rhs[a] += phi[i][a] * weights[i];
       }
     }
-    return choleskySolve(kernel, rhs);
+    double[] u = choleskySolve(kernel, rhs);
+    // (r̄ K + r̄ λ' I)⁻¹ = (K + λ' I)⁻¹ / r̄, and λ = ridge × mean diagonal of r̄ K scales with r̄ alike
+    double mean = curved / total;
+    for (int a = 0; a < d; a++) {
+      u[a] /= mean;
+    }
+    return u;
   }
 
   /** Solves {@code K x = b} for symmetric positive-definite K; a one-line error if K is singular. */
@@ -156,13 +196,29 @@ public final class TrakAttribution {
 
   /** A seeded P × d Rademacher matrix scaled by 1/√d. */
   private static NDArray projection(NDManager manager, int size, int dimension, long seed) {
+    return projection(manager, size, dimension, seed, PROJECTION_BLOCK);
+  }
+
+  /**
+   * As {@link #projection(NDManager, int, int, long)}, filled in blocks of at most {@code blockEntries} entries
+   * (whole rows), the same matrix for every block size.
+   */
+  static NDArray projection(NDManager manager, int size, int dimension, long seed, int blockEntries) {
     SplittableRandom random = new SplittableRandom(seed);
     float scale = (float) (1 / Math.sqrt(dimension));
-    float[] values = new float[Math.multiplyExact(size, dimension)];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = random.nextBoolean() ? scale : -scale;
+    NDArray whole = manager.zeros(new Shape(size, dimension));
+    int rows = Math.max(1, blockEntries / dimension);
+    for (int from = 0; from < size; from += rows) {
+      int n = Math.min(rows, size - from);
+      float[] values = new float[n * dimension];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = random.nextBoolean() ? scale : -scale;
+      }
+      try (NDArray block = manager.create(values, new Shape(n, dimension))) {
+        whole.set(new NDIndex("{}:{}", from, from + n), block);
+      }
     }
-    return manager.create(values, new Shape(size, dimension));
+    return whole;
   }
 
   /**

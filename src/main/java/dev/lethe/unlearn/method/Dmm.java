@@ -18,17 +18,21 @@ import java.util.SplittableRandom;
  * the authors' {@code dm_matching}, RoyRin/data-unlearning-bench @beae27e): predict by data attribution the logits a
  * model retrained without the forget set would give, {@code g(x) = f(x) − m Σ_{i∈F} B[i, x, :]}, on the forget set
  * and a retain sample, then fine-tune the original to match them ({@link OutputMatching}: MSE on logits, Adam,
- * lr × γ per epoch). The authors read B from a precomputed attribution matrix (named {@code trak_scores_matrix};
- * which estimator produced their headline numbers is not known); here B is estimated at run time by
- * {@link TrakAttribution}: TRAK with one checkpoint (the original), per-example margin gradients randomly projected to
- * {@code dimension} dimensions, the kernel {@code (ΦᵀΦ + λI)⁻¹}. Its cost, part of the run time: one per-example
- * backward pass over the whole training pool (the default 8,000-image pool: about a minute on one core), then four
- * forward passes over the fine-tuning set. Defaults: the code's loop ({@link MatchingOptions}) and
- * {@code dm_multiplier} 1; d = 512 (TRAK's ImageNet/CIFAR runs use 2,048 or more; our pool of 8,000 and cnn of
- * about 20,500 parameters need less) and a ridge of 1e-3 of the mean kernel diagonal (TRAK's own choice is not
- * stated for one model; chosen so the kernel stays well conditioned when d approaches the pool size), not tuned.
- * The retain sample is drawn with the run seed (the code: a fixed 42). Batches are never augmented: the targets
- * are outputs on clean images.
+ * lr × γ per epoch). The authors read B from a precomputed matrix (named {@code trak_scores_matrix}; their default
+ * path is a regression datamodel file, {@code regression_v2/all_logit_vitaly_infls_denoised.npy}, fitted, by the
+ * paper's account, on 1,000 to 20,000 models trained on random halves of the data), whose entries are output changes,
+ * so {@code dm_multiplier} 1 applies them as they are. Here B is estimated at run time by {@link TrakAttribution}:
+ * TRAK with one checkpoint (the original), per-example margin gradients randomly projected to {@code dimension}
+ * dimensions, and TRAK's kernel scaled by the mean Gauss-Newton curvature to the one-step Newton step's scale, so that
+ * m = 1 subtracts effects of a real retrain's size too (TRAK's own scores rank examples but are 13-40× too small as
+ * output changes; BENCHMARKS.md, issue #12). Its cost, part of the run time: one per-example backward pass over the
+ * whole training pool (the default 8,000-image pool: about a minute on one core), then four forward passes over the
+ * fine-tuning set. Defaults: the code's loop ({@link MatchingOptions}) and {@code dm_multiplier} 1; d = 512 (TRAK's
+ * ImageNet/CIFAR runs use 2,048 or more; our pool of 8,000 and cnn of about 20,500 parameters need less; with d above
+ * the pool size the kernel is singular but for the ridge and the estimate grows) and a ridge of 1e-3 of the mean
+ * kernel diagonal (the {@code trak} library's default is 0; a small one keeps the kernel well conditioned when d
+ * approaches the pool size), not tuned. The retain sample is drawn with the run seed (the code: a fixed 42). Batches
+ * are never augmented: the targets are outputs on clean images.
  */
 public final class Dmm extends OptionsUnlearner<Dmm.Options> {
   /** The registry id. */

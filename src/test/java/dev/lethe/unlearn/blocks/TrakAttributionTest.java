@@ -99,9 +99,9 @@ class TrakAttributionTest {
     for (int i = 0; i < N; i++) {
       residual[i] = y[i] - dot(x[i], w);
     }
-    // the output is x·w, so its gradient is x, and the loss gradient is −residual·x: weight = residual
+    // the output is x·w, so its gradient is x, the loss gradient −residual·x (weight = residual) and the curvature 1
     for (int j : new int[] {0, 7, 23}) {
-      double[] u = TrakAttribution.direction(x, residual, new int[] {j}, RIDGE);
+      double[] u = TrakAttribution.direction(x, residual, ones(N), new int[] {j}, RIDGE);
       double[] without = fit(lambda, j);
       // leverage h_jj = x_jᵀ H⁻¹ x_j, with H the full-data Hessian
       double[] hx = fit0(lambda, x[j]);
@@ -137,10 +137,14 @@ class TrakAttributionTest {
       weights[i] = 0.1 * (i % 5) - 0.2;
     }
     int[] group = {2, 5, 11};
-    double[] together = TrakAttribution.direction(x, weights, group, RIDGE);
+    double[] curvatures = new double[N];
+    for (int i = 0; i < N; i++) {
+      curvatures[i] = 0.05 + 0.01 * (i % 7);
+    }
+    double[] together = TrakAttribution.direction(x, weights, curvatures, group, RIDGE);
     double[] sum = new double[P];
     for (int j : group) {
-      double[] one = TrakAttribution.direction(x, weights, new int[] {j}, RIDGE);
+      double[] one = TrakAttribution.direction(x, weights, curvatures, new int[] {j}, RIDGE);
       for (int a = 0; a < P; a++) {
         sum[a] += one[a];
       }
@@ -158,8 +162,8 @@ class TrakAttributionTest {
         }
       }
     }
-    double[] plain = TrakAttribution.direction(x, weights, group, 1e-13);
-    double[] projected = TrakAttribution.direction(phi, weights, group, 1e-13);
+    double[] plain = TrakAttribution.direction(x, weights, ones(N), group, 1e-13);
+    double[] projected = TrakAttribution.direction(phi, weights, ones(N), group, 1e-13);
     double[] target = {0.3, -2, 0.5, 1};
     double[] projectedTarget = new double[P];
     for (int a = 0; a < P; a++) {
@@ -168,6 +172,100 @@ class TrakAttributionTest {
       }
     }
     assertThat(dot(projectedTarget, projected)).isCloseTo(dot(target, plain), within(1e-9));
+  }
+
+  private static double[] ones(int n) {
+    double[] v = new double[n];
+    java.util.Arrays.fill(v, 1);
+    return v;
+  }
+
+  /**
+   * Two examples, two features: φ_0 = (1, 0), φ_1 = (0, 2), p = (0.5, 0.8), so the weights 1 − p are (0.5, 0.2), the
+   * curvatures p(1 − p) (0.25, 0.16) and the mean curvature r̄ = (0.25·1 + 0.16·4) / (1 + 4) = 0.178. With ridge 0.5
+   * λ = 0.5 × r̄ × mean diag(ΦᵀΦ) = 0.5 × r̄ × 2.5, so u = (ΦᵀΦ + 1.25 I)⁻¹ Σ_F φ_i w_i / r̄.
+   */
+  @Test
+  void theKernelIsTraksScaledToTheNewtonHessiansTraceByHand() {
+    double[][] phi = {{1, 0}, {0, 2}};
+    double[] weights = {0.5, 0.2};
+    double[] curvatures = {0.25, 0.16};
+    // F = {0}: (0.5 / 2.25, 0) / 0.178
+    double[] first = TrakAttribution.direction(phi, weights, curvatures, new int[] {0}, 0.5);
+    assertThat(first[0]).isCloseTo(0.5 / 2.25 / 0.178, within(1e-12));
+    assertThat(first[0]).isCloseTo(1.248439450686642, within(1e-12));
+    assertThat(first[1]).isCloseTo(0, within(1e-15));
+    // F = {0, 1}: (0.5 / 2.25, 0.4 / 5.25) / 0.178
+    double[] both = TrakAttribution.direction(phi, weights, curvatures, new int[] {0, 1}, 0.5);
+    assertThat(both[0]).isCloseTo(1.248439450686642, within(1e-12));
+    assertThat(both[1]).isCloseTo(0.4 / 5.25 / 0.178, within(1e-12));
+    // TRAK's own kernel ΦᵀΦ (every curvature 1) is r̄ times smaller: the scale the estimate lacked
+    double[] trak = TrakAttribution.direction(phi, weights, ones(2), new int[] {0, 1}, 0.5);
+    assertThat(trak[0]).isCloseTo(0.5 / 2.25, within(1e-15));
+    assertThat(trak[1]).isCloseTo(0.4 / 5.25, within(1e-15));
+  }
+
+  /**
+   * Binary logistic regression on the margin f = x·w with equal p, where R = r I: the estimate is exactly the
+   * one-step Newton step of removing F, {@code (XᵀRX + λI)⁻¹ Σ_F x_i (1 − p)}, with λ on the same scale.
+   */
+  @Test
+  void withEqualCurvaturesItIsTheNewtonStepOfTheLogisticLoss() {
+    double p = 0.9;
+    double r = p * (1 - p);
+    double[] weights = new double[N];
+    double[] curvatures = new double[N];
+    java.util.Arrays.fill(weights, 1 - p);
+    java.util.Arrays.fill(curvatures, r);
+    int[] group = {3, 9};
+    double[] u = TrakAttribution.direction(x, weights, curvatures, group, RIDGE);
+    double[][] h = new double[P][P];
+    double trace = 0;
+    for (double[] row : x) {
+      for (int a = 0; a < P; a++) {
+        trace += r * row[a] * row[a];
+        for (int c = 0; c < P; c++) {
+          h[a][c] += r * row[a] * row[c];
+        }
+      }
+    }
+    for (int a = 0; a < P; a++) {
+      h[a][a] += RIDGE * trace / P;
+    }
+    double[] g = new double[P];
+    for (int i : group) {
+      for (int a = 0; a < P; a++) {
+        g[a] += x[i][a] * (1 - p);
+      }
+    }
+    double[] newton = TrakAttribution.choleskySolve(h, g);
+    for (int a = 0; a < P; a++) {
+      assertThat(u[a]).isCloseTo(newton[a], within(1e-12));
+    }
+  }
+
+  @Test
+  void noCurvatureAtAllIsOneLine() {
+    assertThatThrownBy(() -> TrakAttribution.direction(new double[][] {{1, 0}, {0, 1}}, new double[] {1, 0},
+        new double[] {0, 0}, new int[] {0}, 1e-3))
+        .isInstanceOf(LetheException.class).hasMessageContaining("every training example has curvature 0");
+  }
+
+  /** The projection filled in blocks of one or two rows is the one-block matrix: the stream does not depend on it. */
+  @Test
+  void theProjectionIsTheSameInBlocks() {
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+      float[] whole = TrakAttribution.projection(m, 5, 3, 9, 1 << 20).toFloatArray();
+      float[] rows = TrakAttribution.projection(m, 5, 3, 9, 3).toFloatArray();
+      float[] pairs = TrakAttribution.projection(m, 5, 3, 9, 7).toFloatArray();
+      assertThat(rows).containsExactly(whole);
+      assertThat(pairs).containsExactly(whole);
+      java.util.SplittableRandom random = new java.util.SplittableRandom(9);
+      float scale = (float) (1 / Math.sqrt(3));
+      for (float v : whole) {
+        assertThat(v).isEqualTo(random.nextBoolean() ? scale : -scale);
+      }
+    }
   }
 
   @Test
