@@ -8,6 +8,7 @@ import dev.lethe.experiment.ArtifactStore;
 import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.Json;
 import dev.lethe.experiment.Provenance;
+import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.OptionsBinder;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ final class Rows {
   /**
    * Everything that determines a cell's result: the experiment's fingerprint (data content hashes, split,
    * architecture, training recipe, threads, training-code version), the forget set (ids hash and forgotten
-   * classes), the method id with its fully resolved options, and the seed. A rerun recomputes a cell exactly
+   * classes), the method id with its revision (when above 1) and fully resolved options, and the seed. A rerun recomputes a cell exactly
    * when this changes. A tuning cell ({@link ForgetTask#heldOutIsValidation()}) says so and leaves out the
    * test split's hash, which does not determine it.
    */
@@ -47,6 +48,9 @@ final class Rows {
     cell.put("forget_ids", task.forgetIdsHash());
     cell.set("forget_classes", Json.MAPPER.valueToTree(task.forgetClasses()));
     cell.put("method", method);
+    if (MethodRegistry.revision(method) > 1) {
+      cell.put("method_revision", MethodRegistry.revision(method));
+    }
     cell.set("params", params);
     cell.put("seed", seed);
     return cell;

@@ -12,6 +12,7 @@ import dev.lethe.model.Checkpoints;
 import dev.lethe.model.Network;
 import dev.lethe.train.LossDivergedException;
 import dev.lethe.train.Progress;
+import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.OptionsBinder;
 import dev.lethe.unlearn.RetrainedModels;
 import dev.lethe.unlearn.Unlearner;
@@ -443,6 +444,9 @@ public final class Ensemble {
     key.put("shadow", Json.contentKey(experiment.trainingKey(original.kind(), original.data(), original.seed())));
     key.set("experiment", experiment.fingerprint());
     key.put("method", method.id());
+    if (MethodRegistry.revision(method.id()) > 1) {
+      key.put("method_revision", MethodRegistry.revision(method.id()));
+    }
     key.set("params", optionValues(method));
     key.put("forget_ids", task.forgetIdsHash());
     key.set("forget_classes", Json.MAPPER.valueToTree(task.forgetClasses()));

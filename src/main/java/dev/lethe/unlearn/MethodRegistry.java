@@ -65,6 +65,19 @@ public final class MethodRegistry {
           + " retrains them all (rte about 1)");
 
   /** The providers registered at run time, in registration order. */
+  /**
+   * Methods whose numbers changed after the current training-code version, each with its revision (1 when
+   * absent). A revision above 1 enters the keys of the method's result cells and ensemble twins, so results of
+   * the earlier code are recomputed, never reused, while trained models and other methods' cells stay valid.
+   * dmm 2: TRAK's kernel scaled to the one-step Newton step.
+   */
+  private static final Map<String, Integer> REVISIONS = Map.of(Dmm.ID, 2);
+
+  /** The revision of method {@code id}'s code (see {@link #REVISIONS}); 1 for a method never revised. */
+  public static int revision(String id) {
+    return REVISIONS.getOrDefault(id, 1);
+  }
+
   private static final List<MethodProvider> REGISTERED = new CopyOnWriteArrayList<>();
 
   /**

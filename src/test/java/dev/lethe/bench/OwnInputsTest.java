@@ -54,6 +54,21 @@ class OwnInputsTest {
   }
 
   @Test
+  void aRevisedMethodsCellCarriesItsRevisionSoItsOldRowsAreNotReused() {
+    Experiment exp = new Experiment("tiny", null, DATA, "mlp", 8, new SplitConfig(48, 8, 0, 3), TRAINING,
+        new ArtifactStore(dir));
+    ForgetTask task = exp.task(ForgetSpec.parse("random:4"), 1);
+    JsonNode params = Json.MAPPER.valueToTree(Map.of("multiplier", 1.0));
+    JsonNode dmm = Rows.cell(exp, task, "dmm", params, 1);
+    assertThat(dmm.get("method_revision").asInt()).isEqualTo(2);
+    com.fasterxml.jackson.databind.node.ObjectNode before = dmm.deepCopy();
+    before.remove("method_revision");
+    assertThat(Rows.key(dmm)).isNotEqualTo(Rows.key(before));
+    // an unrevised method's cell, and so its key, is as it was before revisions existed
+    assertThat(Rows.cell(exp, task, "ga", params, 1).has("method_revision")).isFalse();
+  }
+
+  @Test
   void theJavaAuditOfYourOwnNetworkIsTheBenchmarkCellsMetrics() {
     Experiment exp = Experiment.of(DATA, TinyData.ownCnn(), new SplitConfig(48, 8, 0, 3), TRAINING,
         new ArtifactStore(dir));

@@ -54,6 +54,14 @@ class MethodRegistryTest {
   }
 
   @Test
+  void onlyRevisedMethodsHaveARevisionAboveOne() {
+    assertThat(MethodRegistry.revision("dmm")).isEqualTo(2);
+    assertThat(registry.all().stream().map(MethodRegistry.Method::id).filter(id -> MethodRegistry.revision(id) > 1))
+        .containsExactly("dmm");
+    assertThat(MethodRegistry.revision("no-such-method")).isEqualTo(1);
+  }
+
+  @Test
   void unknownMethodListsTheIds() {
     assertThatThrownBy(() -> registry.get("no-such-method"))
         .isInstanceOf(LetheException.class)
