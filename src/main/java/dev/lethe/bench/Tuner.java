@@ -15,6 +15,7 @@ import dev.lethe.report.Summary;
 import dev.lethe.train.Progress;
 import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.OptionsBinder;
+import dev.lethe.unlearn.method.Original;
 import dev.lethe.unlearn.method.Retrain;
 import dev.lethe.unlearn.Unlearner;
 import java.util.ArrayList;
@@ -201,6 +202,12 @@ public final class Tuner {
       if (log.get(Rows.key(Rows.cell(experiment, task, Retrain.ID, rtParams, seed))) == null) {
         log.append(heldOut(Rows.of(config.dataset(), config.model(), scenario, experiment, task, Retrain.ID,
             experiment.training(), seed, run.retrainMetrics(), run.retrainReused(), null)));
+      }
+      Unlearner doNothing = registry.get(Original.ID).create(Map.of());
+      if (log.get(Rows.key(Rows.cell(experiment, task, Original.ID,
+          Json.MAPPER.valueToTree(OptionsBinder.values(doNothing.options())), seed))) == null) {
+        log.append(heldOut(Rows.of(config.dataset(), config.model(), scenario, experiment, task, Original.ID,
+            doNothing.options(), seed, run.evaluate(doNothing, seed, progress).metrics(), false, null)));
       }
     }
     ObjectNode winners = Json.MAPPER.createObjectNode();

@@ -76,7 +76,7 @@ class TunerTest {
     Path recipes = tmp.resolve("recipes");
     BenchConfig tune = config(List.of("ga"), 1000, recipes);
     List<JsonNode> rows = new Tuner(tune, List.of("ga.lr=1e-5,2e-3"), 64, false).run();
-    assertThat(rows).hasSize(3);
+    assertThat(rows).hasSize(4);
     JsonNode gaTiny = rows.stream().filter(r -> r.path("grid_point").path("lr").asText().equals("1e-5")).findFirst().orElseThrow();
     JsonNode gaBig = rows.stream().filter(r -> r.path("grid_point").path("lr").asText().equals("2e-3")).findFirst().orElseThrow();
     assertThat(rows).allSatisfy(r -> assertThat(r.get("held_out").asText()).isEqualTo("validation"));
@@ -84,6 +84,10 @@ class TunerTest {
         .as("the held-out split is the validation split without Sandal").isLessThan(500).isGreaterThan(400));
     JsonNode rt = rows.get(0);
     assertThat(rt.get("method").asText()).isEqualTo("retrain");
+    JsonNode doNothing = rows.get(1);
+    assertThat(doNothing.get("method").asText()).as("the do-nothing bar of the tuning table").isEqualTo("original");
+    assertThat(doNothing.get("held_out").asText()).isEqualTo("validation");
+    assertThat(doNothing.get("metrics").get("avg_gap").asDouble()).isPositive();
     boolean bigCollapsed = gaBig.get("metrics").get("outputs_finite").asDouble() == 0
         || gaBig.get("metrics").get("test_acc").asDouble() < rt.get("metrics").get("test_acc").asDouble() - 15;
     // one seed, two neighbouring points: the gap decides unless the larger rate collapses
@@ -99,10 +103,10 @@ class TunerTest {
     assertThat(recipe.json().get("winners").get("ga").get("edge").get(0).asText())
         .as("either winner is the smallest or the largest rate tried").isEqualTo("lr");
     assertThat(Files.readString(tmp.resolve("out").resolve("tuning-summary.md")))
-        .contains("| ga lr=1e-5 | 1 |").contains("| ga lr=2e-3 | 1 |");
+        .contains("| original | 1 |").contains("| ga lr=1e-5 | 1 |").contains("| ga lr=2e-3 | 1 |");
 
     List<JsonNode> again = new Tuner(tune, List.of("ga.lr=1e-5,2e-3"), 64, false).run();
-    assertThat(again).hasSize(3);
+    assertThat(again).hasSize(4);
 
     // class:5 is Sandal by index: another spec text, the same class, so the class recipe applies by kind
     BenchConfig bench = new BenchConfig("fashion-mnist", null, "cnn", 8, new SplitConfig(1500, 500, 500, 0),
@@ -126,7 +130,7 @@ class TunerTest {
         new TrainConfig(6, 64, 0.05, 0.9, 5e-4, LrSchedule.COSINE), List.of("class:Sandal"), List.of("ga"),
         List.of(1000L, 1001L), Map.of(), tmp.resolve("store"), tmp.resolve("out2"), recipes);
     List<JsonNode> rows = new Tuner(tune, List.of("ga.lr=1e-5,1e-3"), 64, false).run();
-    assertThat(rows).hasSize(6);
+    assertThat(rows).hasSize(8);
     assertThat(rows.stream().filter(r -> r.get("method").asText().equals("ga")).map(r -> r.get("seed").asLong()))
         .containsExactlyInAnyOrder(1000L, 1000L, 1001L, 1001L);
     JsonNode recipe = Json.MAPPER.readTree(Recipe.fileFor(recipes, "fashion-mnist", "cnn", "class:Sandal").toFile());
@@ -275,7 +279,7 @@ class TunerTest {
 
     List<JsonNode> cleanRows = tuneTiny("clean", clean);
     List<JsonNode> poisonedRows = tuneTiny("poisoned", poisoned);
-    assertThat(poisonedRows).hasSize(cleanRows.size()).hasSize(2 * (2 + 4 * 2)); // per spec: RT and 4 points, on 2 seeds
+    assertThat(poisonedRows).hasSize(cleanRows.size()).hasSize(2 * (2 + 2 + 4 * 2)); // per spec: RT, the original and 4 points, each on 2 seeds
     for (int i = 0; i < cleanRows.size(); i++) {
       assertThat(withoutTimes(poisonedRows.get(i))).isEqualTo(withoutTimes(cleanRows.get(i)));
     }
