@@ -82,7 +82,7 @@ class OwnMethodCliTest {
       JsonNode row = Json.MAPPER.readTree(line);
       tuned.add(row.get("method").asText() + " " + row.path("grid_point").path("lr").asText("-"));
     }
-    assertThat(tuned).containsExactlyInAnyOrder("retrain -", "my-ft 0.01", "my-ft 0.05");
+    assertThat(tuned).containsExactlyInAnyOrder("retrain -", "original -", "my-ft 0.01", "my-ft 0.05");
   }
 
   @Test
