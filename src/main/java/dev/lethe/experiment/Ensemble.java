@@ -338,12 +338,20 @@ public final class Ensemble {
    * @throws dev.lethe.train.LossDivergedException if a twin's method diverges
    */
   public boolean compute(Member member, Progress progress) {
-    int before = experiment.store().computations();
-    ArtifactStore.Artifact artifact = artifact(member, progress);
-    try (Network net = artifact.network()) {
-      return outputs(artifact, net).computed() || experiment.store().computations() > before;
-    }
+    // the network and its outputs under one member lock (beside the artifact's own), so that a second attempt at
+    // the same member (a speculative or retried task) waits for both and finds them stored
+    Path dir = dir(member);
+    return experiment.store().locked(dir.resolveSibling(dir.getFileName() + MEMBER_LOCK), () -> {
+      int before = experiment.store().computations();
+      ArtifactStore.Artifact artifact = artifact(member, progress);
+      try (Network net = artifact.network()) {
+        return outputs(artifact, net).computed() || experiment.store().computations() > before;
+      }
+    });
   }
+
+  /** The suffix of the name whose lock {@link #compute} holds while it computes a member and its outputs. */
+  public static final String MEMBER_LOCK = ".member";
 
   /** Every shadow original's margins (trained or loaded). */
   public MemberMargins[] originals(Progress progress) {

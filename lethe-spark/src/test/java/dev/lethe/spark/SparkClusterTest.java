@@ -250,8 +250,8 @@ class SparkClusterTest {
     int failedBefore = failedTasks.get();
     CompletableFuture<List<Finished>> run =
         CompletableFuture.supplyAsync(() -> new SparkEnsembleExecutor(() -> sc).compute(ensemble(killed), all, l -> {}));
-    while (!startedComputing(killed) && !run.isDone()) {
-      Thread.sleep(20); // until a task takes the lock of its member, the first thing it writes
+    while (computing(killed) < Math.min(2, all.size()) && !run.isDone()) {
+      Thread.sleep(20); // until both executors hold the lock of a member, the first thing a task writes
     }
     ProcessHandle executor = ProcessHandle.current().children().filter(SparkClusterTest::isExecutor).findFirst()
         .orElseThrow();
@@ -316,13 +316,13 @@ class SparkClusterTest {
     }
   }
 
-  /** True once anything is in {@code store}: a task has taken a member's lock (both of the first job's run). */
-  private static boolean startedComputing(Path store) throws IOException {
+  /** How many members tasks have started computing in {@code store} (the member locks of {@link Ensemble#compute}). */
+  private static long computing(Path store) throws IOException {
     if (!Files.isDirectory(store)) {
-      return false;
+      return 0;
     }
     try (Stream<Path> files = Files.list(store)) {
-      return files.findAny().isPresent();
+      return files.filter(f -> f.getFileName().toString().endsWith(Ensemble.MEMBER_LOCK + ".lock")).count();
     }
   }
 
