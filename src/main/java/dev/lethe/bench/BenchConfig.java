@@ -1,10 +1,15 @@
 package dev.lethe.bench;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
 import dev.lethe.data.SplitConfig;
 import dev.lethe.experiment.Ensemble;
 import dev.lethe.experiment.EnsembleExecutor;
+import dev.lethe.experiment.Json;
 import dev.lethe.train.TrainConfig;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -122,5 +127,66 @@ public record BenchConfig(
   /** The scenario name of a forget spec, e.g. {@code fashion-mnist/cnn/random:0.1}. */
   public String scenario(String forget) {
     return dataset + "/" + model + "/" + forget;
+  }
+
+  /**
+   * This grid as the JSON a job text carries to another JVM ({@link CellJob}, {@link TuningJob}), its paths made
+   * absolute (they must be the same shared paths there); the executors are this process's own and are not carried.
+   */
+  ObjectNode toJson() {
+    ObjectNode b = Json.MAPPER.createObjectNode();
+    b.put("dataset", dataset);
+    if (dataDir != null) {
+      b.put("data_dir", absolute(dataDir));
+    }
+    b.put("model", model);
+    b.put("width", width);
+    b.set("split", Json.MAPPER.valueToTree(split));
+    b.set("training", Json.MAPPER.valueToTree(training));
+    b.set("forgets", Json.MAPPER.valueToTree(forgets));
+    b.set("methods", Json.MAPPER.valueToTree(methods));
+    b.set("seeds", Json.MAPPER.valueToTree(seeds));
+    b.set("params", Json.MAPPER.valueToTree(params));
+    b.put("store", absolute(store));
+    b.put("out", absolute(out));
+    if (recipes != null) {
+      b.put("recipes", absolute(recipes));
+    }
+    b.put("ensemble", ensemble);
+    b.put("requests", requests);
+    return b;
+  }
+
+  /**
+   * The grid {@link #toJson} wrote, computed in this process (the JVM that rebuilds a job computes its lines itself).
+   *
+   * @throws IllegalArgumentException if {@code b} is not such JSON
+   */
+  static BenchConfig fromJson(JsonNode b) {
+    try {
+      return new BenchConfig(b.get("dataset").asText(), path(b, "data_dir"), b.get("model").asText(),
+          b.get("width").asInt(), Json.MAPPER.treeToValue(b.get("split"), SplitConfig.class),
+          Json.MAPPER.treeToValue(b.get("training"), TrainConfig.class),
+          Json.MAPPER.convertValue(b.get("forgets"), new TypeReference<List<String>>() {}),
+          Json.MAPPER.convertValue(b.get("methods"), new TypeReference<List<String>>() {}),
+          Json.MAPPER.convertValue(b.get("seeds"), new TypeReference<List<Long>>() {}),
+          Json.MAPPER.convertValue(b.get("params"), new TypeReference<Map<String, Map<String, String>>>() {}),
+          path(b, "store"), path(b, "out"), path(b, "recipes"), b.get("ensemble").asInt(), b.get("requests").asInt());
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof LetheException le) {
+        throw le;
+      }
+      throw new IllegalArgumentException("unreadable grid " + b, e);
+    }
+  }
+
+  /** {@code p} absolute and normalised, as a job text names it. */
+  static String absolute(Path p) {
+    return p.toAbsolutePath().normalize().toString();
+  }
+
+  /** The path in {@code field} of {@code node}, or null when it has none. */
+  static Path path(JsonNode node, String field) {
+    return node.hasNonNull(field) ? Path.of(node.get(field).asText()) : null;
   }
 }

@@ -278,13 +278,7 @@ public final class BenchmarkRunner {
    * @throws LetheException if this JVM trains with other threads than {@code threads}, which the cells' keys name
    */
   CellJob rebuilt(int threads, long seed, ForgetSpec spec, int request, Map<String, Integer> collapsedAt) {
-    Experiment clean = new Experiment(config.dataset(), config.dataDir(), config.model(), config.width(),
-        config.split(), config.training(), new ArtifactStore(config.store()));
-    if (clean.threads() != threads) {
-      throw new LetheException("this JVM trains with " + clean.threads() + " intra-op thread(s), but the cells are "
-          + "keyed as trained with " + threads + ": run it with -Dai.djl.pytorch.num_threads=" + threads);
-    }
-    Experiment experiment = clean.forRequest(spec);
+    Experiment experiment = experimentOfThreads(config, threads).forRequest(spec);
     recipe(experiment.task(spec, config.seeds().get(0)));
     Recipe recipe = recipes.get(spec.text());
     ForgetTask task = experiment.task(spec, seed);
@@ -299,6 +293,22 @@ public final class BenchmarkRunner {
     List<Cell> all = cells(experiment, task, spec, recipe, seed, chain, request);
     return new CellJob(this, experiment, scenario, task, chain, request, seed, recipe, all, List.of(),
         new java.util.HashMap<>(), true);
+  }
+
+  /**
+   * The experiment {@code config} describes, in this JVM, whose models must be keyed by {@code threads}: a job's
+   * cells are computed by the code of the threads that key them.
+   *
+   * @throws LetheException if this JVM trains with another thread count
+   */
+  static Experiment experimentOfThreads(BenchConfig config, int threads) {
+    Experiment experiment = new Experiment(config.dataset(), config.dataDir(), config.model(), config.width(),
+        config.split(), config.training(), new ArtifactStore(config.store()));
+    if (experiment.threads() != threads) {
+      throw new LetheException("this JVM trains with " + experiment.threads() + " intra-op thread(s), but the cells "
+          + "are keyed as trained with " + threads + ": run it with -Dai.djl.pytorch.num_threads=" + threads);
+    }
+    return experiment;
   }
 
   /** The grid this runner runs. */

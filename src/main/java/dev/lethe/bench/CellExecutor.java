@@ -6,11 +6,12 @@ import dev.lethe.experiment.Experiment;
 import java.util.function.Consumer;
 
 /**
- * Where a bench task's pending cells are computed (issue #11, "Where it runs"): in this process ({@link
- * #IN_PROCESS}), or by a cluster's executors (the opt-in {@code lethe-spark} module), which rebuild the task from
- * its {@link CellJob#text} and compute each cell with the same code ({@link CellJob#compute}) against the same
- * shared store and output directory. Either way the runner that asked commits every row it is handed to
- * {@code results.jsonl}, as {@link dev.lethe.experiment.EnsembleExecutor} is to an ensemble's members.
+ * Where a bench task's or a tuning scenario's pending cells are computed (issue #11, "Where it runs"): in this
+ * process ({@link #IN_PROCESS}), or by a cluster's executors (the opt-in {@code lethe-spark} module), which rebuild
+ * the task from its {@link CellJob#text} (or {@link TuningJob#text}) and compute each cell with the same code ({@link
+ * CellJob#compute}, {@link TuningJob#compute}) against the same shared store and output directory. Either way the
+ * runner or tuner that asked commits every row it is handed to {@code results.jsonl} (or {@code tuning.jsonl}), as
+ * {@link dev.lethe.experiment.EnsembleExecutor} is to an ensemble's members.
  */
 public interface CellExecutor {
   /** Computes every cell here, one after another, with this process's threads. */
@@ -22,6 +23,13 @@ public interface CellExecutor {
 
     @Override
     public void compute(CellJob job, Consumer<ObjectNode> finished) {
+      for (String line : job.lines()) {
+        finished.accept(job.compute(line));
+      }
+    }
+
+    @Override
+    public void tune(TuningJob job, Consumer<ObjectNode> finished) {
       for (String line : job.lines()) {
         finished.accept(job.compute(line));
       }
@@ -42,6 +50,15 @@ public interface CellExecutor {
    *     first)
    */
   void compute(CellJob job, Consumer<ObjectNode> finished);
+
+  /**
+   * As {@link #compute}, the lines of a tuning scenario ({@link TuningJob#lines}): each finished row is handed to
+   * {@code finished} on the calling thread, in the order of the lines.
+   *
+   * @throws dev.lethe.LetheException if a cell's computation fails, naming it (the rows finished are handed over
+   *     first)
+   */
+  void tune(TuningJob job, Consumer<ObjectNode> finished);
 
   /**
    * Has the worst-case forget set {@code spec} of {@code seed} stored before {@code experiment} (one of {@link

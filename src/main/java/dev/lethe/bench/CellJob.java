@@ -7,13 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.LetheException;
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.ForgetTask;
-import dev.lethe.data.SplitConfig;
 import dev.lethe.experiment.ArtifactStore;
 import dev.lethe.experiment.Ensemble;
 import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.Json;
 import dev.lethe.train.Progress;
-import dev.lethe.train.TrainConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -120,31 +118,11 @@ public final class CellJob implements AutoCloseable {
 
   /** The job text: everything {@link #rebuild} needs to make this task's cells in another JVM. */
   public String text() {
-    BenchConfig c = runner.config();
     ObjectNode job = Json.MAPPER.createObjectNode();
-    ObjectNode b = job.putObject("bench");
-    b.put("dataset", c.dataset());
-    if (c.dataDir() != null) {
-      b.put("data_dir", absolute(c.dataDir()));
-    }
-    b.put("model", c.model());
-    b.put("width", c.width());
-    b.set("split", Json.MAPPER.valueToTree(c.split()));
-    b.set("training", Json.MAPPER.valueToTree(c.training()));
-    b.set("forgets", Json.MAPPER.valueToTree(c.forgets()));
-    b.set("methods", Json.MAPPER.valueToTree(c.methods()));
-    b.set("seeds", Json.MAPPER.valueToTree(c.seeds()));
-    b.set("params", Json.MAPPER.valueToTree(c.params()));
-    b.put("store", absolute(c.store()));
-    b.put("out", absolute(c.out()));
-    if (c.recipes() != null) {
-      b.put("recipes", absolute(c.recipes()));
-    }
-    b.put("ensemble", c.ensemble());
-    b.put("requests", c.requests());
+    job.set("bench", runner.config().toJson());
     Path saveModels = runner.flags().saveModels();
     if (saveModels != null) {
-      job.put("save_models", absolute(saveModels));
+      job.put("save_models", BenchConfig.absolute(saveModels));
     }
     job.put("threads", experiment.threads());
     job.put("seed", seed);
@@ -169,15 +147,7 @@ public final class CellJob implements AutoCloseable {
     Map<String, Integer> collapsedAt;
     try {
       j = Json.MAPPER.readTree(job);
-      JsonNode b = j.get("bench");
-      config = new BenchConfig(b.get("dataset").asText(), path(b, "data_dir"), b.get("model").asText(),
-          b.get("width").asInt(), Json.MAPPER.treeToValue(b.get("split"), SplitConfig.class),
-          Json.MAPPER.treeToValue(b.get("training"), TrainConfig.class),
-          Json.MAPPER.convertValue(b.get("forgets"), new TypeReference<List<String>>() {}),
-          Json.MAPPER.convertValue(b.get("methods"), new TypeReference<List<String>>() {}),
-          Json.MAPPER.convertValue(b.get("seeds"), new TypeReference<List<Long>>() {}),
-          Json.MAPPER.convertValue(b.get("params"), new TypeReference<Map<String, Map<String, String>>>() {}),
-          path(b, "store"), path(b, "out"), path(b, "recipes"), b.get("ensemble").asInt(), b.get("requests").asInt());
+      config = BenchConfig.fromJson(j.get("bench"));
       collapsedAt = j.has("collapsed_at")
           ? Json.MAPPER.convertValue(j.get("collapsed_at"), new TypeReference<Map<String, Integer>>() {})
           : new HashMap<>();
@@ -187,7 +157,7 @@ public final class CellJob implements AutoCloseable {
       }
       throw new IllegalArgumentException("unreadable cell job " + job, e);
     }
-    BenchmarkRunner runner = new BenchmarkRunner(config, new BenchmarkRunner.Flags(false, path(j, "save_models")));
+    BenchmarkRunner runner = new BenchmarkRunner(config, new BenchmarkRunner.Flags(false, BenchConfig.path(j, "save_models")));
     return runner.rebuilt(j.get("threads").asInt(), j.get("seed").asLong(), ForgetSpec.parse(j.get("forget").asText()),
         j.path("request").asInt(0), new HashMap<>(collapsedAt));
   }
@@ -260,13 +230,5 @@ public final class CellJob implements AutoCloseable {
     throw new LetheException("cell " + line + " is not one of " + scenario + " seed " + seed + " here: this JVM "
         + "rebuilt another grid than the driver's (the data, recipes and methods must load from the same paths, with "
         + "the same Lethe)");
-  }
-
-  private static String absolute(Path p) {
-    return p.toAbsolutePath().normalize().toString();
-  }
-
-  private static Path path(JsonNode node, String field) {
-    return node.hasNonNull(field) ? Path.of(node.get(field).asText()) : null;
   }
 }

@@ -9,15 +9,11 @@ import dev.lethe.experiment.ArtifactStore;
 import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.Json;
 import dev.lethe.experiment.Provenance;
-import dev.lethe.model.Network;
 import dev.lethe.report.Report;
 import dev.lethe.report.Summary;
 import dev.lethe.train.Progress;
 import dev.lethe.unlearn.MethodRegistry;
-import dev.lethe.unlearn.OptionsBinder;
-import dev.lethe.unlearn.method.Original;
 import dev.lethe.unlearn.method.Retrain;
-import dev.lethe.unlearn.Unlearner;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +66,7 @@ public final class Tuner {
 
   private final BenchConfig config;
   private final List<Long> seeds;
+  private final List<String> gridArgs;
   private final Map<String, Map<String, List<String>>> grids;
   private final Map<String, List<Map<String, String>>> points;
   private final MethodRegistry registry;
@@ -84,6 +81,7 @@ public final class Tuner {
     this.config = config;
     this.seeds = config.seeds();
     this.registry = new MethodRegistry(config.training(), config.store());
+    this.gridArgs = List.copyOf(gridArgs);
     this.grids = parseGrids(gridArgs);
     this.points = new LinkedHashMap<>();
     int total = 0;
@@ -112,8 +110,8 @@ public final class Tuner {
 
   /** Runs every configuration not yet in {@code tuning.jsonl}, writes the recipes, returns all rows. */
   public List<JsonNode> run() {
-    return run(new Experiment(config.dataset(), config.dataDir(), config.model(), config.width(),
-        config.split(), config.training(), new ArtifactStore(config.store())));
+    return run(config.cellExecutor().cellsOf(new Experiment(config.dataset(), config.dataDir(), config.model(),
+        config.width(), config.split(), config.training(), new ArtifactStore(config.store()))));
   }
 
   /** {@link #run()} on {@code experiment}, which must describe {@code config}'s data, split, model and training. */
@@ -141,6 +139,9 @@ public final class Tuner {
             + " (a poisoned batch) runs with the random recipe of the nearest fraction: tune random:FRACTION instead");
       }
       for (long seed : seeds) {
+        if (specs.get(specs.size() - 1) instanceof ForgetSpec.WorstCase worst) {
+          config.cellExecutor().search(experiment, worst, seed); // with the original of the cells' threads
+        }
         ForgetTask task = experiment.task(specs.get(specs.size() - 1), seed).heldOutAsValidation();
         if (task.test().size() == 0) {
           throw new LetheException("tuning selects on the validation split, which has no image outside the forgotten"
@@ -149,16 +150,8 @@ public final class Tuner {
       }
     }
     Progress progress = Progress.stderr("tune seeds " + seeds);
-    Map<Long, Network> originals = new LinkedHashMap<>();
-    try {
-      for (long seed : seeds) {
-        originals.put(seed, experiment.original(seed, progress.child("original " + seed)).network());
-      }
-      for (ForgetSpec spec : specs) {
-        tuneScenario(experiment, spec, originals, log, progress);
-      }
-    } finally {
-      originals.values().forEach(Network::close);
+    for (ForgetSpec spec : specs) {
+      tuneScenario(experiment, spec, log, progress);
     }
     Json.writeAtomically(config.out().resolve("tuning-summary.md"),
         "TA, MIA-eff, MIA-ent, KL-T and the class columns of these tuning rows are measured on the validation split,"
@@ -188,59 +181,35 @@ public final class Tuner {
     return out;
   }
 
-  private void tuneScenario(
-      Experiment experiment, ForgetSpec spec, Map<Long, Network> originals, ResultLog log, Progress progress) {
-    String scenario = config.scenario(spec.text());
-    Map<Long, ScenarioRun> runs = new LinkedHashMap<>();
-    List<Double> rtHeldOut = new ArrayList<>();
-    for (long seed : seeds) {
-      ForgetTask task = experiment.task(spec, seed).heldOutAsValidation();
-      ScenarioRun run = new ScenarioRun(experiment, task, originals.get(seed), progress);
-      runs.put(seed, run);
-      rtHeldOut.add(run.retrainMetrics().get("test_acc"));
-      JsonNode rtParams = Json.MAPPER.valueToTree(OptionsBinder.values(experiment.training()));
-      if (log.get(Rows.key(Rows.cell(experiment, task, Retrain.ID, rtParams, seed))) == null) {
-        log.append(heldOut(Rows.of(config.dataset(), config.model(), scenario, experiment, task, Retrain.ID,
-            experiment.training(), seed, run.retrainMetrics(), run.retrainReused(), null)));
+  private void tuneScenario(Experiment experiment, ForgetSpec spec, ResultLog log, Progress progress) {
+    List<TuningJob.Cell> cells;
+    try (TuningJob job = new TuningJob(this, experiment, spec, key -> log.get(key) != null)) {
+      if (!job.lines().isEmpty()) {
+        config.cellExecutor().tune(job, log::append);
       }
-      Unlearner doNothing = registry.get(Original.ID).create(Map.of());
-      if (log.get(Rows.key(Rows.cell(experiment, task, Original.ID,
-          Json.MAPPER.valueToTree(OptionsBinder.values(doNothing.options())), seed))) == null) {
-        log.append(heldOut(Rows.of(config.dataset(), config.model(), scenario, experiment, task, Original.ID,
-            doNothing.options(), seed, run.evaluate(doNothing, seed, progress).metrics(), false, null)));
+      cells = job.cells();
+    }
+    Map<Long, Double> rtHeldOut = new LinkedHashMap<>();
+    // method -> its grid points in grid order -> their rows in seed order
+    Map<String, Map<Map<String, String>, List<JsonNode>>> rows = new LinkedHashMap<>();
+    for (TuningJob.Cell c : cells) {
+      JsonNode row = log.get(c.key());
+      if (c.method().equals(Retrain.ID)) {
+        rtHeldOut.put(c.seed(), row.get("metrics").get("test_acc").asDouble());
+      } else if (c.tuned()) {
+        rows.computeIfAbsent(c.method(), m -> new LinkedHashMap<>())
+            .computeIfAbsent(c.point(), p -> new ArrayList<>()).add(row);
       }
     }
+    List<Double> rtAcc = seeds.stream().map(rtHeldOut::get).toList();
     ObjectNode winners = Json.MAPPER.createObjectNode();
-    for (Map.Entry<String, List<Map<String, String>>> e : points.entrySet()) {
-      String method = e.getKey();
-      if (!registry.get(method).supports(spec)) {
+    for (String method : points.keySet()) {
+      if (!rows.containsKey(method)) {
         progress.note(method + " does not unlearn " + spec.text() + ": not tuned there");
         continue;
       }
       List<Candidate> candidates = new ArrayList<>();
-      for (Map<String, String> point : e.getValue()) {
-        Unlearner unlearner = registry.get(method).create(point);
-        JsonNode params = Json.MAPPER.valueToTree(OptionsBinder.values(unlearner.options()));
-        List<JsonNode> rows = new ArrayList<>();
-        for (Map.Entry<Long, ScenarioRun> run : runs.entrySet()) {
-          long seed = run.getKey();
-          JsonNode row = log.get(Rows.key(Rows.cell(experiment, run.getValue().task(), method, params, seed)));
-          if (row == null) {
-            progress.note("tuning " + method + " " + point + " on seed " + seed);
-            ScenarioRun.Evaluation evaluation = run.getValue().evaluate(unlearner, seed, progress);
-            ObjectNode fresh = heldOut(Rows.of(config.dataset(), config.model(), scenario, experiment,
-                run.getValue().task(), method, unlearner.options(), seed, evaluation.metrics(), false, null));
-            if (evaluation.collapsed()) {
-              Rows.collapsed(fresh, evaluation.collapseStep(), evaluation.collapseReason());
-            }
-            fresh.set("grid_point", Json.MAPPER.valueToTree(point));
-            log.append(fresh);
-            row = fresh;
-          }
-          rows.add(row);
-        }
-        candidates.add(Candidate.of(point, rows, rtHeldOut));
-      }
+      rows.get(method).forEach((point, seedRows) -> candidates.add(Candidate.of(point, seedRows, rtAcc)));
       Map<String, List<String>> grid = grids.getOrDefault(method, Map.of());
       Choice choice = select(grid, candidates);
       if (!choice.edge().isEmpty()) {
@@ -262,9 +231,23 @@ public final class Tuner {
     writeRecipe(spec, winners, progress);
   }
 
-  private static ObjectNode heldOut(ObjectNode row) {
-    row.put("held_out", HELD_OUT);
-    return row;
+  /** The grid these cells belong to (its seeds are the tuning seeds). */
+  BenchConfig config() {
+    return config;
+  }
+
+  MethodRegistry registry() {
+    return registry;
+  }
+
+  /** The {@code --grid} axes as given. */
+  List<String> gridArgs() {
+    return gridArgs;
+  }
+
+  /** Every tuned method's grid points, in grid order ({@link #expand}). */
+  Map<String, List<Map<String, String>>> points() {
+    return points;
   }
 
   /**

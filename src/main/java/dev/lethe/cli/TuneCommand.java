@@ -3,6 +3,7 @@ package dev.lethe.cli;
 import dev.lethe.LetheException;
 import dev.lethe.bench.BenchConfig;
 import dev.lethe.bench.Tuner;
+import dev.lethe.experiment.EnsembleExecutor;
 import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.method.Retrain;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code lethe tune}: grid search per method against RT; writes tuning.jsonl and recipe files. */
 @Command(name = "tune", mixinStandardHelpOptions = true,
@@ -20,6 +22,8 @@ import picocli.CommandLine.Option;
         + "on the validation split (never the test split); writes every configuration to tuning.jsonl and the "
         + "winners to recipes/<dataset>-<model>-<forget>.json.")
 public final class TuneCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+
   @Mixin ExperimentOptions experiment;
 
   @Mixin RunOptions run;
@@ -67,7 +71,7 @@ public final class TuneCommand implements Callable<Integer> {
     BenchConfig config = new BenchConfig(
         experiment.dataset, experiment.dataDir, experiment.model, experiment.width(), experiment.split(),
         experiment.training(), run.forgets(), methods, seeds, Map.of(), experiment.storeRoot(),
-        out, run.recipesDir());
+        out, run.recipesDir(), 0, 1, EnsembleExecutor.IN_PROCESS, main.cellExecutor());
     new Tuner(config, grids, maxConfigs, force).run();
     System.out.println("tuning results: " + out.resolve(Tuner.RESULTS) + "  recipes: " + run.recipesDir());
     return 0;

@@ -311,6 +311,83 @@ class TunerTest {
     }
   }
 
+
+  /**
+   * Computes each tuning scenario as another JVM does: the job rebuilt from its text alone, each line answered as
+   * text; counts the lines. Bench cells are not its business.
+   */
+  private static final class RebuildingExecutor implements CellExecutor {
+    final List<String> computed = new java.util.ArrayList<>();
+
+    @Override
+    public Experiment cellsOf(Experiment experiment) {
+      return experiment;
+    }
+
+    @Override
+    public void compute(CellJob job, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> f) {
+      throw new AssertionError("tune computes no bench cell");
+    }
+
+    @Override
+    public void tune(TuningJob job, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> f) {
+      try (TuningJob there = TuningJob.rebuild(job.text())) {
+        for (String line : job.lines()) {
+          computed.add(TuningJob.label(line));
+          f.accept(CellJob.row(there.answer(line)));
+        }
+      }
+    }
+  }
+
+  @Test
+  void aTuningJobRebuiltFromItsTextComputesTheLocalRowsAndWinnersAndARerunComputesNothing() throws Exception {
+    SplitConfig split = new SplitConfig(100, 30, 50, 0);
+    TrainConfig training = new TrainConfig(2, 32, 0.05, 0.9, 5e-4, LrSchedule.COSINE);
+    RebuildingExecutor remote = new RebuildingExecutor();
+    List<List<JsonNode>> runs = new java.util.ArrayList<>();
+    for (String name : List.of("remote", "local")) {
+      Path dir = tmp.resolve(name);
+      BenchConfig c = new BenchConfig("fashion-mnist", null, "mlp", 16, split, training, List.of("random:20"),
+          List.of("ft"), List.of(1000L, 1001L), Map.of(), dir.resolve("store"), dir.resolve("out"),
+          dir.resolve("recipes"), 0, 1, dev.lethe.experiment.EnsembleExecutor.IN_PROCESS,
+          name.equals("remote") ? remote : CellExecutor.IN_PROCESS);
+      runs.add(new Tuner(c, List.of("ft.lr=0.01,0.1", "ft.epochs=1"), 64, false).run());
+    }
+    assertThat(remote.computed).containsExactly("retrain seed 1000", "original seed 1000", "retrain seed 1001",
+        "original seed 1001", "ft lr=0.01 epochs=1 seed 1000", "ft lr=0.01 epochs=1 seed 1001",
+        "ft lr=0.1 epochs=1 seed 1000", "ft lr=0.1 epochs=1 seed 1001");
+    assertThat(runs.get(0)).hasSize(8);
+    for (int i = 0; i < 8; i++) { // as text: a row read back from its answer has other number nodes
+      assertThat(withoutTimes(runs.get(0).get(i)).toString()).isEqualTo(withoutTimes(runs.get(1).get(i)).toString());
+    }
+    JsonNode a = Json.MAPPER.readTree(Recipe.fileFor(tmp.resolve("remote/recipes"), "fashion-mnist", "mlp",
+        "random:20").toFile()).get("winners").get("ft").deepCopy();
+    JsonNode b = Json.MAPPER.readTree(Recipe.fileFor(tmp.resolve("local/recipes"), "fashion-mnist", "mlp",
+        "random:20").toFile()).get("winners").get("ft").deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) a.get("metrics")).remove(List.of("seconds", "rte"));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) b.get("metrics")).remove(List.of("seconds", "rte"));
+    assertThat(a.toString()).isEqualTo(b.toString());
+
+    remote.computed.clear();
+    Path dir = tmp.resolve("remote");
+    BenchConfig again = new BenchConfig("fashion-mnist", null, "mlp", 16, split, training, List.of("random:20"),
+        List.of("ft"), List.of(1000L, 1001L), Map.of(), dir.resolve("store"), dir.resolve("out"),
+        dir.resolve("recipes"), 0, 1, dev.lethe.experiment.EnsembleExecutor.IN_PROCESS, remote);
+    assertThat(new Tuner(again, List.of("ft.lr=0.01,0.1", "ft.epochs=1"), 64, false).run()).hasSize(8);
+    assertThat(remote.computed).as("every cell is in tuning.jsonl: nothing to compute").isEmpty();
+
+    BenchConfig other = new BenchConfig("fashion-mnist", null, "mlp", 16, split, training, List.of("random:20"),
+        List.of("ft"), List.of(1000L), Map.of(), dir.resolve("store"), dir.resolve("other"), dir.resolve("recipes"));
+    String line = runs.get(0).get(7).get("cell_key").asText() + " ft lr=0.1 epochs=1 seed 1001";
+    try (TuningJob job = new TuningJob(new Tuner(other, List.of("ft.lr=0.01"), 64, false),
+        new Experiment("fashion-mnist", null, "mlp", 16, split, training, new ArtifactStore(dir.resolve("store"))),
+        dev.lethe.data.ForgetSpec.parse("random:20"), key -> false)) {
+      assertThatThrownBy(() -> TuningJob.rebuild(job.text()).compute(line)).isInstanceOf(LetheException.class)
+          .hasMessageContaining("tuning cell ft lr=0.1 epochs=1 seed 1001 is not one of fashion-mnist/mlp/random:20");
+    }
+  }
+
   private static final SplitConfig TINY_SPLIT = new SplitConfig(80, 30, 0, 0);
   private static final TrainConfig TINY_TRAINING = new TrainConfig(15, 16, 0.05, 0.9, 5e-4, LrSchedule.COSINE);
 

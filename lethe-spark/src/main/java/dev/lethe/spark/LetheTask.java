@@ -2,6 +2,7 @@ package dev.lethe.spark;
 
 import dev.lethe.LetheException;
 import dev.lethe.bench.CellJob;
+import dev.lethe.bench.TuningJob;
 import dev.lethe.experiment.Ensemble;
 import dev.lethe.experiment.EnsembleJob;
 import dev.lethe.experiment.WorstCaseJob;
@@ -24,9 +25,10 @@ import org.apache.spark.api.java.function.Function;
  * One Spark task: computes one line of a job on an executor, with the code a local process runs on it: an
  * ensemble member ({@link Kind#ENSEMBLE}: {@link EnsembleJob#rebuild}, {@link EnsembleJob#compute}, the code of a
  * {@code --workers} process), a worst-case forget set ({@link Kind#WORST_CASE}: {@link WorstCaseJob#rebuild},
- * {@link WorstCaseJob#compute}) or a bench cell ({@link Kind#CELLS}: {@link CellJob#rebuild}, {@link
- * CellJob#compute}, the code of a local {@code lethe bench}), into the shared store (and, for cells, output
- * directory) whose paths the job names. A retried or speculative attempt is safe: the store's per-artifact lock
+ * {@link WorstCaseJob#compute}), a bench cell ({@link Kind#CELLS}: {@link CellJob#rebuild}, {@link
+ * CellJob#compute}, the code of a local {@code lethe bench}) or a tuning cell ({@link Kind#TUNING}: {@link
+ * TuningJob#rebuild}, {@link TuningJob#compute}, the code of a local {@code lethe tune}), into the shared store
+ * (and, for bench cells, output directory) whose paths the job names. A retried or speculative attempt is safe: the store's per-artifact lock
  * lets one attempt compute an artifact, the others then find it stored, and an attempt that died mid-way left
  * nothing but temporary files (checkpoints and outputs are renamed into place), so the retry computes the same
  * bytes again; a cell's row is committed by the driver alone.
@@ -102,6 +104,19 @@ public final class LetheTask implements Function<String, LetheTask.Done> {
       @Override
       String name(String line) {
         return CellJob.method(line);
+      }
+    },
+    /** A tuning scenario's cells ({@link TuningJob}): lines are cell keys with labels, answers the finished rows. */
+    TUNING {
+      @Override
+      Worker rebuild(String job) {
+        TuningJob cells = TuningJob.rebuild(job);
+        return new Worker(cells::answer, cells::close);
+      }
+
+      @Override
+      String name(String line) {
+        return TuningJob.label(line);
       }
     };
 

@@ -3,6 +3,7 @@ package dev.lethe.spark;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lethe.bench.CellExecutor;
 import dev.lethe.bench.CellJob;
+import dev.lethe.bench.TuningJob;
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.experiment.Experiment;
 import dev.lethe.experiment.WorstCaseJob;
@@ -21,8 +22,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  * results.jsonl} in grid order as a local run does. Cells are keyed as computed with one thread, so a grid computed
  * here and one computed by {@code lethe bench --threads 1} hold the same rows and resume each other; a worst-case
  * forget set, which a cell's task is derived from, is searched for (its original trained) in a task of one thread
- * too ({@link #search}), whatever the driver's threads. The context is asked for only when a cell is pending or a set
- * is missing, so a rerun over a finished grid starts no Spark job.
+ * too ({@link #search}), whatever the driver's threads. A tuning scenario's cells ({@link #tune}) run the same way,
+ * their rows committed to {@code tuning.jsonl}: the rows of {@code lethe tune --threads 1}. The context is asked for
+ * only when a cell is pending or a set is missing, so a rerun over a finished grid starts no Spark job.
  */
 public final class SparkCellExecutor implements CellExecutor {
   private final Supplier<JavaSparkContext> context;
@@ -55,6 +57,25 @@ public final class SparkCellExecutor implements CellExecutor {
       progress.accept(String.format(Locale.ROOT, "%s: executor %s finished %s (%d of %d)", what, d.executor(),
           row.get("method").asText(), ++done[0], lines.size()));
     }, "computing the cells of " + what, "the cells finished are committed");
+  }
+
+  /**
+   * Computes a tuning scenario's pending cells as Spark tasks of one thread, one cell per task, which the driver
+   * commits to {@code tuning.jsonl} in the tuner's order: the rows of {@code lethe tune --threads 1}.
+   */
+  @Override
+  public void tune(TuningJob job, Consumer<ObjectNode> finished) {
+    List<String> lines = job.lines();
+    JavaSparkContext sc = context.get();
+    progress.accept(job.scenario() + ": tuning " + lines.size() + " cell(s) as Spark tasks of one thread on "
+        + sc.master());
+    int[] done = {0};
+    new LetheTask(LetheTask.Kind.TUNING, job.text()).run(sc, lines, d -> {
+      finished.accept(CellJob.row(d.answer()));
+      progress.accept(String.format(Locale.ROOT, "%s: executor %s finished %s (%d of %d)", job.scenario(),
+          d.executor(), TuningJob.label(lines.get(done[0])), done[0] + 1, lines.size()));
+      done[0]++;
+    }, "tuning " + job.scenario(), "the cells finished are in tuning.jsonl");
   }
 
   /** Searches a missing worst-case set as a Spark task of one thread, as the cells that forget it train. */

@@ -11,9 +11,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  * {@code lethe-spark}: the {@code lethe} command line as a Spark driver (issue #11, "Where it runs"). Every verb
  * takes the same arguments as under {@code ./lethe}; {@code bench --audit strong} and {@code audit --strong}
  * compute their ensemble's missing members as Spark tasks ({@link SparkEnsembleExecutor}) instead of
- * {@code --workers} processes, and {@code bench} computes its grid's cells as Spark tasks too ({@link
- * SparkCellExecutor}), committing their rows as the local path does: the same artifacts, results and reports as
- * {@code lethe bench --threads 1}. Started by {@code spark-submit --class dev.lethe.spark.SparkLethe}, which gives
+ * {@code --workers} processes, and {@code bench} and {@code tune} compute their grid's cells as Spark tasks too
+ * ({@link SparkCellExecutor}), committing their rows as the local path does: the same artifacts, results, recipes and
+ * reports as {@code lethe bench --threads 1} and {@code lethe tune --threads 1}. Started by {@code spark-submit --class dev.lethe.spark.SparkLethe}, which gives
  * the master and the conf; {@link SparkSettings} checks and completes it before anything runs, and the context
  * starts only when a member is missing.
  */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lethe.LetheException;
+import dev.lethe.bench.Recipe;
 import dev.lethe.cli.Main;
 import dev.lethe.data.ForgetSpec;
 import dev.lethe.data.SplitConfig;
@@ -194,6 +195,41 @@ class SparkClusterTest {
   }
 
   @Test
+  @Order(6)
+  void tuneOnSparkWritesTheRowsAndRecipeOfALocalOneThreadTuneAndARerunStartsNoSparkJob() throws Exception {
+    Path sparkRecipes = tmp.resolve("spark-recipes");
+    Path localRecipes = tmp.resolve("local-recipes");
+    List<String> tune = List.of("tune", "--methods", "ft", "--grid", "ft.lr=0.01,0.1", "--grid", "ft.epochs=1",
+        "--tuning-seeds", "2", "--forget", "random:20", "--model", "mlp", "--width", "16", "--train-size", "100",
+        "--val-size", "30", "--test-size", "50", "--epochs", "2", "--batch-size", "32");
+    AtomicInteger asked = new AtomicInteger();
+    Supplier<JavaSparkContext> context = () -> {
+      asked.incrementAndGet();
+      return sc;
+    };
+    List<String> onSpark = Stream.concat(tune.stream(), Stream.of("--recipes", sparkRecipes.toString())).toList();
+    assertThat(run(context, onSpark, tmp.resolve("store"), tmp.resolve("spark-out"))).isEqualTo(0);
+    local(Stream.concat(tune.stream(), Stream.of("--recipes", localRecipes.toString())).toList(),
+        tmp.resolve("local-store"), tmp.resolve("local-out"));
+
+    // 2 tuning seeds x (retrain, original, 2 points of ft): the same cells, the same metrics, the same winner
+    Map<String, JsonNode> spark = metricsByCell(tmp.resolve("spark-out"), "tuning.jsonl");
+    assertThat(spark).hasSize(8).isEqualTo(metricsByCell(tmp.resolve("local-out"), "tuning.jsonl"));
+    assertThat(listing(tmp.resolve("store"))).hasSize(4).isEqualTo(listing(tmp.resolve("local-store")));
+    JsonNode sparkWinner = Json.MAPPER.readTree(Recipe.fileFor(sparkRecipes, "fashion-mnist", "mlp", "random:20")
+        .toFile()).get("winners").get("ft");
+    JsonNode localWinner = Json.MAPPER.readTree(Recipe.fileFor(localRecipes, "fashion-mnist", "mlp", "random:20")
+        .toFile()).get("winners").get("ft");
+    assertThat(sparkWinner.get("params")).isEqualTo(localWinner.get("params"));
+    assertThat(sparkWinner.get("avg_gap_per_seed")).isEqualTo(localWinner.get("avg_gap_per_seed"));
+
+    String rows = Files.readString(tmp.resolve("spark-out").resolve("tuning.jsonl"));
+    assertThat(run(context, onSpark, tmp.resolve("store"), tmp.resolve("spark-out"))).isEqualTo(0);
+    assertThat(Files.readString(tmp.resolve("spark-out").resolve("tuning.jsonl"))).isEqualTo(rows);
+    assertThat(asked).hasValue(1); // the first run's one scenario; never in the rerun
+  }
+
+  @Test
   @Order(2)
   void aMemberWhoseTasksFailEndsTheRunWithOneLineNamingItAndWritesNothing() throws IOException {
     Path data = Files.createDirectories(tmp.resolve("fashion-mnist"));
@@ -344,8 +380,13 @@ class SparkClusterTest {
 
   /** Each row's metrics but its timings ({@link #TIMING}), by cell key. */
   private static Map<String, JsonNode> metricsByCell(Path out) throws IOException {
+    return metricsByCell(out, "results.jsonl");
+  }
+
+  /** As {@link #metricsByCell(Path)}, the rows of {@code file} in {@code out} ({@code tuning.jsonl}). */
+  private static Map<String, JsonNode> metricsByCell(Path out, String file) throws IOException {
     Map<String, JsonNode> byCell = new TreeMap<>();
-    for (String line : Files.readAllLines(out.resolve("results.jsonl"))) {
+    for (String line : Files.readAllLines(out.resolve(file))) {
       JsonNode row = Json.MAPPER.readTree(line);
       var metrics = Json.MAPPER.createObjectNode();
       row.get("metrics").fields().forEachRemaining(f -> {
