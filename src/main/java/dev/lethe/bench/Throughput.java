@@ -32,8 +32,7 @@ public final class Throughput {
     double[] infer = new double[repeats];
     try (Network net = Network.create(architecture, seed)) {
       BatchStream batches = new BatchStream(data, config.batchSize(), seed, true, config.augment());
-      Schedule schedule =
-          new Schedule(steps, batches.batchesPerEpoch(), config.batchSize(), config.lr(), LrSchedule.CONSTANT);
+      Schedule schedule = schedule(batches, config, steps, config.batchSize());
       for (int r = -1; r < repeats; r++) {
         long start = System.nanoTime();
         Training.run(net, batches, schedule, config, seed, "throughput", Progress.silent());
@@ -50,7 +49,13 @@ public final class Throughput {
     return new Result(median(train), median(infer), Progress.residentMiB(), repeats, steps, config.batchSize());
   }
 
-  private static double median(double[] values) {
+  /** {@code steps} steps at the config's rate, held constant, over {@code batches}; for timing only. */
+  static Schedule schedule(BatchStream batches, TrainConfig config, int steps, int imagesPerStep) {
+    return new Schedule(steps, batches.batchesPerEpoch(), imagesPerStep, config.lr(), LrSchedule.CONSTANT);
+  }
+
+  /** The median of {@code values} (the mean of the middle two for an even count). */
+  static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     int n = sorted.length;

@@ -57,4 +57,23 @@ public sealed interface Architecture permits ModelSpec, CustomArchitecture {
     return new CustomArchitecture(
         name, (int) input.get(0), (int) input.get(1), (int) input.get(2), classes, features, head);
   }
+
+  /**
+   * {@code members} independent copies of {@code member} trained as one network with grouped convolutions, so one
+   * SGD step on it is one step of every member (what {@code GroupedThroughput} times). Member g's image is input
+   * channels {@code [g C, (g+1) C)} and its logits are outputs {@code [g K, (g+1) K)}; its every parameter is the
+   * g-th of {@code members} equal chunks along axis 0 of the grouped one (the head's reshaped to the Linear
+   * weight's K x d).
+   *
+   * @param member a built-in {@code cnn} or {@code cnn-nobn}; any other architecture is a {@link
+   *     dev.lethe.LetheException}
+   * @param members at least 2
+   */
+  static CustomArchitecture grouped(Architecture member, int members) {
+    if (!(member instanceof ModelSpec spec)) {
+      throw new dev.lethe.LetheException("network " + member.name() + " is your own: only the built-in cnn and"
+          + " cnn-nobn train as one grouped network");
+    }
+    return Architectures.grouped(spec, members);
+  }
 }

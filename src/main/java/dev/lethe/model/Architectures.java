@@ -11,6 +11,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
+import dev.lethe.LetheException;
 import java.util.List;
 
 /**
@@ -52,15 +53,53 @@ final class Architectures {
    * Without BatchNorm ({@code cnn-nobn}, FastClip's Lipschitz models) the convs carry a bias instead.
    */
   private static Block cnn(int width, boolean batchNorm) {
+    return cnnStages(width, batchNorm, 1).add(Blocks.batchFlattenBlock());
+  }
+
+  /**
+   * The cnn's conv stages, unflattened, for {@code groups} members side by side: every conv has {@code groups}
+   * groups of the member's channels each, so member g reads and writes only its own g-th block of channels;
+   * BatchNorm, ReLU and max-pooling work per channel and so per member.
+   */
+  private static SequentialBlock cnnStages(int width, boolean batchNorm, int groups) {
     SequentialBlock net = new SequentialBlock();
     for (int stage = 0; stage < 2; stage++) {
-      net.add(conv(width << stage, 3, 1, 1, !batchNorm));
+      net.add(conv(groups * (width << stage), 3, 1, 1, !batchNorm, groups));
       if (batchNorm) {
         net.add(BatchNorm.builder().build());
       }
       net.add(Activation.reluBlock()).add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
     }
-    return net.add(Blocks.batchFlattenBlock());
+    return net;
+  }
+
+  /**
+   * {@code members} independent copies of {@code member} (cnn or cnn-nobn) as one network: member g's image is
+   * input channels {@code [g C, (g+1) C)}, its logits are outputs {@code [g K, (g+1) K)}, and each of its
+   * parameters is the g-th of {@code members} equal chunks along axis 0 of the grouped parameter. The stages are
+   * the cnn's with grouped convs ({@link #cnnStages}); the Linear head becomes a grouped conv whose kernel covers
+   * the whole final feature map, then a flatten: member g's slice of its weight, reshaped to K x d, is the Linear
+   * weight (the flatten of one member's features is channel-major, as the conv kernel is).
+   */
+  static CustomArchitecture grouped(ModelSpec member, int members) {
+    boolean batchNorm = switch (member.architecture()) {
+      case "cnn" -> true;
+      case "cnn-nobn" -> false;
+      default -> throw new LetheException("only cnn and cnn-nobn train as one grouped network (grouped"
+          + " convolutions), not " + member.architecture() + ": pick --model cnn");
+    };
+    if (members < 2) {
+      throw new LetheException("a grouped network needs at least 2 members, got " + members);
+    }
+    int width = member.baseWidth();
+    Shape input = new Shape(members * member.channels(), member.height(), member.width());
+    Shape map = cnnStages(width, batchNorm, members).getOutputShapes(new Shape[] {new Shape(1).addAll(input)})[0];
+    Shape kernel = new Shape(map.get(2), map.get(3));
+    return Architecture.custom(member.name() + "-grouped" + members, input, members * member.classes(),
+        () -> cnnStages(width, batchNorm, members),
+        classes -> new SequentialBlock()
+            .add(Conv2d.builder().setFilters(classes).setKernelShape(kernel).optGroups(members).build())
+            .add(Blocks.batchFlattenBlock()));
   }
 
   private static Block resnet18(int width) {
@@ -101,16 +140,17 @@ final class Architectures {
   }
 
   private static Block conv(int filters, int kernel, int stride, int pad) {
-    return conv(filters, kernel, stride, pad, false);
+    return conv(filters, kernel, stride, pad, false, 1);
   }
 
-  private static Block conv(int filters, int kernel, int stride, int pad, boolean bias) {
+  private static Block conv(int filters, int kernel, int stride, int pad, boolean bias, int groups) {
     return Conv2d.builder()
         .setFilters(filters)
         .setKernelShape(new Shape(kernel, kernel))
         .optStride(new Shape(stride, stride))
         .optPadding(new Shape(pad, pad))
         .optBias(bias)
+        .optGroups(groups)
         .build();
   }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -325,6 +326,28 @@ class BadInputTest {
     assertThat(o.err().strip()).isEqualTo("lethe: --clip must be positive; omit it to train without clipping");
     assertThat(save).doesNotExist();
     assertThat(tmp.resolve("store-clip")).doesNotExist();
+  }
+
+  @Test
+  void throughputGroupsAtLeastTwoUnclippedCnnsAndSaysSoOnOneLine() {
+    String[] tiny = {"--data-dir", tinyData().toString(), "--train-size", "40", "--val-size", "0", "--test-size", "10",
+        "--repeats", "1", "--steps", "1"};
+    Map<List<String>, String> cases = Map.of(
+        List.of("--group", "1"),
+        "lethe: --group must be at least 2 (members trained as one network), got 1: omit it to measure one network",
+        List.of("--group", "2", "--model", "mlp"),
+        "lethe: only cnn and cnn-nobn train as one grouped network (grouped convolutions), not mlp: pick --model cnn",
+        List.of("--group", "2", "--clip", "1"),
+        "lethe: --clip does not apply to a grouped network (it would clip all members' layers together): omit --clip"
+            + " with --group");
+    cases.forEach((extra, message) -> {
+      List<String> args = new ArrayList<>(List.of("throughput"));
+      args.addAll(List.of(tiny));
+      args.addAll(extra);
+      Outcome o = run(args.toArray(String[]::new));
+      assertThat(o.status()).as(o.err()).isEqualTo(2);
+      assertThat(o.err().strip()).isEqualTo(message);
+    });
   }
 
   @Test
