@@ -13,10 +13,12 @@ import dev.lethe.report.Report;
 import dev.lethe.report.Summary;
 import dev.lethe.train.Progress;
 import dev.lethe.unlearn.MethodRegistry;
+import dev.lethe.unlearn.method.Original;
 import dev.lethe.unlearn.method.Retrain;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -44,6 +46,10 @@ import java.util.Map;
  *
  * A winner on the smallest or largest value of a numeric axis with at least two values is on the grid's
  * edge: its recipe entry lists those axes under {@code "edge"} and a note says to extend the grid past it.
+ *
+ * <p>Each winner is also compared with doing nothing on the same tuning seeds ({@link DoNothing}): its recipe entry
+ * records {@code do_nothing_avg_gap} and {@code beats_do_nothing}, and a winner that does not beat it is installed
+ * anyway (the rule above does not change) with one line on stderr saying so.
  */
 public final class Tuner {
   /** Results file name inside the output directory. */
@@ -60,6 +66,12 @@ public final class Tuner {
       + Summary.COLLAPSE_POINTS + " points below RT's); then the smallest mean + sample std of avg_gap to RT over the"
       + " tuning seeds, plus " + NEIGHBOUR_PENALTY + " if a grid neighbour (one axis, one step; numeric axes by value)"
       + " collapsed on any tuning seed; then grid order. All metrics on the validation split, never the test split";
+
+  /** The do-nothing comparison ({@link DoNothing}) as written into every recipe. */
+  static final String DO_NOTHING_RULE = "beats_do_nothing is true iff the winner's mean avg_gap over its tuning seeds"
+      + " is below do_nothing_avg_gap (the mean avg_gap of the do-nothing rows, method original, on the same seeds) by"
+      + " more than those rows' sample std (0 on one seed: strictly below). On the validation split; the selection"
+      + " rule does not use it";
 
   /** The value of {@code held_out} in tuning rows: the split in the test split's role. */
   static final String HELD_OUT = "validation";
@@ -190,18 +202,22 @@ public final class Tuner {
       cells = job.cells();
     }
     Map<Long, Double> rtHeldOut = new LinkedHashMap<>();
+    List<JsonNode> doNothingRows = new ArrayList<>();
     // method -> its grid points in grid order -> their rows in seed order
     Map<String, Map<Map<String, String>, List<JsonNode>>> rows = new LinkedHashMap<>();
     for (TuningJob.Cell c : cells) {
       JsonNode row = log.get(c.key());
       if (c.method().equals(Retrain.ID)) {
         rtHeldOut.put(c.seed(), row.get("metrics").get("test_acc").asDouble());
+      } else if (c.method().equals(Original.ID)) {
+        doNothingRows.add(row);
       } else if (c.tuned()) {
         rows.computeIfAbsent(c.method(), m -> new LinkedHashMap<>())
             .computeIfAbsent(c.point(), p -> new ArrayList<>()).add(row);
       }
     }
     List<Double> rtAcc = seeds.stream().map(rtHeldOut::get).toList();
+    DoNothing doNothing = DoNothing.of(doNothingRows);
     ObjectNode winners = Json.MAPPER.createObjectNode();
     for (String method : points.keySet()) {
       if (!rows.containsKey(method)) {
@@ -226,6 +242,9 @@ public final class Tuner {
       }
       ObjectNode w = choice.toJson();
       w.set("tuning_seeds", Json.MAPPER.valueToTree(seeds));
+      if (doNothing != null) {
+        doNothing.judge(method, spec.text(), choice.winner(), w);
+      }
       winners.set(method, w);
     }
     writeRecipe(spec, winners, progress);
@@ -282,19 +301,87 @@ public final class Tuner {
       return new Candidate(point, mean, gaps, collapsed);
     }
 
+    /** Mean Avg Gap over the seeds; NaN if any is NaN. */
+    double meanGap() {
+      return mean(gaps);
+    }
+
     /** Mean Avg Gap plus its sample standard deviation over the seeds (0 on one seed); NaN if any is NaN. */
     double gapScore() {
-      double sum = 0;
-      for (double g : gaps) {
-        sum += g;
-      }
-      double mean = sum / gaps.size();
-      double squares = 0;
-      for (double g : gaps) {
-        squares += (g - mean) * (g - mean);
-      }
-      return mean + (gaps.size() > 1 ? Math.sqrt(squares / (gaps.size() - 1)) : 0);
+      return meanGap() + sampleStd(gaps);
     }
+  }
+
+  /**
+   * The do-nothing bar of a scenario: the Avg Gap of its {@code original} rows (the unchanged model, audited like
+   * every cell) over the tuning seeds. A winner beats it when its mean Avg Gap is below the bar's mean by more than
+   * the bar's sample standard deviation over those seeds (strictly below on one seed, where that is 0). The
+   * do-nothing row has no hyperparameter and trains nothing, so its spread over the seeds is what the seed alone
+   * (another original, RT and forget draw) moves Avg Gap by; a winner within that spread of the bar has not been
+   * shown to unlearn anything. On the class:Sandal retune the bar is 50.09 with a std of 0.13, and LAF's
+   * winner, 50.07, is within it (BENCHMARKS.md).
+   *
+   * @param meanGap the mean Avg Gap of the do-nothing rows ({@code do_nothing_avg_gap} in the recipe)
+   * @param stdGap their sample standard deviation (0 on one seed): the margin
+   */
+  record DoNothing(double meanGap, double stdGap) {
+    /**
+     * The bar of {@code rows}, the do-nothing rows of the tuning seeds; null when there are none or one has no
+     * finite Avg Gap, so a winner is then recorded without the comparison rather than against an invented bar.
+     */
+    static DoNothing of(List<JsonNode> rows) {
+      List<Double> gaps = new ArrayList<>();
+      for (JsonNode row : rows) {
+        gaps.add(Json.number(row.path("metrics"), "avg_gap"));
+      }
+      if (gaps.isEmpty() || !gaps.stream().allMatch(Double::isFinite)) {
+        return null;
+      }
+      return new DoNothing(mean(gaps), sampleStd(gaps));
+    }
+
+    /** True iff {@code winner}'s mean Avg Gap is below the bar by more than its spread (false when it is NaN). */
+    boolean beatenBy(Candidate winner) {
+      return winner.meanGap() < meanGap - stdGap;
+    }
+
+    /**
+     * Records the comparison in {@code entry}, {@code method}'s recipe entry for {@code forget} with {@code winner}
+     * its winner, and says on stderr when the winner does not beat doing nothing.
+     */
+    void judge(String method, String forget, Candidate winner, ObjectNode entry) {
+      boolean beats = beatenBy(winner);
+      entry.put("do_nothing_avg_gap", meanGap);
+      entry.put("beats_do_nothing", beats);
+      if (beats) {
+        return;
+      }
+      StringBuilder point = new StringBuilder();
+      winner.point().forEach((k, v) -> point.append(point.isEmpty() ? "" : " ").append(k).append('=').append(v));
+      System.err.println("lethe: " + method + ": its winner on " + forget + " ("
+          + (point.isEmpty() ? "its defaults" : point) + ") does not beat doing nothing on validation ("
+          + String.format(Locale.ROOT, "Avg Gap %.2f against %.2f unchanged", winner.meanGap(), meanGap)
+          + (stdGap > 0 ? String.format(Locale.ROOT, ", std %.2f over the tuning seeds", stdGap) : "")
+          + "): installed anyway; widen the grid or leave " + method + " out of this scenario");
+    }
+  }
+
+  private static double mean(List<Double> values) {
+    double sum = 0;
+    for (double v : values) {
+      sum += v;
+    }
+    return sum / values.size();
+  }
+
+  /** The sample standard deviation of {@code values}, 0 for one value. */
+  private static double sampleStd(List<Double> values) {
+    double mean = mean(values);
+    double squares = 0;
+    for (double v : values) {
+      squares += (v - mean) * (v - mean);
+    }
+    return values.size() > 1 ? Math.sqrt(squares / (values.size() - 1)) : 0;
   }
 
   /**
@@ -446,6 +533,7 @@ public final class Tuner {
     recipe.path("tuning_seeds").forEach(x -> allSeeds.add(x.asLong()));
     recipe.set("tuning_seeds", Json.MAPPER.valueToTree(allSeeds));
     recipe.put("selection", SELECTION);
+    recipe.put("do_nothing_rule", DO_NOTHING_RULE);
     ObjectNode g = recipe.has("grids") ? (ObjectNode) recipe.get("grids") : recipe.putObject("grids");
     ObjectNode w = recipe.has("winners") ? (ObjectNode) recipe.get("winners") : recipe.putObject("winners");
     for (String method : points.keySet()) {

@@ -99,7 +99,7 @@ class RecipeTest {
   }
 
   /** Runs {@code body} and returns what it printed on stderr. */
-  private static String stderrOf(Runnable body) {
+  static String stderrOf(Runnable body) {
     PrintStream saved = System.err;
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));

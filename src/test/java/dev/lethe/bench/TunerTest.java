@@ -102,6 +102,14 @@ class TunerTest {
     assertThat(recipe.json().get("tuning_seeds").get(0).asLong()).isEqualTo(1000);
     assertThat(recipe.json().get("winners").get("ga").get("edge").get(0).asText())
         .as("either winner is the smallest or the largest rate tried").isEqualTo("lr");
+    JsonNode gaWinner = recipe.json().get("winners").get("ga");
+    double doNothingGap = doNothing.get("metrics").get("avg_gap").asDouble();
+    double winnerGap = (expected.equals("1e-5") ? gaTiny : gaBig).get("metrics").get("avg_gap").asDouble();
+    assertThat(gaWinner.get("do_nothing_avg_gap").asDouble()).as("one seed: the do-nothing row's gap")
+        .isEqualTo(doNothingGap);
+    assertThat(gaWinner.get("beats_do_nothing").asBoolean()).as("one seed: strictly below")
+        .isEqualTo(winnerGap < doNothingGap);
+    assertThat(recipe.json().get("do_nothing_rule").asText()).isEqualTo(Tuner.DO_NOTHING_RULE);
     assertThat(Files.readString(tmp.resolve("out").resolve("tuning-summary.md")))
         .contains("| original | 1 |").contains("| ga lr=1e-5 | 1 |").contains("| ga lr=2e-3 | 1 |");
 
@@ -129,7 +137,9 @@ class TunerTest {
     BenchConfig tune = new BenchConfig("fashion-mnist", null, "cnn", 8, new SplitConfig(1500, 500, 500, 0),
         new TrainConfig(6, 64, 0.05, 0.9, 5e-4, LrSchedule.COSINE), List.of("class:Sandal"), List.of("ga"),
         List.of(1000L, 1001L), Map.of(), tmp.resolve("store"), tmp.resolve("out2"), recipes);
-    List<JsonNode> rows = new Tuner(tune, List.of("ga.lr=1e-5,1e-3"), 64, false).run();
+    List<List<JsonNode>> run = new java.util.ArrayList<>();
+    String err = RecipeTest.stderrOf(() -> run.add(new Tuner(tune, List.of("ga.lr=1e-5,1e-3"), 64, false).run()));
+    List<JsonNode> rows = run.get(0);
     assertThat(rows).hasSize(8);
     assertThat(rows.stream().filter(r -> r.get("method").asText().equals("ga")).map(r -> r.get("seed").asLong()))
         .containsExactlyInAnyOrder(1000L, 1000L, 1001L, 1001L);
@@ -139,6 +149,16 @@ class TunerTest {
     assertThat(winner.get("avg_gap_per_seed")).hasSize(2);
     double mean = (winner.get("avg_gap_per_seed").get(0).asDouble() + winner.get("avg_gap_per_seed").get(1).asDouble()) / 2;
     assertThat(winner.get("metrics").get("avg_gap").asDouble()).isCloseTo(mean, org.assertj.core.data.Offset.offset(1e-9));
+    List<Double> doNothing = rows.stream().filter(x -> x.get("method").asText().equals("original"))
+        .map(x -> x.get("metrics").get("avg_gap").asDouble()).toList();
+    assertThat(doNothing).as("one do-nothing row per tuning seed").hasSize(2);
+    double bar = (doNothing.get(0) + doNothing.get(1)) / 2;
+    double spread = Math.abs(doNothing.get(0) - doNothing.get(1)) / Math.sqrt(2); // the sample std of two values
+    assertThat(winner.get("do_nothing_avg_gap").asDouble()).isCloseTo(bar, org.assertj.core.data.Offset.offset(1e-9));
+    boolean beats = mean < bar - spread;
+    assertThat(winner.get("beats_do_nothing").asBoolean()).isEqualTo(beats);
+    assertThat(err.contains("lethe: ga: its winner on class:Sandal (lr=")).as("said on stderr iff it does not beat")
+        .isEqualTo(!beats);
     Recipe r = Recipe.read(Recipe.fileFor(recipes, "fashion-mnist", "cnn", "class:Sandal"), "fashion-mnist", "cnn",
         ForgetSpec.parse("class:Sandal"));
     assertThatThrownBy(() -> r.checkSeeds(List.of(1L, 1001L))).isInstanceOf(LetheException.class)
@@ -254,6 +274,69 @@ class TunerTest {
     assertThat(next.winner()).isSameAs(besideCliff);
     assertThat(next.neighbourCollapsed()).isTrue();
     assertThat(next.score()).isEqualTo(2.0 + Tuner.NEIGHBOUR_PENALTY);
+  }
+
+  /** The do-nothing rows of three tuning seeds: Avg Gap 50.5, 49.5, 50, so a mean of 50 and a sample std of 0.5. */
+  private static Tuner.DoNothing doNothingOfThreeSeeds() {
+    return Tuner.DoNothing.of(List.of(row(90, 50.5, true), row(90, 49.5, true), row(90, 50, true)));
+  }
+
+  @Test
+  void aWinnerNoBetterThanDoingNothingIsInstalledRecordedAndSaidOnStderr() {
+    Map<String, List<String>> grid = Map.of("lr", List.of("1e-4", "1e-3"));
+    // 1e-3 forgets (gap 30) but collapses on the second seed, so the safe 1e-4, which does not, wins at 52
+    Tuner.Candidate safe = point(Map.of("lr", "1e-4"), fine(3), 53, 51, 52);
+    Tuner.Candidate cliff = point(Map.of("lr", "1e-3"), new double[] {80, 50, 80}, 30, 30, 30);
+    Tuner.Choice choice = Tuner.select(grid, List.of(safe, cliff));
+    assertThat(choice.winner()).as("the selection rule is unchanged").isSameAs(safe);
+    Tuner.DoNothing bar = doNothingOfThreeSeeds();
+    assertThat(bar.meanGap()).isEqualTo(50.0);
+    assertThat(bar.stdGap()).isEqualTo(0.5); // sqrt((0.25 + 0.25 + 0) / 2)
+    var entry = choice.toJson();
+    String err = RecipeTest.stderrOf(() -> bar.judge("ga", "class:Sandal", choice.winner(), entry));
+    assertThat(entry.get("do_nothing_avg_gap").asDouble()).isEqualTo(50.0);
+    assertThat(entry.get("beats_do_nothing").asBoolean()).isFalse();
+    assertThat(entry.get("params").get("lr").asText()).isEqualTo("1e-4");
+    assertThat(err).isEqualTo("lethe: ga: its winner on class:Sandal (lr=1e-4) does not beat doing nothing on"
+        + " validation (Avg Gap 52.00 against 50.00 unchanged, std 0.50 over the tuning seeds): installed anyway;"
+        + " widen the grid or leave ga out of this scenario" + System.lineSeparator());
+
+    // below the bar's mean but within its spread (49.7 > 50 - 0.5): not shown to unlearn anything either
+    Tuner.Candidate within = point(Map.of(), fine(3), 49.7, 49.7, 49.7);
+    var withinEntry = Tuner.select(Map.of(), List.of(within)).toJson();
+    String withinErr = RecipeTest.stderrOf(() -> bar.judge("laf", "class:Sandal", within, withinEntry));
+    assertThat(withinEntry.get("beats_do_nothing").asBoolean()).isFalse();
+    assertThat(withinErr).startsWith("lethe: laf: its winner on class:Sandal (its defaults) does not beat doing"
+        + " nothing on validation (Avg Gap 49.70 against 50.00 unchanged, std 0.50 over the tuning seeds)");
+  }
+
+  @Test
+  void aWinnerBelowTheDoNothingBarByMoreThanItsSpreadBeatsIt() {
+    Tuner.DoNothing bar = doNothingOfThreeSeeds();
+    Tuner.Candidate good = point(Map.of("lr", "0.1"), fine(3), 1, 2, 3);
+    var entry = Tuner.select(Map.of("lr", List.of("0.1")), List.of(good)).toJson();
+    String err = RecipeTest.stderrOf(() -> bar.judge("rl", "class:Sandal", good, entry));
+    assertThat(entry.get("do_nothing_avg_gap").asDouble()).isEqualTo(50.0);
+    assertThat(entry.get("beats_do_nothing").asBoolean()).isTrue();
+    assertThat(err).isEmpty();
+    assertThat(bar.beatenBy(point(Map.of(), fine(3), 49.4, 49.4, 49.4))).isTrue();
+    assertThat(bar.beatenBy(point(Map.of(), fine(3), 49.5, 49.5, 49.5))).as("by more than the spread").isFalse();
+
+    Tuner.DoNothing oneSeed = Tuner.DoNothing.of(List.of(row(90, 50, true)));
+    assertThat(oneSeed.stdGap()).isZero();
+    assertThat(oneSeed.beatenBy(point(Map.of(), fine(1), 49.99))).as("one seed: strictly below").isTrue();
+    assertThat(oneSeed.beatenBy(point(Map.of(), fine(1), 50))).isFalse();
+    String oneSeedErr = RecipeTest.stderrOf(
+        () -> oneSeed.judge("ga", "random:0.1", point(Map.of(), fine(1), 50), Json.MAPPER.createObjectNode()));
+    assertThat(oneSeedErr).as("no spread to show on one seed").contains("(Avg Gap 50.00 against 50.00 unchanged):");
+  }
+
+  @Test
+  void withoutDoNothingRowsThereIsNoBarToRecord() {
+    assertThat(Tuner.DoNothing.of(List.of())).as("a log without do-nothing rows").isNull();
+    var noGap = Json.MAPPER.createObjectNode();
+    noGap.putObject("metrics").put("test_acc", 90.0);
+    assertThat(Tuner.DoNothing.of(List.of(row(90, 50, true), noGap))).as("a row without an Avg Gap").isNull();
   }
 
   /**
