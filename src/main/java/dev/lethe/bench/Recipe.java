@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +23,9 @@ import java.util.stream.Stream;
 /**
  * A tuned recipe: for one dataset, model and forget spec, each method's winning hyperparameters (selected by
  * {@link Tuner} on the validation split and on tuning seeds that are not evaluation seeds), with the grids
- * that produced them. Written by {@code lethe tune} to {@code recipes/<dataset>-<model>-<forget>.json}; read
- * by {@code lethe bench} and {@code lethe forget} through {@link #forRequest}, which applies recipes by kind
+ * that produced them. Written by {@code lethe tune} to {@code recipes/<dataset>-<model>-<forget>.json} (a
+ * recipe tuned under another setup, such as the audit preset, to a subdirectory: {@code recipes/audit-preset/…});
+ * read by {@code lethe bench} and {@code lethe forget} through {@link #forRequest}, which applies recipes by kind
  * of request (a random fraction, a class), so a request nobody tuned for exactly still gets a tuned recipe.
  */
 public final class Recipe {
@@ -30,11 +33,14 @@ public final class Recipe {
   public static final String SELECTED_ON_VALIDATION = "validation";
 
   private final Path file;
+  /** The path relative to the recipes directory, {@code /}-separated: what rows and announcements name. */
+  private final String name;
   private final JsonNode json;
   private final ForgetSpec tunedFor;
 
-  private Recipe(Path file, JsonNode json, ForgetSpec tunedFor) {
+  private Recipe(Path file, String name, JsonNode json, ForgetSpec tunedFor) {
     this.file = file;
+    this.name = name;
     this.json = json;
     this.tunedFor = tunedFor;
   }
@@ -49,22 +55,24 @@ public final class Recipe {
   }
 
   /**
-   * The recipe {@code task} runs with, among the recipes in {@code dir} (null: none) for this dataset and
-   * model that were tuned under {@code setup} (width, split and training recipe):
+   * The recipe {@code task} runs with, among the recipes in {@code dir} (null: none) and in its immediate
+   * subdirectories for this dataset and model that were tuned under {@code setup} (width, split and training
+   * recipe):
    *
    * <ol>
    *   <li>the recipe tuned for exactly this forget spec, if there is one;
    *   <li>for a {@code class:} request, a class recipe: the one for the same class if present, else the first
-   *       by file name;
+   *       by path relative to {@code dir};
    *   <li>for an {@code ids:} or {@code random:} request (fraction or count), the {@code random:} recipe whose
    *       forget fraction (forget-set size / pool size; a count is divided by the pool size) is nearest to the
    *       request's in log scale, ties to the smaller fraction.
    * </ol>
    *
    * <p>Null when none fits, and method defaults apply; a note on stderr says so when recipes of the right
-   * kind exist but were tuned under another setup. A recipe not selected on the validation split (written
-   * before selection moved there) still applies, with a note to retune it. A file that is not a recipe, or
-   * whose content does not match its name, is a one-line error.
+   * kind exist but none in any folder was tuned under this setup. A recipe not selected on the validation split
+   * (written before selection moved there) still applies, with a note to retune it. A file that is not a recipe,
+   * or whose content does not match its name, is a one-line error, and so are two recipes of this setup for the
+   * same forget spec (in different folders).
    */
   public static Recipe forRequest(Path dir, String dataset, String model, JsonNode setup, ForgetTask task) {
     if (dir == null || !Files.isDirectory(dir)) {
@@ -86,12 +94,25 @@ public final class Recipe {
       }
       return null;
     }
+    checkUnambiguous(usable);
     Recipe chosen = choose(usable, task);
     if (!chosen.selectedOnValidation()) {
       System.err.println("lethe: note: recipe " + chosen.file + " was selected on the test split (before selection"
           + " moved to the validation split): retune it with `lethe tune`");
     }
     return chosen;
+  }
+
+  /** Refuses two recipes for the same forget spec among {@code usable} (all tuned under the same setup). */
+  private static void checkUnambiguous(List<Recipe> usable) {
+    Map<String, Recipe> bySpec = new HashMap<>();
+    for (Recipe r : usable) {
+      Recipe other = bySpec.putIfAbsent(r.tunedFor.text(), r);
+      if (other != null) {
+        throw new LetheException("recipes " + other.file + " and " + r.file + " are both tuned for "
+            + r.tunedFor.text() + " under this width, split and training recipe: delete or move one of them");
+      }
+    }
   }
 
   private static boolean sameKind(ForgetSpec tuned, ForgetSpec request) {
@@ -150,22 +171,25 @@ public final class Recipe {
   }
 
   /**
-   * The recipes in {@code dir} for this dataset and model, in file-name order. A file whose name starts like
-   * theirs but that names another model (e.g. {@code cnn-nobn} beside {@code cnn}) is another model's and is
-   * skipped; one whose content does not match its name is an error.
+   * The recipes in {@code dir} and in its immediate subdirectories for this dataset and model, in order of
+   * their path relative to {@code dir}. A file whose name starts like theirs but that names another model
+   * (e.g. {@code cnn-nobn} beside {@code cnn}) is another model's and is skipped; one whose content does not
+   * match its name is an error.
    */
   private static List<Recipe> all(Path dir, String dataset, String model) {
     String prefix = ForgetSpec.fileSafe(dataset + "-" + model + "-");
-    List<Path> files;
-    try (Stream<Path> list = Files.list(dir)) {
-      files = list.filter(f -> f.getFileName().toString().startsWith(prefix) && f.getFileName().toString().endsWith(".json"))
-          .sorted().toList();
-    } catch (IOException e) {
-      throw new LetheException("cannot list the recipes directory " + dir + ": " + e.getMessage());
+    List<Path> files = new ArrayList<>();
+    for (Path entry : entries(dir)) {
+      if (Files.isDirectory(entry)) {
+        entries(entry).stream().filter(f -> isRecipeFile(f, prefix)).forEach(files::add);
+      } else if (isRecipeFile(entry, prefix)) {
+        files.add(entry);
+      }
     }
+    files.sort(Comparator.comparing(f -> relativeName(dir, f)));
     List<Recipe> out = new ArrayList<>();
     for (Path f : files) {
-      Recipe r = load(f);
+      Recipe r = load(f, relativeName(dir, f));
       if (!f.getFileName().toString().equals(fileName(r.dataset(), r.model(), r.tunedFor))) {
         throw mismatch(r);
       }
@@ -176,6 +200,26 @@ public final class Recipe {
     return out;
   }
 
+  private static List<Path> entries(Path folder) {
+    try (Stream<Path> list = Files.list(folder)) {
+      return list.toList();
+    } catch (IOException e) {
+      throw new LetheException("cannot list the recipes directory " + folder + ": " + e.getMessage());
+    }
+  }
+
+  private static boolean isRecipeFile(Path f, String prefix) {
+    String fileName = f.getFileName().toString();
+    return fileName.startsWith(prefix) && fileName.endsWith(".json") && Files.isRegularFile(f);
+  }
+
+  /** {@code file}'s path relative to {@code dir}, {@code /}-separated on every platform. */
+  private static String relativeName(Path dir, Path file) {
+    List<String> parts = new ArrayList<>();
+    dir.relativize(file).forEach(p -> parts.add(p.toString()));
+    return String.join("/", parts);
+  }
+
   /**
    * The recipe in {@code file}, which must be the one for this dataset, model and forget spec, or null
    * when there is no such file.
@@ -184,14 +228,14 @@ public final class Recipe {
     if (!Files.exists(file)) {
       return null;
     }
-    Recipe r = load(file);
+    Recipe r = load(file, file.getFileName().toString());
     if (!r.dataset().equals(dataset) || !r.model().equals(model) || !r.tunedFor.text().equals(forget.text())) {
       throw mismatch(r);
     }
     return r;
   }
 
-  private static Recipe load(Path file) {
+  private static Recipe load(Path file, String name) {
     JsonNode json;
     try {
       json = Json.MAPPER.readTree(file.toFile());
@@ -209,7 +253,7 @@ public final class Recipe {
     if (!json.path("winners").isObject()) {
       throw new LetheException("recipe " + file + " has no winners object: retune with `lethe tune`");
     }
-    return new Recipe(file, json, spec);
+    return new Recipe(file, name, json, spec);
   }
 
   private static LetheException mismatch(Recipe r) {
@@ -251,9 +295,13 @@ public final class Recipe {
     return s;
   }
 
-  /** The recipe's file name (recorded in result rows). */
+  /**
+   * The recipe's path relative to the recipes directory, {@code /}-separated (e.g.
+   * {@code audit-preset/fashion-mnist-cnn-random-0.1.json}): what result rows, the announcement and the report
+   * name it by.
+   */
   public String file() {
-    return file.getFileName().toString();
+    return name;
   }
 
   /** The forget spec this recipe was tuned for, e.g. {@code random:0.1}. */
@@ -299,8 +347,8 @@ public final class Recipe {
   }
 
   /**
-   * The one line a run prints per scenario: which recipe (file and the spec it was tuned for) its methods run
-   * with, which of them run with bare defaults, and which have {@code --param} overrides.
+   * The one line a run prints per scenario: which recipe (its {@link #file} and the spec it was tuned for) its
+   * methods run with, which of them run with bare defaults, and which have {@code --param} overrides.
    *
    * @param dir the recipes directory (null: {@code --recipes none})
    * @param recipe what {@link #forRequest} returned

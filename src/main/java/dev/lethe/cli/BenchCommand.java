@@ -44,9 +44,10 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--audit", paramLabel = "LEVEL",
       description = "strong: also run the per-example audits (KLoM, U-LiRA, LiRA, RMIA, forget quality) on an ensemble "
-          + "of shadow models, with floor (retrain-2) and ceiling (original); uses the audit preset (--train-size "
-          + ExperimentOptions.AUDIT_TRAIN_SIZE + ", cnn --width " + ExperimentOptions.AUDIT_WIDTH + ", --epochs "
-          + ExperimentOptions.AUDIT_EPOCHS + ", --batch-size " + ExperimentOptions.AUDIT_BATCH_SIZE + ") for each of those options not given (default: the population audit only).")
+          + "of shadow models, with floor (retrain-2) and ceiling (original); uses the audit preset ("
+          + ExperimentOptions.AUDIT_PRESET + ") for each of those options not given, and so the recipes tuned at it,"
+          + " which `lethe tune --audit-preset` writes to the " + ExperimentOptions.AUDIT_PRESET_RECIPES
+          + "/ subdirectory of --recipes (default: the population audit only).")
   String audit;
 
   @Option(names = "--ensemble", paramLabel = "M",
@@ -82,10 +83,7 @@ public final class BenchCommand implements Callable<Integer> {
       }
       shadows = ensemble == null ? DEFAULT_ENSEMBLE : ensemble;
       Ensemble.checkSize(shadows);
-      String preset = experiment.applyAuditPreset();
-      if (!preset.isEmpty()) {
-        System.err.println("lethe: --audit strong uses the audit preset: " + preset);
-      }
+      experiment.useAuditPreset("--audit strong");
     } else if (ensemble != null) {
       throw new LetheException("--ensemble sizes the ensemble of --audit strong: add --audit strong, or drop --ensemble");
     } else if (workers != null) {

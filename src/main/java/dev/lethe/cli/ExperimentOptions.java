@@ -32,6 +32,14 @@ public final class ExperimentOptions {
   static final int AUDIT_EPOCHS = 30;
   /** The audit preset's batch size: twice the default's steps per epoch, which is what makes 30 epochs memorise. */
   static final int AUDIT_BATCH_SIZE = 64;
+  /** The audit preset as flags, for help texts. */
+  static final String AUDIT_PRESET = "--train-size " + AUDIT_TRAIN_SIZE + ", cnn --width " + AUDIT_WIDTH
+      + ", --epochs " + AUDIT_EPOCHS + ", --batch-size " + AUDIT_BATCH_SIZE;
+  /**
+   * The subdirectory of the recipes directory that {@code lethe tune --audit-preset} writes to; recipes apply by
+   * setup, so {@code bench --audit strong} finds them there without being told.
+   */
+  static final String AUDIT_PRESET_RECIPES = "audit-preset";
 
   @Option(names = "--dataset", defaultValue = DatasetLoader.FASHION_MNIST,
       description = "Dataset: fashion-mnist, cifar10, cifar100 (default: ${DEFAULT-VALUE}).")
@@ -146,7 +154,7 @@ public final class ExperimentOptions {
   }
 
   /**
-   * The audit preset of {@code --audit strong}, small enough to train an ensemble on this project's 2-core
+   * The audit preset of {@code bench --audit strong} and {@code tune --audit-preset}, small enough to train an ensemble on this project's 2-core
    * machine while the original still memorises (train accuracy at least 99 %, measured in BENCHMARKS.md): a
    * pool of {@value #AUDIT_TRAIN_SIZE} images, the cnn at width {@value #AUDIT_WIDTH}, {@value #AUDIT_EPOCHS}
    * epochs of batches of {@value #AUDIT_BATCH_SIZE}. Each applies unless the user gave its option (or a pool id
@@ -173,6 +181,14 @@ public final class ExperimentOptions {
       applied.add("--batch-size " + AUDIT_BATCH_SIZE);
     }
     return String.join(" ", applied);
+  }
+
+  /** Applies the audit preset ({@link #applyAuditPreset}) and says on stderr what {@code flag} applied. */
+  void useAuditPreset(String flag) {
+    String preset = applyAuditPreset();
+    if (!preset.isEmpty()) {
+      System.err.println("lethe: " + flag + " uses the audit preset: " + preset);
+    }
   }
 
   /** The model width, defaulted per architecture. */

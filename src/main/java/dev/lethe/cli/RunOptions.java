@@ -15,7 +15,8 @@ public final class RunOptions {
 
   /** The help of {@code --recipes}, shared by every verb that applies recipes. */
   static final String RECIPES_HELP =
-      "Directory of tuned recipes, or 'none' (default: the recipes/ folder beside the lethe launcher).";
+      "Directory of tuned recipes, read with its immediate subdirectories (such as audit-preset/), or 'none'"
+          + " (default: the recipes/ folder beside the lethe launcher).";
 
   /** The help of {@code --param}, shared by every verb that takes method options. */
   static final String PARAM_HELP = "Hyperparameter override method.key=value, repeatable (e.g. ga.lr=0.001, or in"

@@ -20,7 +20,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "tune", mixinStandardHelpOptions = true,
     description = "Grid-search each method's hyperparameters for the smallest Avg Gap to RT on tuning seeds, audited "
         + "on the validation split (never the test split); writes every configuration to tuning.jsonl and the "
-        + "winners to recipes/<dataset>-<model>-<forget>.json.")
+        + "winners to recipes/<dataset>-<model>-<forget>.json (with --audit-preset, to recipes/"
+        + ExperimentOptions.AUDIT_PRESET_RECIPES + "/).")
 public final class TuneCommand implements Callable<Integer> {
   @ParentCommand Main main;
 
@@ -46,34 +47,52 @@ public final class TuneCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Run a grid larger than --max-configs.")
   boolean force;
 
+  @Option(names = "--audit-preset",
+      description = "Tune at the audit preset of bench --audit strong (" + ExperimentOptions.AUDIT_PRESET + ", each "
+          + "unless given) and write the recipes to the " + ExperimentOptions.AUDIT_PRESET_RECIPES + "/ subdirectory of "
+          + "--recipes, where bench --audit strong finds them.")
+  boolean auditPreset;
+
   @Option(names = "--out", defaultValue = "lethe-tune", description = "Output directory for tuning.jsonl (default: ${DEFAULT-VALUE}).")
   Path out;
 
   @Override
   public Integer call() {
     Threads.apply(run.threads);
-    MethodRegistry registry = new MethodRegistry(experiment.training());
-    List<String> methods = new ArrayList<>(run.methods.isEmpty() ? registry.defaultIds() : run.methods);
-    methods.remove(Retrain.ID);
-    if (methods.isEmpty()) {
-      throw new LetheException("nothing to tune: pass --methods with at least one method besides retrain");
-    }
+    BenchConfig config = config();
+    new Tuner(config, grids, maxConfigs, force).run();
+    System.out.println("tuning results: " + out.resolve(Tuner.RESULTS) + "  recipes: " + config.recipes());
+    return 0;
+  }
+
+  /**
+   * The tuning run these options describe; under {@code --audit-preset}, at the audit preset (said on stderr)
+   * and with the recipes going to its subdirectory of {@code --recipes}.
+   */
+  BenchConfig config() {
     if (run.recipesDir() == null) {
       throw new LetheException("tuning writes recipes: pass --recipes DIR, not 'none'");
     }
     if (tuningSeeds < 1) {
       throw new LetheException("--tuning-seeds must be at least 1, got " + tuningSeeds);
     }
+    if (auditPreset) {
+      experiment.useAuditPreset("--audit-preset");
+    }
+    MethodRegistry registry = new MethodRegistry(experiment.training());
+    List<String> methods = new ArrayList<>(run.methods.isEmpty() ? registry.defaultIds() : run.methods);
+    methods.remove(Retrain.ID);
+    if (methods.isEmpty()) {
+      throw new LetheException("nothing to tune: pass --methods with at least one method besides retrain");
+    }
     List<Long> seeds = new ArrayList<>();
     for (int i = 0; i < tuningSeeds; i++) {
       seeds.add(tuningSeed + i);
     }
-    BenchConfig config = new BenchConfig(
+    Path recipes = auditPreset ? run.recipesDir().resolve(ExperimentOptions.AUDIT_PRESET_RECIPES) : run.recipesDir();
+    return new BenchConfig(
         experiment.dataset, experiment.dataDir, experiment.model, experiment.width(), experiment.split(),
         experiment.training(), run.forgets(), methods, seeds, Map.of(), experiment.storeRoot(),
-        out, run.recipesDir(), 0, 1, EnsembleExecutor.IN_PROCESS, main.cellExecutor());
-    new Tuner(config, grids, maxConfigs, force).run();
-    System.out.println("tuning results: " + out.resolve(Tuner.RESULTS) + "  recipes: " + run.recipesDir());
-    return 0;
+        out, recipes, 0, 1, EnsembleExecutor.IN_PROCESS, main.cellExecutor());
   }
 }

@@ -40,6 +40,11 @@ class RecipeTest {
 
   private static final JsonNode SETUP = setup(16);
 
+  /** The setup of the audit preset: 2,000 images, width 16, 30 epochs of batches of 64. */
+  private static final JsonNode PRESET = Recipe.setup(new BenchConfig("fashion-mnist", null, "cnn", 16,
+      new SplitConfig(2000, 100, 0, 0), new TrainConfig(30, 64, 0.02, 0.9, 5e-4, LrSchedule.COSINE),
+      List.of("random:0.1"), List.of("ga"), List.of(1L), Map.of(), Path.of("store"), Path.of("out"), null));
+
   private static final MethodRegistry REGISTRY =
       new MethodRegistry(new TrainConfig(40, 128, 0.02, 0.9, 5e-4, LrSchedule.COSINE));
 
@@ -63,6 +68,12 @@ class RecipeTest {
 
   /** Writes a recipe for {@code forget} whose ga winner is {@code lr}; {@code selectedOn} null: an old recipe. */
   private Path recipe(String model, String forget, JsonNode setup, String lr, String selectedOn) throws Exception {
+    return recipe(dir, model, forget, setup, lr, selectedOn);
+  }
+
+  /** As {@link #recipe(String, String, JsonNode, String, String)}, in {@code folder} (created). */
+  private static Path recipe(Path folder, String model, String forget, JsonNode setup, String lr, String selectedOn)
+      throws Exception {
     ObjectNode r = Json.MAPPER.createObjectNode();
     r.put("dataset", "fashion-mnist");
     r.put("model", model);
@@ -73,7 +84,7 @@ class RecipeTest {
     }
     r.putArray("tuning_seeds").add(1000);
     r.putObject("winners").putObject("ga").putObject("params").put("lr", lr);
-    Path file = Recipe.fileFor(dir, "fashion-mnist", model, forget);
+    Path file = Recipe.fileFor(Files.createDirectories(folder), "fashion-mnist", model, forget);
     Files.writeString(file, Json.MAPPER.writeValueAsString(r));
     return file;
   }
@@ -169,6 +180,43 @@ class RecipeTest {
   }
 
   @Test
+  void aRecipeInASubdirectoryAppliesToTheSetupItWasTunedUnderAndIsNamedByItsRelativePath() throws Exception {
+    recipe("random:0.1", "0.1");
+    recipe(dir.resolve("audit-preset"), "cnn", "random:0.1", PRESET, "0.3", "validation");
+    Recipe[] found = new Recipe[1];
+    assertThat(stderrOf(() -> found[0] = lookUp("random:0.1"))).isEmpty();
+    assertThat(found[0].file()).as("the default setup: the default recipe").isEqualTo("fashion-mnist-cnn-random-0.1.json");
+    assertThat(found[0].winner("ga")).containsEntry("lr", "0.1");
+    String err = stderrOf(() -> found[0] = Recipe.forRequest(dir, "fashion-mnist", "cnn", PRESET, task("random:600")));
+    assertThat(err).as("no note: a folder has a recipe of this setup").isEmpty();
+    assertThat(found[0].file()).isEqualTo("audit-preset/fashion-mnist-cnn-random-0.1.json");
+    assertThat(found[0].winner("ga")).containsEntry("lr", "0.3");
+    assertThat(Recipe.announcement("s", dir, found[0], List.of("ga"), Set.of())).isEqualTo(
+        "s: recipe audit-preset/fashion-mnist-cnn-random-0.1.json (tuned for random:0.1) for every method");
+
+    // one level only: a preset class recipe two folders down is not read
+    recipe("class:Sandal", "0.5");
+    recipe(dir.resolve("old").resolve("audit-preset"), "cnn", "class:Sandal", PRESET, "0.6", "validation");
+    err = stderrOf(() -> found[0] = Recipe.forRequest(dir, "fashion-mnist", "cnn", PRESET, task("class:Sandal")));
+    assertThat(found[0]).isNull();
+    assertThat(err.strip()).isEqualTo("lethe: note: " + dir.resolve("fashion-mnist-cnn-class-Sandal.json")
+        + " fit class:Sandal but were tuned for another width, split or training recipe; using method defaults"
+        + " (retune with `lethe tune` for this configuration)");
+  }
+
+  @Test
+  void twoRecipesOfTheSameSpecAndSetupInDifferentFoldersAreAnError() throws Exception {
+    recipe("random:0.1", "0.1");
+    recipe(dir.resolve("other"), "cnn", "random:0.1", SETUP, "0.2", "validation");
+    assertThatThrownBy(() -> lookUp("random:600")).isInstanceOf(LetheException.class).hasMessage("recipes "
+        + dir.resolve("fashion-mnist-cnn-random-0.1.json") + " and " + dir.resolve("other/fashion-mnist-cnn-random-0.1.json")
+        + " are both tuned for random:0.1 under this width, split and training recipe: delete or move one of them");
+    assertThat(Recipe.forRequest(dir, "fashion-mnist", "cnn", PRESET, task("random:0.1")))
+        .as("a request of another setup uses neither").isNull();
+    assertThat(lookUp("class:Sandal")).as("a request of another kind uses neither").isNull();
+  }
+
+  @Test
   void aRecipeSelectedOnTheTestSplitStillAppliesWithANoteToRetune() throws Exception {
     recipe("cnn", "random:0.1", SETUP, "0.1", null);
     Recipe[] found = new Recipe[1];
@@ -234,13 +282,14 @@ class RecipeTest {
   }
 
   /**
-   * The recipes shipped in {@code recipes/} (short keys such as {@code lr}, {@code forgetAlpha}) bind onto
-   * every method they tune, winners and grids alike, and each winner's value is the value its method runs with.
+   * The recipes shipped in {@code recipes/} and its subdirectories (short keys such as {@code lr},
+   * {@code forgetAlpha}) bind onto every method they tune, winners and grids alike, and each winner's value is
+   * the value its method runs with.
    */
   @Test
   void theShippedRecipesBindUnchanged() throws Exception {
     List<Path> shipped;
-    try (var files = Files.list(Path.of("recipes"))) {
+    try (var files = Files.walk(Path.of("recipes"), 2)) {
       shipped = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
     }
     assertThat(shipped).hasSizeGreaterThanOrEqualTo(2);
