@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 public final class RunOptions {
   @Mixin ForgetOptions forget;
 
-  @Option(names = "--methods", split = ",", description = "Methods to run, comma-separated (default: all registered but sisa, which runs when named).")
+  @Option(names = "--methods", split = ",", description = "Methods to run, comma-separated (default: all registered but sisa and oracle-matching, which run when named).")
   List<String> methods = new ArrayList<>();
 
   /** The help of {@code --recipes}, shared by every verb that applies recipes. */

@@ -62,7 +62,10 @@ public final class MethodRegistry {
   private static final Map<String, String> OPT_IN = Map.of(Sisa.ID,
       "not in the default bench (name it in --methods): it trains S shard models on the pool first (about one more"
           + " training of the original, untimed), and a random:0.1 or class deletion touches every shard, so it"
-          + " retrains them all (rte about 1)");
+          + " retrains them all (rte about 1)",
+      OracleMatching.ID,
+      "not in the default bench (name it in --methods): before it runs it trains oracle-matching.models (2) full"
+          + " retrains per scenario and seed, untimed, which took 8 of a cold seed's 24 minutes (BENCHMARKS.md)");
 
   /** The providers registered at run time, in registration order. */
   /**

@@ -26,11 +26,12 @@ class MethodRegistryTest {
   }
 
   @Test
-  void sisaRunsOnlyWhenNamedAndEveryOtherMethodByDefault() {
+  void sisaAndOracleMatchingRunOnlyWhenNamedAndEveryOtherMethodByDefault() {
     List<String> all = registry.ids();
-    assertThat(registry.defaultIds()).doesNotContain("sisa").contains("modhifi-u")
-        .containsExactlyElementsOf(all.stream().filter(id -> !id.equals("sisa")).toList());
+    assertThat(registry.defaultIds()).doesNotContain("sisa", "oracle-matching").contains("modhifi-u", "dmm")
+        .containsExactlyElementsOf(all.stream().filter(id -> !id.equals("sisa") && !id.equals("oracle-matching")).toList());
     assertThat(registry.optIn("sisa")).startsWith("not in the default bench (name it in --methods)");
+    assertThat(registry.optIn("oracle-matching")).startsWith("not in the default bench (name it in --methods)");
     assertThat(registry.optIn("modhifi-u")).isEmpty();
   }
 
