@@ -45,7 +45,7 @@ class TuneCommandTest {
     // every preset option but --epochs is given, so the run stays tiny: 30 epochs of 5 batches of an mlp
     CliRun.Outcome tune = CliRun.run("tune", "--audit-preset", "--data-dir", data.toString(), "--model", "mlp",
         "--width", "8", "--train-size", "80", "--val-size", "20", "--test-size", "40", "--batch-size", "16",
-        "--lr", "0.05", "--forget", "random:0.2", "--methods", "ft", "--grid", "ft.lr=0.01", "--threads", "1",
+        "--lr", "0.05", "--forget", "random:0.2", "--methods", "ft", "--grid", "ft.lr=0.01",
         "--store", tmp.resolve("store").toString(), "--recipes", recipes.toString(),
         "--out", tmp.resolve("tune").toString());
     assertThat(tune.status()).as(tune.err()).isZero();
