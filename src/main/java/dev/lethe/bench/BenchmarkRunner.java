@@ -62,8 +62,14 @@ public final class BenchmarkRunner {
   /** The directory of per-example outputs inside the output directory. */
   public static final String OUTPUTS = "outputs";
 
-  /** Where a request artifact's metadata keeps its unlearning's {@link ScenarioRun.Unlearned#work}. */
+  /** Where a stored unlearned model's metadata keeps its unlearning's {@link ScenarioRun.Unlearned#work}. */
   private static final String WORK = "work";
+
+  /**
+   * The store's kind of a cell's unlearned model: kept, keyed by everything that determines it, so that a rerun
+   * into another output directory (or after its results are lost) audits it again without unlearning again.
+   */
+  private static final String UNLEARNED = "unlearned";
 
   /**
    * How a run treats earlier work and what it keeps besides the results.
@@ -256,8 +262,8 @@ public final class BenchmarkRunner {
     ObjectNode row = chain != null && cell.unlearner() != null && !cell.method().equals(Original.ID)
         ? runRequestCell(experiment, job.scenario(), task, run, chain, job.request(), original, cell, job.seed(),
             job.recipe(), job.progress())
-        : runCell(experiment, job.scenario(), task, run, job.ensemble(), cell, job.seed(), job.recipe(),
-            job.progress());
+        : runCell(experiment, job.scenario(), task, run, original.network(), job.ensemble(), cell, job.seed(),
+            job.recipe(), job.progress());
     row.put(Rows.CELL_KEY, cell.key());
     row.set("cell", cell.cell());
     if (chain != null) {
@@ -341,14 +347,15 @@ public final class BenchmarkRunner {
     progress.note("serving request " + request + "/" + chain.requests().count() + " with " + cell.method());
     Path outputs = config.out().resolve(OUTPUTS).resolve(cellPath(scenario, cell.method(), seed));
     Path model = flags.saveModels() == null ? null : flags.saveModels().resolve(cellPath(scenario, cell.method(), seed));
+    java.util.concurrent.atomic.AtomicReference<ArtifactStore.Artifact> servedModel =
+        new java.util.concurrent.atomic.AtomicReference<>();
     ScenarioRun.Evaluation evaluation = run.evaluate(cell.method(), () -> {
-      ArtifactStore.Artifact served = served(experiment, chain, request, original, cell, seed, progress);
-      Map<String, Double> work = new java.util.TreeMap<>();
-      served.metadata().path(WORK).fields().forEachRemaining(e -> work.put(e.getKey(), e.getValue().asDouble()));
-      return new ScenarioRun.Unlearned(served.network(), served.metadata().path("unlearn_seconds").asDouble(), work);
+      servedModel.set(served(experiment, chain, request, original, cell, seed, progress));
+      return unlearned(servedModel.get());
     }, progress, keep(experiment, scenario, task, cell, seed, outputs, model));
     ObjectNode finished = Rows.of(config.dataset(), config.model(), scenario, experiment, task, cell.method(),
-        cell.options(), seed, evaluation.metrics(), false, recipe != null && recipe.tunes(cell.method()) ? recipe : null);
+        cell.options(), seed, evaluation.metrics(), servedModel.get() != null && servedModel.get().reused(),
+        recipe != null && recipe.tunes(cell.method()) ? recipe : null);
     if (evaluation.collapsed()) {
       return Rows.collapsed(finished, evaluation.collapseStep(), evaluation.collapseReason());
     }
@@ -370,32 +377,52 @@ public final class BenchmarkRunner {
     JsonNode key = cell(experiment, chain.requests().cumulative(request), cell.method(), cell.unlearner(),
         cell.options(), seed, chain, request).cell();
     Unlearner unlearner = cell.unlearner();
-    return experiment.store().getOrCompute("request", key, unlearner.unlearnedArchitecture(experiment.architecture()),
-        () -> {
-          ArtifactStore.Artifact previous = request == 1 ? null
-              : served(experiment, chain, request - 1, original, cell, seed, progress);
-          Network from = previous == null || unlearner.keepsOwnState() ? original.network() : previous.network();
-          try {
-            ScenarioRun.Unlearned unlearned = ScenarioRun.unlearn(experiment, unlearner, from,
-                chain.requests().step(request), seed, progress.child(cell.method() + " request " + request));
-            ObjectNode meta = Json.MAPPER.createObjectNode();
-            meta.put("method", cell.method());
-            meta.put("request", request);
-            meta.put("seed", seed);
-            meta.put("unlearn_seconds", unlearned.seconds());
-            meta.set(WORK, Json.MAPPER.valueToTree(unlearned.work()));
-            meta.set("versions", Provenance.versions(Json.MAPPER));
-            return new ArtifactStore.Computed(unlearned.network(), meta);
-          } finally {
-            if (previous != null) {
-              previous.network().close();
-            }
-          }
+    return stored(experiment, "request", key, cell, seed, meta -> meta.put("request", request), () -> {
+      ArtifactStore.Artifact previous = request == 1 ? null
+          : served(experiment, chain, request - 1, original, cell, seed, progress);
+      Network from = previous == null || unlearner.keepsOwnState() ? original.network() : previous.network();
+      try {
+        return ScenarioRun.unlearn(experiment, unlearner, from, chain.requests().step(request), seed,
+            progress.child(cell.method() + " request " + request));
+      } finally {
+        if (previous != null) {
+          previous.network().close();
+        }
+      }
+    });
+  }
+
+  /**
+   * The unlearned model {@code unlearn} computes for {@code cell}, as a store artifact of {@code kind} and {@code
+   * key}: loaded when stored, else computed and stored with the method's {@link Unlearner#unlearnedArchitecture},
+   * its unlearning seconds and work in the metadata (with what {@code describe} adds), so a rerun reports the
+   * timing measured when it was computed.
+   */
+  private static ArtifactStore.Artifact stored(Experiment experiment, String kind, JsonNode key, Cell cell, long seed,
+      java.util.function.Consumer<ObjectNode> describe, java.util.function.Supplier<ScenarioRun.Unlearned> unlearn) {
+    return experiment.store().getOrCompute(kind, key,
+        cell.unlearner().unlearnedArchitecture(experiment.architecture()), () -> {
+          ScenarioRun.Unlearned unlearned = unlearn.get();
+          ObjectNode meta = Json.MAPPER.createObjectNode();
+          meta.put("method", cell.method());
+          describe.accept(meta);
+          meta.put("seed", seed);
+          meta.put("unlearn_seconds", unlearned.seconds());
+          meta.set(WORK, Json.MAPPER.valueToTree(unlearned.work()));
+          meta.set("versions", Provenance.versions(Json.MAPPER));
+          return new ArtifactStore.Computed(unlearned.network(), meta);
         });
   }
 
+  /** A stored unlearned model ({@link #stored}) with the seconds and work its computation measured. */
+  private static ScenarioRun.Unlearned unlearned(ArtifactStore.Artifact stored) {
+    Map<String, Double> work = new java.util.TreeMap<>();
+    stored.metadata().path(WORK).fields().forEachRemaining(e -> work.put(e.getKey(), e.getValue().asDouble()));
+    return new ScenarioRun.Unlearned(stored.network(), stored.metadata().path("unlearn_seconds").asDouble(), work);
+  }
+
   private ObjectNode runCell(Experiment experiment, String scenario, ForgetTask task, ScenarioRun run,
-      Ensemble ensemble, Cell cell, long seed, Recipe recipe, Progress progress) {
+      Network original, Ensemble ensemble, Cell cell, long seed, Recipe recipe, Progress progress) {
     if (cell.method().equals(Retrain.ID)) {
       Map<String, Double> metrics = new java.util.LinkedHashMap<>(run.retrainMetrics());
       if (ensemble != null) {
@@ -421,8 +448,17 @@ public final class BenchmarkRunner {
     }
     progress.note("unlearning with " + cell.method());
     Path model = flags.saveModels() == null ? null : flags.saveModels().resolve(cellPath(scenario, cell.method(), seed));
-    ScenarioRun.Evaluation evaluation =
-        run.evaluate(cell.unlearner(), seed, progress, keep(experiment, scenario, task, cell, seed, outputs, model));
+    ScenarioRun.Keep keep = keep(experiment, scenario, task, cell, seed, outputs, model);
+    java.util.concurrent.atomic.AtomicReference<ArtifactStore.Artifact> storedModel =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    ScenarioRun.Evaluation evaluation = cell.method().equals(Original.ID)
+        ? run.evaluate(cell.unlearner(), seed, progress, keep)
+        : run.evaluate(cell.method(), () -> {
+          storedModel.set(stored(experiment, UNLEARNED, modelKey(cell), cell, seed, meta -> { },
+              () -> ScenarioRun.unlearn(experiment, cell.unlearner(), original, task, seed,
+                  progress.child(cell.method()))));
+          return unlearned(storedModel.get());
+        }, progress, keep);
     EnsembleAudit.Measured strong = null;
     if (ensemble != null && !evaluation.collapsed()) {
       Progress p = progress.child(ENSEMBLE);
@@ -435,9 +471,13 @@ public final class BenchmarkRunner {
         progress.note(cell.method() + " diverged on a shadow model, no per-example audit: " + e.getMessage());
       }
     }
+    ArtifactStore.Artifact stored = storedModel.get();
     ObjectNode row = Rows.of(config.dataset(), config.model(), scenario, experiment, task, cell.method(),
-        cell.options(), seed, evaluation.metrics(), false,
+        cell.options(), seed, evaluation.metrics(), stored != null && stored.reused(),
         recipe != null && recipe.tunes(cell.method()) ? recipe : null);
+    if (stored != null) {
+      ((ObjectNode) row.get("provenance")).set(UNLEARNED, Rows.modelProvenance(stored));
+    }
     if (evaluation.collapsed()) {
       return Rows.collapsed(row, evaluation.collapseStep(), evaluation.collapseReason());
     }
@@ -447,6 +487,13 @@ public final class BenchmarkRunner {
       row.put("model", model.toAbsolutePath().toString());
     }
     return row;
+  }
+
+  /** The store key of {@code cell}'s unlearned model: the cell without its strong audit, which does not change it. */
+  private static JsonNode modelKey(Cell cell) {
+    ObjectNode key = cell.cell().deepCopy();
+    key.remove("strong_audit");
+    return key;
   }
 
   /** Writes an unlearned model's per-example outputs to {@code outputs} and, if {@code model} is not null, saves it there. */

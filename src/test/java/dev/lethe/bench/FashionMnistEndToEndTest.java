@@ -229,6 +229,37 @@ class FashionMnistEndToEndTest {
   }
 
   @Test
+  void aRerunIntoAnotherOutputDirectoryAuditsTheStoredModelsWithoutUnlearningAgain() throws Exception {
+    Map<Path, Long> storeBefore = snapshot(config.store());
+    BenchConfig warm = new BenchConfig(config.dataset(), config.dataDir(), config.model(), config.width(),
+        config.split(), config.training(), config.forgets(), config.methods(), config.seeds(), config.params(),
+        config.store(), tmp.resolve("out-warm"), config.recipes());
+    List<JsonNode> again = new BenchmarkRunner(warm).run();
+    assertThat(snapshot(config.store())).as("nothing trained, unlearned or rewritten").isEqualTo(storeBefore);
+    assertThat(again).hasSize(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      JsonNode first = rows.get(i);
+      JsonNode rerun = again.get(i);
+      assertThat(rerun.get("cell_key")).isEqualTo(first.get("cell_key"));
+      String method = first.get("method").asText();
+      if (method.equals("original")) { // its "unlearning" is a copy, timed again
+        assertThat(withoutTiming(rerun.get("metrics"))).isEqualTo(withoutTiming(first.get("metrics")));
+        continue;
+      }
+      assertThat(rerun.get("metrics")).as(method + " on " + first.get("forget") + ": the same model, the same "
+          + "measured seconds").isEqualTo(first.get("metrics"));
+      if (!List.of("retrain", "retrain-2").contains(method)) {
+        assertThat(first.get("provenance").get("unlearned").get("from_store").asBoolean()).isFalse();
+        assertThat(first.get("provenance").get("timing_from_cache").asBoolean()).isFalse();
+        assertThat(rerun.get("provenance").get("unlearned").get("from_store").asBoolean()).isTrue();
+        assertThat(rerun.get("provenance").get("unlearned").get("content_key"))
+            .isEqualTo(first.get("provenance").get("unlearned").get("content_key"));
+        assertThat(rerun.get("provenance").get("timing_from_cache").asBoolean()).isTrue();
+      }
+    }
+  }
+
+  @Test
   void theSummaryIsRewrittenByARunWithNothingToDo() throws Exception {
     Path out = tmp.resolve("out-summary");
     BenchConfig same = withGaParams(config.params().get("ga"), out);
@@ -236,6 +267,12 @@ class FashionMnistEndToEndTest {
     Files.delete(out.resolve("summary.md"));
     new BenchmarkRunner(same).run();
     assertThat(out.resolve("summary.md")).exists();
+  }
+
+  private static JsonNode withoutTiming(JsonNode metrics) {
+    com.fasterxml.jackson.databind.node.ObjectNode m = metrics.deepCopy();
+    m.remove(List.of("seconds", "rte"));
+    return m;
   }
 
   private static Map<Path, Long> snapshot(Path root) throws java.io.IOException {
