@@ -27,7 +27,7 @@ public final class ExperimentOptions {
   /** The audit preset's pool (see {@link #applyAuditPreset}). */
   static final int AUDIT_TRAIN_SIZE = 2000;
   /** The audit preset's cnn width. */
-  static final int AUDIT_WIDTH = 16;
+  static final int AUDIT_WIDTH = 8;
   /** The audit preset's epochs. */
   static final int AUDIT_EPOCHS = 30;
   /** The audit preset's batch size: twice the default's steps per epoch, which is what makes 30 epochs memorise. */

@@ -15,9 +15,9 @@ class AuditPresetTest {
   @Test
   void thePresetFillsEveryOptionTheUserDidNotGive() {
     ExperimentOptions options = parse("--audit", "strong").experiment;
-    assertThat(options.applyAuditPreset()).isEqualTo("--train-size 2000 --width 16 --epochs 30 --batch-size 64");
+    assertThat(options.applyAuditPreset()).isEqualTo("--train-size 2000 --width 8 --epochs 30 --batch-size 64");
     assertThat(options.split().trainSize()).isEqualTo(2000);
-    assertThat(options.width()).isEqualTo(16);
+    assertThat(options.width()).isEqualTo(8);
     assertThat(options.training().epochs()).isEqualTo(30);
     assertThat(options.training().batchSize()).isEqualTo(64);
   }

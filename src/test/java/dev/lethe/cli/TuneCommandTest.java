@@ -27,7 +27,7 @@ class TuneCommandTest {
     BenchConfig preset = parse("tune", "--audit-preset", "--recipes", recipes.toString()).config();
     assertThat(preset.recipes()).isEqualTo(recipes.resolve("audit-preset"));
     assertThat(Json.canonicalText(Recipe.setup(preset))).isEqualTo(Json.canonicalText(Json.MAPPER.readTree(
-        "{\"width\":16,\"split\":{\"trainSize\":2000,\"validationSize\":1000,\"testSize\":2000,\"seed\":0},"
+        "{\"width\":8,\"split\":{\"trainSize\":2000,\"validationSize\":1000,\"testSize\":2000,\"seed\":0},"
             + "\"training\":{\"epochs\":30,\"batchSize\":64,\"lr\":0.02,\"momentum\":0.9,\"weightDecay\":0.0005,"
             + "\"schedule\":\"cosine\"}}")));
 
