@@ -20,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.commons.math3.stat.StatUtils;
+import org.apache.commons.math3.stat.descriptive.moment.StandardDeviation;
 
 /**
  * Grid search per method against RT, so that no method wins by its defaults (the protocol of the OPTML
@@ -367,21 +369,12 @@ public final class Tuner {
   }
 
   private static double mean(List<Double> values) {
-    double sum = 0;
-    for (double v : values) {
-      sum += v;
-    }
-    return sum / values.size();
+    return StatUtils.mean(values.stream().mapToDouble(Double::doubleValue).toArray());
   }
 
   /** The sample standard deviation of {@code values}, 0 for one value. */
   private static double sampleStd(List<Double> values) {
-    double mean = mean(values);
-    double squares = 0;
-    for (double v : values) {
-      squares += (v - mean) * (v - mean);
-    }
-    return values.size() > 1 ? Math.sqrt(squares / (values.size() - 1)) : 0;
+    return new StandardDeviation().evaluate(values.stream().mapToDouble(Double::doubleValue).toArray());
   }
 
   /**

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.commons.math3.stat.StatUtils;
+import org.apache.commons.math3.stat.descriptive.moment.StandardDeviation;
 
 /**
  * One scenario's result rows as the Markdown summary and the HTML report both show them: grouped by method
@@ -336,12 +338,8 @@ final class ScenarioResults {
     if (values.isEmpty()) {
       return new Stat(Double.NaN, Double.NaN, 0);
     }
-    double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-    double var = 0;
-    for (double v : values) {
-      var += (v - mean) * (v - mean);
-    }
-    return new Stat(mean, values.size() > 1 ? Math.sqrt(var / (values.size() - 1)) : 0, values.size());
+    double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+    return new Stat(StatUtils.mean(v), new StandardDeviation().evaluate(v), v.length);
   }
 
   /** {@code format} without the {@code +} flag: a spread has no sign (a signed {@code %+.3f} gave "± +0.004"). */
