@@ -29,6 +29,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Runs a benchmark grid cell by cell. For each seed the original model is trained (or loaded) once; for
@@ -347,8 +350,7 @@ public final class BenchmarkRunner {
     progress.note("serving request " + request + "/" + chain.requests().count() + " with " + cell.method());
     Path outputs = config.out().resolve(OUTPUTS).resolve(cellPath(scenario, cell.method(), seed));
     Path model = flags.saveModels() == null ? null : flags.saveModels().resolve(cellPath(scenario, cell.method(), seed));
-    java.util.concurrent.atomic.AtomicReference<ArtifactStore.Artifact> servedModel =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<ArtifactStore.Artifact> servedModel = new AtomicReference<>();
     ScenarioRun.Evaluation evaluation = run.evaluate(cell.method(), () -> {
       servedModel.set(served(experiment, chain, request, original, cell, seed, progress));
       return unlearned(servedModel.get());
@@ -399,7 +401,7 @@ public final class BenchmarkRunner {
    * timing measured when it was computed.
    */
   private static ArtifactStore.Artifact stored(Experiment experiment, String kind, JsonNode key, Cell cell, long seed,
-      java.util.function.Consumer<ObjectNode> describe, java.util.function.Supplier<ScenarioRun.Unlearned> unlearn) {
+      Consumer<ObjectNode> describe, Supplier<ScenarioRun.Unlearned> unlearn) {
     return experiment.store().getOrCompute(kind, key,
         cell.unlearner().unlearnedArchitecture(experiment.architecture()), () -> {
           ScenarioRun.Unlearned unlearned = unlearn.get();
@@ -449,8 +451,7 @@ public final class BenchmarkRunner {
     progress.note("unlearning with " + cell.method());
     Path model = flags.saveModels() == null ? null : flags.saveModels().resolve(cellPath(scenario, cell.method(), seed));
     ScenarioRun.Keep keep = keep(experiment, scenario, task, cell, seed, outputs, model);
-    java.util.concurrent.atomic.AtomicReference<ArtifactStore.Artifact> storedModel =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<ArtifactStore.Artifact> storedModel = new AtomicReference<>();
     ScenarioRun.Evaluation evaluation = cell.method().equals(Original.ID)
         ? run.evaluate(cell.unlearner(), seed, progress, keep)
         : run.evaluate(cell.method(), () -> {
