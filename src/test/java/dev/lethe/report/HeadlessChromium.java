@@ -264,12 +264,34 @@ final class HeadlessChromium implements AutoCloseable {
     } catch (Exception ignored) {
       // the browser is killed below either way
     }
+    // its renderer and helper processes write into the profile too: stop them before deleting it
+    List<ProcessHandle> helpers = process.descendants().toList();
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
-    try (var files = Files.walk(profile)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    for (ProcessHandle helper : helpers) {
+      helper.destroy();
+      try {
+        helper.onExit().get(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        helper.destroyForcibly();
+      }
+    }
+    deleteProfile();
+  }
+
+  /** Deletes the profile directory; a file that vanishes during the walk (a helper's last write) is gone anyway. */
+  private void deleteProfile() throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try (var files = Files.walk(profile)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        return;
+      } catch (java.io.UncheckedIOException e) {
+        if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 3) {
+          throw e;
+        }
+      }
     }
   }
 }
