@@ -117,11 +117,11 @@ class SparkClusterTest {
     Path workerStore = tmp.resolve("workers-store");
     local(BENCH, workerStore, tmp.resolve("workers-out"), "--workers", "2");
 
-    // 24 members (6 shadow originals, ft twins, retrains, second retrains), the scenario's original, RT and second
-    // RT, all trained with one thread: the same keys, the same bytes
+    // 24 members (6 shadow originals, ft twins, retrains, second retrains), the scenario's original, RT, second
+    // RT and ft's unlearned model, all computed with one thread: the same keys, the same bytes
     List<String> stored = listing(sparkStore);
-    assertThat(stored).hasSize(27).isEqualTo(listing(workerStore));
-    assertThat(stored.stream().filter(d -> memberThreads(sparkStore.resolve(d)) == 1)).hasSize(27);
+    assertThat(stored).hasSize(28).isEqualTo(listing(workerStore));
+    assertThat(stored.stream().filter(d -> memberThreads(sparkStore.resolve(d)) == 1)).hasSize(28);
     assertSameContent(sparkStore, workerStore, stored);
     Map<String, JsonNode> spark = metricsByCell(tmp.resolve("spark-out"));
     assertThat(spark).hasSize(4).isEqualTo(metricsByCell(tmp.resolve("workers-out")));
@@ -189,8 +189,9 @@ class SparkClusterTest {
     assertThat(asked).hasValue(2); // once for the search, once for the cells
     Path localStore = tmp.resolve("local-store");
     local(grid, localStore, tmp.resolve("local-out"));
-    // the original, RT, the second RT and the id file of the same set: the same cells, the same metrics
-    assertThat(listing(store)).hasSize(4).isEqualTo(listing(localStore));
+    // the original, RT, the second RT, the unlearned model and the id file of the same set: the same cells, the
+    // same metrics
+    assertThat(listing(store)).hasSize(5).isEqualTo(listing(localStore));
     assertThat(metricsByCell(tmp.resolve("spark-out"))).hasSize(4).isEqualTo(metricsByCell(tmp.resolve("local-out")));
   }
 
