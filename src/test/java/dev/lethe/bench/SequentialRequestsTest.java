@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A forget set of 60 real Fashion-MNIST images served as 3 deletion requests: every request has its own exact
  * retrain, the original's do-nothing row and the methods' rows, each method serves each request on its own previous
  * result (SISA, of 2 shards of 1 slice, from the checkpoints the previous request left), every row carries what
- * its request cost, and a rerun after losing the last request's rows serves only that request again.
+ * its request cost, and a rerun after losing the last request's rows serves only that request again. A searched
+ * worst-case set is served as requests like any other.
  */
 class SequentialRequestsTest {
   @TempDir static Path tmp;
@@ -142,6 +143,31 @@ class SequentialRequestsTest {
     new BenchmarkRunner(config(out, 3)).run();
 
     assertThat(Files.readAllBytes(out.resolve("results.jsonl"))).isEqualTo(before);
+  }
+
+  @Test
+  void aWorstCaseForgetSetArrivesAsRequestsThatTogetherAreTheSearchedSetItExports() throws Exception {
+    BenchConfig worst = new BenchConfig("fashion-mnist", null, "cnn", 8, new SplitConfig(600, 0, 300, 0),
+        new TrainConfig(3, 64, 0.05, 0.9, 5e-4, LrSchedule.COSINE), List.of("worst:30"), List.of("original"),
+        List.of(1L), Map.of(), tmp.resolve("store"), tmp.resolve("out-worst"), null, 0, 3);
+    List<JsonNode> served = new BenchmarkRunner(worst).run();
+
+    Path idFile;
+    try (var entries = Files.list(tmp.resolve("store"))) {
+      idFile = entries.filter(p -> p.getFileName().toString().startsWith("worst-")).findFirst().orElseThrow()
+          .resolve("ids.txt");
+    }
+    int[] searched = Files.readAllLines(idFile).stream().mapToInt(Integer::parseInt).toArray();
+    assertThat(searched).hasSize(30);
+    String whole = dev.lethe.data.IdFile.hashOf(searched);
+    assertThat(served).hasSize(9); // retrain, retrain-2 and original after each of the 3 requests
+    for (JsonNode r : served) {
+      assertThat(r.at("/cell/requests/forget_ids").asText()).isEqualTo(whole);
+    }
+    Map<Integer, String> forgottenSoFar = served.stream().filter(r -> r.get("method").asText().equals("retrain"))
+        .collect(Collectors.toMap(r -> r.get("request").asInt(), r -> r.at("/cell/forget_ids").asText()));
+    assertThat(forgottenSoFar.get(3)).isEqualTo(whole);
+    assertThat(forgottenSoFar.get(1)).isNotEqualTo(whole).isNotEqualTo(forgottenSoFar.get(2));
   }
 
   @Test
