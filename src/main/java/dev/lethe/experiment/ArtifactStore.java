@@ -144,15 +144,23 @@ public final class ArtifactStore {
    * @param ids the stable sample ids, ascending
    * @param file the stored id file
    * @param reused whether it came from the store
+   * @param seconds what its search took when it was computed ({@link Searched#seconds}; NaN if a store written
+   *     before this was recorded holds it)
    */
-  public record IdList(int[] ids, Path file, boolean reused) {}
+  public record IdList(int[] ids, Path file, boolean reused, double seconds) {}
 
   /**
-   * Loads the id list stored for {@code key}, or computes ({@code computation} returns the ids), stores and
-   * returns it; written atomically (the metadata file, written last, marks it complete) under the same lock as a
-   * network. An id file that does not parse is said on stderr and recomputed.
+   * A computed id list and the seconds its search took (what the caller times: the search alone, not the models
+   * it loads first).
    */
-  public IdList idList(String kind, JsonNode key, Supplier<int[]> computation) {
+  public record Searched(int[] ids, double seconds) {}
+
+  /**
+   * Loads the id list stored for {@code key}, or computes it ({@code computation}), stores and returns it;
+   * written atomically (the metadata file, written last, marks it complete) under the same lock as a network. An id
+   * file that does not parse is said on stderr and recomputed.
+   */
+  public IdList idList(String kind, JsonNode key, Supplier<Searched> computation) {
     String hash = Json.contentKey(key);
     Path dir = dir(kind, key);
     Path ids = dir.resolve(ID_FILE);
@@ -163,7 +171,8 @@ public final class ArtifactStore {
         return stored;
       }
       computations.incrementAndGet();
-      int[] computed = computation.get().clone();
+      Searched searched = computation.get();
+      int[] computed = searched.ids().clone();
       Arrays.sort(computed);
       StringBuilder text = new StringBuilder();
       for (int id : computed) {
@@ -174,9 +183,10 @@ public final class ArtifactStore {
       m.set("key", Json.canonical(key));
       m.put("content_key", hash);
       m.put("ids", computed.length);
+      m.put("seconds", searched.seconds());
       m.set("versions", Provenance.versions(Json.MAPPER));
       Json.writeAtomically(meta, m.toPrettyString() + "\n");
-      return new IdList(computed, ids, false);
+      return new IdList(computed, ids, false, searched.seconds());
     });
   }
 
@@ -188,12 +198,14 @@ public final class ArtifactStore {
   /** The id list complete in {@code dir}, or null; one that does not parse is said on stderr if {@code say}. */
   private static IdList readIdList(Path dir, boolean say) {
     Path ids = dir.resolve(ID_FILE);
-    if (!Files.exists(dir.resolve(ID_META))) {
+    Path meta = dir.resolve(ID_META);
+    if (!Files.exists(meta)) {
       return null;
     }
     try {
+      double seconds = Json.MAPPER.readTree(meta.toFile()).path("seconds").asDouble(Double.NaN);
       return new IdList(Files.readAllLines(ids).stream().filter(l -> !l.isBlank()).mapToInt(Integer::parseInt)
-          .toArray(), ids, true);
+          .toArray(), ids, true, seconds);
     } catch (IOException | NumberFormatException e) {
       if (say) {
         System.err.println("lethe: recomputing " + dir.getFileName() + ": " + e.getMessage());

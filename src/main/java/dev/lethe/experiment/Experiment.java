@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
@@ -370,16 +371,19 @@ public final class Experiment {
     ArtifactStore.IdList ids = store.idList("worst", worstCaseKey(k, seed), () -> {
       requireTrainingThreads("the worst-case search " + spec.text() + " seed " + seed);
       try (Network net = original(seed, progress.child("original")).network()) {
+        long start = System.nanoTime();
         int[] rows = WorstCaseSelection.select(net, pool, k, WorstCaseSelection.Options.DEFAULT, seed, progress);
         int[] out = new int[rows.length];
         for (int i = 0; i < rows.length; i++) {
           out[i] = pool.id(rows[i]);
         }
-        return out;
+        return new ArtifactStore.Searched(out, (System.nanoTime() - start) / 1e9);
       }
     });
     System.err.println("lethe: " + spec.text() + " seed " + seed + (ids.reused() ? " (from the store)" : "")
-        + ": " + ids.ids().length + " ids in " + ids.file() + " (replay it with --forget ids:FILE)");
+        + ": " + ids.ids().length + " ids in " + ids.file() + (Double.isNaN(ids.seconds()) ? ""
+        : String.format(Locale.ROOT, ", searched in %.1f s", ids.seconds()))
+        + " (replay it with --forget ids:FILE)");
     worstCases.put(memo, ids);
     return ids;
   }

@@ -81,6 +81,9 @@ class WorstCaseSelectionTest {
     assertThat(again.hasWorstCase(spec, 1)).isTrue();
     ArtifactStore.IdList reloaded = again.worstCase(spec, 1);
     assertThat(reloaded.reused()).isTrue();
+    // the search's own seconds, kept in the store's metadata: the stored set reports what its search cost
+    assertThat(ids.seconds()).isPositive();
+    assertThat(reloaded.seconds()).isEqualTo(ids.seconds());
     assertThat(reloaded.ids()).containsExactly(ids.ids());
     assertThat(again.task(spec, 1).forgetIds()).containsExactly(task.forgetIds());
   }
