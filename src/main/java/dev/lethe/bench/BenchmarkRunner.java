@@ -576,7 +576,10 @@ public final class BenchmarkRunner {
         && cell.key().equals(dev.lethe.model.Checkpoints.metadata(model).path(Rows.CELL_KEY).asText());
   }
 
-  /** The grid's cells for one task and seed: RT, the second retrain, then every method that supports it. */
+  /**
+   * The grid's cells for one task and seed: RT, the second retrain, the original (the do-nothing bar, in every
+   * grid whether named or not: every table shows it), then every other method that supports it.
+   */
   private List<Cell> cells(Experiment experiment, ForgetTask task, ForgetSpec spec, Recipe recipe, long seed,
       Chain chain, int request) {
     List<Cell> cells = new ArrayList<>();
@@ -584,7 +587,11 @@ public final class BenchmarkRunner {
     cells.add(cell(experiment, task, Retrain.ID, null, training, seed, chain, request));
     cells.add(cell(experiment, task, SECOND_RETRAIN, null,
         new SecondRetrain(training, ScenarioRun.secondRetrainSeed(seed)), seed, chain, request));
-    for (String m : config.methods()) {
+    List<String> methods = new ArrayList<>(config.methods());
+    if (!methods.contains(Original.ID)) {
+      methods.add(0, Original.ID);
+    }
+    for (String m : methods) {
       // class-only methods (trw) have no cell in a random or id-list scenario
       if (m.equals(Retrain.ID) || !registry.get(m).supports(spec)) {
         continue;

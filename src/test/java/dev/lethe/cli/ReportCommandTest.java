@@ -76,18 +76,19 @@ class ReportCommandTest {
         "--train-size", "80", "--val-size", "20", "--test-size", "40", "--epochs", "2", "--batch-size", "16",
         "--lr", "0.05", "--forget", "random:0.2", "--seed", "1", "--recipes", "none", "--store", f.store().toString(),
         "--out", out.toString());
-    for (String methods : List.of("original", "ga")) {
+    for (String methods : List.of("ft", "ga")) {
       List<String> args = new ArrayList<>(common);
       args.addAll(List.of("--methods", methods));
       CliRun.Outcome outcome = CliRun.run(args.toArray(String[]::new));
       assertThat(outcome.status()).as(outcome.err()).isZero();
       assertThat(outcome.out()).contains("report: " + out.resolve("report.html"));
     }
-    // the second run's grid: results.jsonl keeps the first run's original row, the report (like summary.md) not
-    assertThat(Files.readString(out.resolve("results.jsonl"))).contains("\"method\":\"original\"");
+    // the second run's grid: results.jsonl keeps the first run's ft row, the report (like summary.md) not; the
+    // do-nothing row is in every grid, named or not
+    assertThat(Files.readString(out.resolve("results.jsonl"))).contains("\"method\":\"ft\"");
     String html = Files.readString(out.resolve("report.html"));
     assertThat(html).contains("<h2>fashion-mnist/mlp/random:0.2</h2>").contains("</span>ga</td>")
-        .contains("</span>retrain-2</td>").doesNotContain("</span>original</td>");
+        .contains("</span>retrain-2</td>").contains("</span>original</td>").doesNotContain("</span>ft</td>");
   }
 
   @Test
