@@ -26,6 +26,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -287,11 +289,14 @@ class SparkClusterTest {
     int failedBefore = failedTasks.get();
     CompletableFuture<List<Finished>> run =
         CompletableFuture.supplyAsync(() -> new SparkEnsembleExecutor(() -> sc).compute(ensemble(killed), all, l -> {}));
-    while (computing(killed) < Math.min(2, all.size()) && !run.isDone()) {
-      Thread.sleep(20); // until both executors hold the lock of a member, the first thing a task writes
+    // the executor to kill is the one that holds a member's lock now, not merely one that took a lock earlier: an
+    // executor whose task has already finished would lose nothing
+    ProcessHandle executor = null;
+    while (executor == null && !run.isDone()) {
+      executor = memberLockHolder(killed).orElse(null);
+      Thread.sleep(executor == null ? 2 : 0);
     }
-    ProcessHandle executor = ProcessHandle.current().children().filter(SparkClusterTest::isExecutor).findFirst()
-        .orElseThrow();
+    assertThat(executor).as("an executor holding a member's lock before the job ended").isNotNull();
     executor.destroyForcibly();
     assertThat(run.get()).extracting(Finished::member).containsExactlyInAnyOrderElementsOf(all);
     for (int i = 0; i < 100 && failedTasks.get() == failedBefore; i++) {
@@ -353,14 +358,37 @@ class SparkClusterTest {
     }
   }
 
-  /** How many members tasks have started computing in {@code store} (the member locks of {@link Ensemble#compute}). */
-  private static long computing(Path store) throws IOException {
+  /**
+   * The executor JVM that holds a member lock of {@code store} ({@link Ensemble#compute}) at this moment, if one
+   * does: the lock files' inodes looked up among the POSIX locks the kernel lists in /proc/locks, with their owners.
+   */
+  private static Optional<ProcessHandle> memberLockHolder(Path store) throws IOException {
     if (!Files.isDirectory(store)) {
-      return 0;
+      return Optional.empty();
     }
+    Set<Long> inodes;
     try (Stream<Path> files = Files.list(store)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(Ensemble.MEMBER_LOCK + ".lock")).count();
+      inodes = files.filter(f -> f.getFileName().toString().endsWith(Ensemble.MEMBER_LOCK + ".lock"))
+          .map(f -> {
+            try {
+              return ((Number) Files.getAttribute(f, "unix:ino")).longValue();
+            } catch (IOException e) {
+              return -1L;
+            }
+          }).collect(Collectors.toSet());
     }
+    // "1: POSIX  ADVISORY  WRITE 4242 fd:01:393219 0 EOF"; a waiter's line has "->" before POSIX
+    for (String line : Files.readAllLines(Path.of("/proc/locks"))) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 6 && f[1].equals("POSIX")
+          && inodes.contains(Long.parseLong(f[5].substring(f[5].lastIndexOf(':') + 1)))) {
+        Optional<ProcessHandle> holder = ProcessHandle.of(Long.parseLong(f[4]));
+        if (holder.isPresent() && isExecutor(holder.get())) {
+          return holder;
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** True for an executor JVM this JVM's local-cluster workers started (its long command line read from /proc). */
