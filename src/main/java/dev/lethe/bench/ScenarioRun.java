@@ -11,7 +11,7 @@ import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
 import dev.lethe.train.Progress;
 import dev.lethe.train.LossDivergedException;
-import dev.lethe.unlearn.RetrainedModels;
+import dev.lethe.unlearn.ReferenceModels;
 import dev.lethe.unlearn.Unlearner;
 import dev.lethe.unlearn.method.Sisa;
 import java.util.Locale;
@@ -170,17 +170,17 @@ public final class ScenarioRun {
 
   /**
    * Serves {@code task} with {@code unlearner} from {@code from} (which stays the caller's): first, untimed, its
-   * training-time {@link Unlearner#prepare} (SISA's shards on the pool) and the retrained models it reads (inputs,
-   * like RT), then {@link Unlearner#unlearn}, timed, with the growth of its {@link Unlearner#trainingTotals} over
+   * training-time {@link Unlearner#prepare} (SISA's shards on the pool) and the {@link ReferenceModels} it reads
+   * (retrained models, inputs like RT; extra originals, training-time work), then {@link Unlearner#unlearn}, timed, with the growth of its {@link Unlearner#trainingTotals} over
    * that call as its work.
    */
   public static Unlearned unlearn(Experiment experiment, Unlearner unlearner, Network from, ForgetTask task,
       long seed, Progress progress) {
     unlearner.prepare(from, task, seed, progress);
-    RetrainedModels retrained = experiment.retrainedModels(unlearner, task, progress);
+    ReferenceModels references = experiment.referenceModels(unlearner, task, progress);
     Map<String, Long> before = unlearner.trainingTotals();
     long start = System.nanoTime();
-    Network unlearned = unlearner.unlearn(from, task, retrained, seed, progress);
+    Network unlearned = unlearner.unlearn(from, task, references, seed, progress);
     double seconds = (System.nanoTime() - start) / 1e9;
     Map<String, Double> work = new java.util.TreeMap<>();
     unlearner.trainingTotals().forEach((name, total) -> work.put(name, (double) (total - before.get(name))));

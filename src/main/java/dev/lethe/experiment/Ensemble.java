@@ -14,7 +14,7 @@ import dev.lethe.train.LossDivergedException;
 import dev.lethe.train.Progress;
 import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.OptionsBinder;
-import dev.lethe.unlearn.RetrainedModels;
+import dev.lethe.unlearn.ReferenceModels;
 import dev.lethe.unlearn.Unlearner;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -470,9 +470,9 @@ public final class Ensemble {
       experiment.requireTrainingThreads("shadow " + j + "'s " + method.id() + " twin");
       try (Network shadow = artifact(Member.of(Member.ORIGINAL, j), progress).network()) {
         Progress own = progress.child("shadow " + j + " " + method.id());
-        RetrainedModels retrained = experiment.retrainedModels(method, task, own);
+        ReferenceModels references = experiment.referenceModels(method, task, own);
         long start = System.nanoTime();
-        Network unlearned = method.unlearn(shadow, task, retrained, seeds[j], own);
+        Network unlearned = method.unlearn(shadow, task, references, seeds[j], own);
         ObjectNode meta = Json.MAPPER.createObjectNode();
         meta.put("method", method.id());
         meta.put("seed", seeds[j]);

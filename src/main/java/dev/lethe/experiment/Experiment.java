@@ -24,7 +24,7 @@ import dev.lethe.train.Progress;
 import dev.lethe.train.TrainConfig;
 import dev.lethe.train.Training;
 import dev.lethe.unlearn.MethodRegistry;
-import dev.lethe.unlearn.RetrainedModels;
+import dev.lethe.unlearn.ReferenceModels;
 import dev.lethe.unlearn.Unlearner;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -458,37 +458,48 @@ public final class Experiment {
   }
 
   /**
-   * The models retrained without {@code task.forget()} that {@code method} reads ({@link
-   * Unlearner#retrainedModels()}; none, an empty set, for a method that reads none), trained or loaded now so that
-   * their cost stays out of the method's run time. Model m trains on the task's retain set with the m-th seed of a
-   * stream split from {@link ForgetTask#seed()} after the one {@link #secondSeed} draws from, so none of them is the
-   * audit's RT or the second retrain; they are ordinary {@code retrain} artifacts, shared by every method that asks.
+   * The models besides the one it unlearns that {@code method} reads, trained or loaded now so that their cost stays
+   * out of the method's run time (none of either kind for a method that reads none).
+   *
+   * <ul>
+   *   <li>{@link Unlearner#retrainedModels()} models retrained without {@code task.forget()}: model m trains on the
+   *       task's retain set with the m-th seed of a stream split from {@link ForgetTask#seed()} after the one {@link
+   *       #secondSeed} draws from, so none of them is the audit's RT or the second retrain; they are ordinary {@code
+   *       retrain} artifacts, shared by every method that asks.
+   *   <li>{@link Unlearner#extraOriginals()} models trained as the original is, on the task's pool, with the seeds
+   *       of the stream split after that one: ordinary {@code original} artifacts of the pool, none of them the
+   *       scenario's own original.
+   * </ul>
    */
-  public RetrainedModels retrainedModels(Unlearner method, ForgetTask task, Progress progress) {
-    int count = method.retrainedModels();
+  public ReferenceModels referenceModels(Unlearner method, ForgetTask task, Progress progress) {
+    int retrainedCount = method.retrainedModels();
+    int originalCount = method.extraOriginals();
     SplittableRandom root = new SplittableRandom(task.seed());
     root.split(); // the stream secondSeed draws the second retrain's seed from
-    SplittableRandom seeds = root.split();
-    List<Path> models = new ArrayList<>();
-    for (int m = 0; m < count; m++) {
-      ArtifactStore.Artifact model =
-          retrained(task, seeds.nextLong(), progress.child("retrained model " + (m + 1) + " of " + count));
-      // only the stored checkpoint is kept: each meanLogits call loads and closes its own copy
-      model.network().close();
-      models.add(model.dir());
+    SplittableRandom retrainSeeds = root.split();
+    SplittableRandom originalSeeds = root.split();
+    List<Path> retrained = new ArrayList<>();
+    for (int m = 0; m < retrainedCount; m++) {
+      retrained.add(stored(retrained(task, retrainSeeds.nextLong(),
+          progress.child("retrained model " + (m + 1) + " of " + retrainedCount))));
     }
-    return new RetrainedModels() {
+    List<Path> originals = new ArrayList<>();
+    for (int m = 0; m < originalCount; m++) {
+      originals.add(stored(trainedOn("original", task.pool(), originalSeeds.nextLong(), "training extra original",
+          progress.child("extra original " + (m + 1) + " of " + originalCount))));
+    }
+    return new ReferenceModels() {
       @Override
-      public int size() {
-        return models.size();
+      public int retrainedCount() {
+        return retrained.size();
       }
 
       @Override
-      public float[][] meanLogits(Dataset data) {
+      public float[][] meanRetrainedLogits(Dataset data) {
         float[][] mean = null;
-        for (Path model : models) {
+        for (Path model : retrained) {
           float[][] logits;
-          try (Network network = Checkpoints.load(model)) {
+          try (Network network = Checkpoints.load(model, architecture)) {
             logits = Prediction.logits(network, data);
           }
           if (mean == null) {
@@ -506,12 +517,28 @@ public final class Experiment {
         }
         for (float[] row : mean) {
           for (int k = 0; k < row.length; k++) {
-            row[k] /= models.size();
+            row[k] /= retrained.size();
           }
         }
         return mean;
       }
+
+      @Override
+      public int originalCount() {
+        return originals.size();
+      }
+
+      @Override
+      public Network original(int k) {
+        return Checkpoints.load(originals.get(k), architecture);
+      }
     };
+  }
+
+  /** The directory of {@code artifact}, its network closed: only the stored checkpoint is kept, loaded per use. */
+  private static Path stored(ArtifactStore.Artifact artifact) {
+    artifact.network().close();
+    return artifact.dir();
   }
 
   /**

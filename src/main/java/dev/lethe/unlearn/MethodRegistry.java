@@ -273,8 +273,9 @@ public final class MethodRegistry {
             + " read clean embeddings"),
         (o, a) -> new Laf((Laf.Options) o, a), NO_OP_DEFAULTS));
     add(new Method(Dmm.ID,
-        "Datamodel matching: predict the retrained logits by TRAK attribution, then fine-tune to match them on the"
-            + " forget set and a retain sample",
+        "Datamodel matching: predict the retrained logits by TRAK attribution (the original alone, or with"
+            + " checkpoints > 1 TRAK's ensemble of originals trained at training time), then fine-tune to match them"
+            + " on the forget set and a retain sample",
         "Georgiev et al. (Attribute-to-Delete, DMM), ICLR 2025; TRAK: Park et al., ICML 2023", Dmm.Options.defaults(),
         clean("the targets are outputs on clean images"), (o, a) -> new Dmm((Dmm.Options) o)));
     add(new Method(OracleMatching.ID,

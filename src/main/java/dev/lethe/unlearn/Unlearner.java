@@ -80,10 +80,20 @@ public interface Unlearner {
 
   /**
    * How many models retrained without the forget set this method reads (0, the default: none). Above 0, the
-   * caller trains or loads that many and calls {@link #unlearn(Network, ForgetTask, RetrainedModels, long,
+   * caller trains or loads that many and calls {@link #unlearn(Network, ForgetTask, ReferenceModels, long,
    * Progress)}; the plain {@link #unlearn(Network, ForgetTask, long, Progress)} then rejects the call on one line.
    */
   default int retrainedModels() {
+    return 0;
+  }
+
+  /**
+   * How many more models trained as the original was (from scratch on the task's pool, with other seeds) this
+   * method reads (0, the default: none): training-time work, like SISA's shards, which the caller trains or loads
+   * before the timed run and hands over in the {@link ReferenceModels} of {@link #unlearn(Network, ForgetTask,
+   * ReferenceModels, long, Progress)}.
+   */
+  default int extraOriginals() {
     return 0;
   }
 
@@ -91,10 +101,11 @@ public interface Unlearner {
   Network unlearn(Network original, ForgetTask task, long seed, Progress progress);
 
   /**
-   * As {@link #unlearn(Network, ForgetTask, long, Progress)}, with {@code retrained}, models retrained without
-   * {@code task.forget()} ({@link #retrainedModels()} of them), which a method that declares none ignores.
+   * As {@link #unlearn(Network, ForgetTask, long, Progress)}, with {@code references}: {@link #retrainedModels()}
+   * models retrained without {@code task.forget()} and {@link #extraOriginals()} more originals, which a method that
+   * declares none ignores.
    */
-  default Network unlearn(Network original, ForgetTask task, RetrainedModels retrained, long seed,
+  default Network unlearn(Network original, ForgetTask task, ReferenceModels references, long seed,
       Progress progress) {
     return unlearn(original, task, seed, progress);
   }

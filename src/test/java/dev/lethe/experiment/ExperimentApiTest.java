@@ -16,10 +16,12 @@ import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
 import dev.lethe.train.LrSchedule;
 import dev.lethe.train.TrainConfig;
+import dev.lethe.unlearn.ReferenceModels;
 import dev.lethe.unlearn.Unlearner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +57,46 @@ class ExperimentApiTest {
     }
     assertThat(storedModels(dir.resolve("store"), "retrain")).as("RT is trained once, then kept").isEqualTo(1);
     assertThat(exp.reference(task, Progress.silent())).isSameAs(exp.reference(task, Progress.silent()));
+  }
+
+  @Test
+  void aMethodsExtraOriginalsAreThePoolsOriginalsOfTheTasksOwnSeedStreamTrainedOnce() throws Exception {
+    Experiment exp = experiment();
+    ForgetTask task = exp.task(ForgetSpec.parse("random:0.25"), 1);
+    Unlearner dmm = exp.method("dmm", Map.of("checkpoints", "3", "dimension", "8"));
+    byte[] own;
+    try (Network original = exp.original(1)) {
+      own = TinyData.paramBytes(original);
+    }
+    ReferenceModels references = exp.referenceModels(dmm, task, Progress.silent());
+    assertThat(references.retrainedCount()).isZero();
+    assertThat(references.originalCount()).isEqualTo(2);
+    // the stream split after the second retrain's and the retrained models' streams
+    SplittableRandom root = new SplittableRandom(task.seed());
+    root.split();
+    root.split();
+    SplittableRandom seeds = root.split();
+    int trained = exp.store().computations();
+    try (Network first = references.original(0);
+        Network second = references.original(1);
+        Network expectedFirst = exp.trainedOn("original", task.pool(), seeds.nextLong(), "test", Progress.silent())
+            .network();
+        Network expectedSecond = exp.trainedOn("original", task.pool(), seeds.nextLong(), "test", Progress.silent())
+            .network()) {
+      assertThat(exp.store().computations()).as("both were stored, under those seeds").isEqualTo(trained);
+      assertThat(TinyData.paramBytes(first)).isEqualTo(TinyData.paramBytes(expectedFirst));
+      assertThat(TinyData.paramBytes(second)).isEqualTo(TinyData.paramBytes(expectedSecond))
+          .isNotEqualTo(TinyData.paramBytes(first));
+      assertThat(TinyData.paramBytes(first)).as("not the scenario's own original").isNotEqualTo(own);
+    }
+    assertThat(storedModels(dir.resolve("store"), "original")).isEqualTo(3);
+    exp.referenceModels(dmm, task, Progress.silent());
+    assertThat(exp.store().computations()).as("loaded the second time").isEqualTo(trained);
+    // a retrained model of your own network loads with its blocks too
+    ReferenceModels retrained = exp.referenceModels(exp.method("oracle-matching", Map.of("models", "1")), task,
+        Progress.silent());
+    assertThat(retrained.originalCount()).isZero();
+    assertThat(retrained.meanRetrainedLogits(task.forget())).hasDimensions(task.forget().size(), 3);
   }
 
   private static int correct(Network net, ForgetTask task) {

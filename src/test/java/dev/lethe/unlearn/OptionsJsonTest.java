@@ -63,7 +63,7 @@ class OptionsJsonTest {
         Map.entry("laf",
             "{\"batchSize\":32,\"epochs\":5,\"latent\":8,\"lrRa\":1.0E-4,\"lrUe\":5.0E-5,\"remainVae\":\"pool\",\"repair\":false,\"repairEpochs\":2,\"repairLr\":1.0E-4,\"temperature\":5.0,\"vaeEpochs\":10,\"vaeLr\":0.001}"),
         Map.entry("dmm",
-            "{\"batchSize\":512,\"dimension\":512,\"epochs\":5,\"forgetMultiplier\":1.0,\"gamma\":0.95,\"lr\":5.0E-4,\"multiplier\":1.0,\"retainMultiplier\":3.0,\"ridge\":0.001,\"shuffle\":false}"),
+            "{\"batchSize\":512,\"checkpoints\":1,\"dimension\":512,\"epochs\":5,\"forgetMultiplier\":1.0,\"gamma\":0.95,\"lr\":5.0E-4,\"multiplier\":1.0,\"retainMultiplier\":3.0,\"ridge\":0.001,\"shuffle\":false}"),
         Map.entry("oracle-matching",
             "{\"batchSize\":512,\"epochs\":5,\"forgetMultiplier\":1.0,\"gamma\":0.95,\"lr\":5.0E-4,\"models\":2,\"retainMultiplier\":3.0,\"shuffle\":false}"));
 

@@ -57,7 +57,7 @@ class UnlearnersTest {
       Map.entry("modhifi-u", Map.of()),
       Map.entry("sisa", Map.of("shards", "2", "slices", "2")),
       Map.entry("laf", Map.of("epochs", "1", "batchSize", "16", "vaeEpochs", "1")),
-      Map.entry("dmm", Map.of("epochs", "2", "batchSize", "16", "dimension", "16")),
+      Map.entry("dmm", Map.of("epochs", "2", "batchSize", "16", "dimension", "16", "checkpoints", "2")),
       Map.entry("oracle-matching", Map.of("epochs", "2", "batchSize", "16")));
 
   private static Network original;
@@ -131,21 +131,32 @@ class UnlearnersTest {
   }
 
   /**
-   * {@code count} stand-ins for models retrained without the forget set (an untrained network's logits), enough for
-   * the properties checked here; oracle matching's use of real ones is OracleMatchingTest's.
+   * Stand-ins for the models {@code u} reads besides the one it unlearns: untrained networks, their logits for the
+   * retrained models, enough for the properties checked here; oracle matching's and DMM's use of real ones is
+   * OracleMatchingTest's and DmmTest's.
    */
-  private static RetrainedModels standIns(int count) {
-    return new RetrainedModels() {
+  private static ReferenceModels standIns(Unlearner u) {
+    return new ReferenceModels() {
       @Override
-      public int size() {
-        return count;
+      public int retrainedCount() {
+        return u.retrainedModels();
       }
 
       @Override
-      public float[][] meanLogits(Dataset data) {
+      public float[][] meanRetrainedLogits(Dataset data) {
         try (Network untrained = original.fresh(99)) {
           return Prediction.logits(untrained, data);
         }
+      }
+
+      @Override
+      public int originalCount() {
+        return u.extraOriginals();
+      }
+
+      @Override
+      public Network original(int k) {
+        return original.fresh(100 + k);
       }
     };
   }
@@ -159,9 +170,9 @@ class UnlearnersTest {
       Unlearner u = method(id, Map.of());
       // class-only methods (trw) run on the class task
       ForgetTask task = REGISTRY.get(id).supports(RANDOM.spec()) ? RANDOM : CLASS;
-      RetrainedModels retrained = standIns(u.retrainedModels());
-      try (Network a = u.unlearn(net, task, retrained, 7, Progress.silent());
-          Network b = u.unlearn(net, task, retrained, 7, Progress.silent())) {
+      ReferenceModels references = standIns(u);
+      try (Network a = u.unlearn(net, task, references, 7, Progress.silent());
+          Network b = u.unlearn(net, task, references, 7, Progress.silent())) {
         assertThat(a).as(id).isNotSameAs(net);
         if (id.equals(Sisa.ID)) {
           // SISA's model is a committee of shard models of the original's architecture

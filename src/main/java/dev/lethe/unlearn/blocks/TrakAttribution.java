@@ -19,14 +19,14 @@ import java.util.SplittableRandom;
 
 /**
  * A TRAK estimate (Park et al., "TRAK: Attributing Model Behavior at Scale", ICML 2023) of the logits a model
- * retrained without a forget set would give, from the original alone (one checkpoint, no ensemble), for datamodel
- * matching (Georgiev et al., ICLR 2025). Per training example i, {@code φ_i = Pᵀ ∇_θ m_i} is the random projection
- * (P: Rademacher ±1/√d, seeded) of the gradient of its margin {@code m_i = z_y − log Σ_{k≠y} e^{z_k} = log(p_i/(1 −
- * p_i))}, for which the cross-entropy is the logistic loss {@code log(1 + e^{−m})}: its gradient is {@code −(1 − p_i)
- * ∇ m_i} (TRAK's Q) and its Gauss-Newton curvature {@code p_i (1 − p_i) ∇m_i ∇m_iᵀ} (TRAK's R). The effect of
- * including i on logit k of x is {@code τ_k(x, i) = φ_k(x)ᵀ (r̄ ΦᵀΦ + λI)⁻¹ φ_i (1 − p_i)} with {@code φ_k(x) = Pᵀ
- * ∇_θ z_k(x)}, and the predicted retrained logits are {@code g(x) = f(x) − m Σ_{i∈F} τ(x, i)} ({@code dm_multiplier}
- * m, the authors' {@code DatamodelWrappedModel}).
+ * retrained without a forget set would give, from the original alone or from TRAK's ensemble of independently
+ * trained checkpoints, for datamodel matching (Georgiev et al., ICLR 2025). Per training example i, {@code φ_i =
+ * Pᵀ ∇_θ m_i} is the random projection (P: Rademacher ±1/√d, seeded) of the gradient of its margin {@code m_i =
+ * z_y − log Σ_{k≠y} e^{z_k} = log(p_i/(1 − p_i))}, for which the cross-entropy is the logistic loss {@code
+ * log(1 + e^{−m})}: its gradient is {@code −(1 − p_i) ∇ m_i} (TRAK's Q) and its Gauss-Newton curvature {@code p_i
+ * (1 − p_i) ∇m_i ∇m_iᵀ} (TRAK's R). The effect of including i on logit k of x is {@code τ_k(x, i) = φ_k(x)ᵀ (r̄
+ * ΦᵀΦ + λI)⁻¹ φ_i (1 − p_i)} with {@code φ_k(x) = Pᵀ ∇_θ z_k(x)}, and the predicted retrained logits are {@code g(x) =
+ * f(x) − m Σ_{i∈F} τ(x, i)} ({@code dm_multiplier} m, the authors' {@code DatamodelWrappedModel}).
  *
  * <p>The kernel is TRAK's {@code ΦᵀΦ} (the {@code trak} library's {@code get_x_xtx_inv}) times the mean curvature
  * {@code r̄ = Σ p_i(1 − p_i)‖φ_i‖² / Σ ‖φ_i‖²}, the scalar that gives it the trace of the one-step Newton Hessian
@@ -68,6 +68,59 @@ public final class TrakAttribution {
    */
   public static float[][][] predictRetrained(Network net, Dataset pool, int[] forget, Dataset[] targets,
       int dimension, double ridge, double multiplier, long seed, String what, Progress progress) {
+    return predictRetrained(List.of(net), pool, forget, targets, dimension, ridge, multiplier, seed, what, progress);
+  }
+
+  /**
+   * As {@link #predictRetrained(Network, Dataset, Dataset[], int, double, double, long, String, Progress)} with
+   * TRAK's ensemble of checkpoints: {@code nets} are models trained on {@code pool} independently (the first is the
+   * one whose logits the prediction starts from), each attributes the effect of removing {@code forget} with its own
+   * features and the same projection, and the prediction is {@code f₀(x) − m · mean_j Σ_{i∈F} τ_j(x, i)}: the first
+   * model's logits moved by the ensemble's mean effect. One model is the single-checkpoint estimate exactly. TRAK
+   * averages the kernel products and the Q weights over its checkpoints separately ({@code trak}'s {@code
+   * finalize_scores}); here each checkpoint's Q stays in its own direction, so the ensemble is a mean of whole
+   * per-checkpoint effects, each on its own output scale.
+   */
+  public static float[][][] predictRetrained(List<Network> nets, Dataset pool, int[] forget, Dataset[] targets,
+      int dimension, double ridge, double multiplier, long seed, String what, Progress progress) {
+    double[][][] effect = null;
+    for (int j = 0; j < nets.size(); j++) {
+      double[][][] one = effect(nets.get(j), pool, forget, targets, dimension, ridge, seed, what,
+          nets.size() == 1 ? progress : progress.child("checkpoint " + (j + 1) + " of " + nets.size()));
+      if (effect == null) {
+        effect = one;
+      } else {
+        for (int t = 0; t < one.length; t++) {
+          for (int i = 0; i < one[t].length; i++) {
+            for (int k = 0; k < one[t][i].length; k++) {
+              effect[t][i][k] += one[t][i][k];
+            }
+          }
+        }
+      }
+    }
+    if (effect == null) {
+      throw new IllegalArgumentException("no network to attribute with");
+    }
+    float[][][] out = new float[targets.length][][];
+    for (int t = 0; t < targets.length; t++) {
+      float[][] base = Prediction.logits(nets.get(0), targets[t]);
+      for (int i = 0; i < base.length; i++) {
+        for (int k = 0; k < base[i].length; k++) {
+          base[i][k] = (float) (base[i][k] - multiplier * (effect[t][i][k] / nets.size()));
+        }
+      }
+      out[t] = base;
+    }
+    return out;
+  }
+
+  /**
+   * {@code Σ_{i∈forget} τ(x, i)} for {@code net}, on every row of each of {@code targets}: the directional derivative
+   * of its logits along its attribution direction (zero when that direction is).
+   */
+  private static double[][][] effect(Network net, Dataset pool, int[] forget, Dataset[] targets, int dimension,
+      double ridge, long seed, String what, Progress progress) {
     List<Parameter> params = net.trainableParameters();
     long size = net.trainableCount();
     if (dimension > size) {
@@ -87,7 +140,7 @@ public final class TrakAttribution {
       double[] u = direction(phi, weights, curvatures, forget, ridge);
       NDArray step = work.create(toFloats(u), new Shape(dimension, 1));
       float[] directionInParameters = projection.matMul(step).toFloatArray();
-      return alongDirection(net, params, directionInParameters, targets, multiplier);
+      return alongDirection(net, params, directionInParameters, targets);
     }
   }
 
@@ -277,11 +330,10 @@ public final class TrakAttribution {
   }
 
   /**
-   * {@code f(x) − m · D_w f(x)} on every target row, D by a central difference along {@code w} (flattened in
-   * parameter order); the parameters are restored bit for bit afterwards.
+   * The directional derivative along {@code w} of {@code net}'s eval-mode logits on every row of each of {@code
+   * targets}, by a central difference (all zero for {@code w = 0}); the parameters are restored.
    */
-  private static float[][][] alongDirection(Network net, List<Parameter> params, float[] w, Dataset[] targets,
-      double multiplier) {
+  private static double[][][] alongDirection(Network net, List<Parameter> params, float[] w, Dataset[] targets) {
     float[][] saved = new float[params.size()][];
     double norm = 0;
     double wNorm = 0;
@@ -294,10 +346,10 @@ public final class TrakAttribution {
     for (float v : w) {
       wNorm += (double) v * v;
     }
-    float[][][] out = new float[targets.length][][];
+    double[][][] out = new double[targets.length][][];
     if (wNorm == 0) {
       for (int t = 0; t < targets.length; t++) {
-        out[t] = Prediction.logits(net, targets[t]);
+        out[t] = new double[targets[t].size()][net.architecture().classes()];
       }
       return out;
     }
@@ -305,14 +357,13 @@ public final class TrakAttribution {
     float[][][] plus = shifted(net, params, saved, w, h, targets);
     float[][][] minus = shifted(net, params, saved, w, -h, targets);
     for (int t = 0; t < targets.length; t++) {
-      float[][] base = Prediction.logits(net, targets[t]);
-      for (int i = 0; i < base.length; i++) {
-        for (int k = 0; k < base[i].length; k++) {
-          double derivative = ((double) plus[t][i][k] - minus[t][i][k]) / (2 * h);
-          base[i][k] = (float) (base[i][k] - multiplier * derivative);
+      out[t] = new double[plus[t].length][];
+      for (int i = 0; i < plus[t].length; i++) {
+        out[t][i] = new double[plus[t][i].length];
+        for (int k = 0; k < plus[t][i].length; k++) {
+          out[t][i][k] = ((double) plus[t][i][k] - minus[t][i][k]) / (2 * h);
         }
       }
-      out[t] = base;
     }
     return out;
   }

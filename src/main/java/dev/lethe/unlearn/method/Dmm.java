@@ -1,6 +1,7 @@
 package dev.lethe.unlearn.method;
 
 import dev.lethe.Doc;
+import dev.lethe.LetheException;
 import dev.lethe.data.Dataset;
 import dev.lethe.data.ForgetTask;
 import dev.lethe.model.Network;
@@ -8,8 +9,11 @@ import dev.lethe.train.Progress;
 import dev.lethe.unlearn.MatchingOptions;
 import dev.lethe.unlearn.OptionChecks;
 import dev.lethe.unlearn.OptionsUnlearner;
+import dev.lethe.unlearn.ReferenceModels;
 import dev.lethe.unlearn.blocks.OutputMatching;
 import dev.lethe.unlearn.blocks.TrakAttribution;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -22,7 +26,10 @@ import java.util.SplittableRandom;
  * path is a regression datamodel file, {@code regression_v2/all_logit_vitaly_infls_denoised.npy}, fitted, by the
  * paper's account, on 1,000 to 20,000 models trained on random halves of the data), whose entries are output changes,
  * so {@code dm_multiplier} 1 applies them as they are. Here B is estimated at run time by {@link TrakAttribution}:
- * TRAK with one checkpoint (the original), per-example margin gradients randomly projected to {@code dimension}
+ * TRAK with one checkpoint (the original) by default, or with {@code checkpoints} independently trained models
+ * ({@code checkpoints − 1} more originals with other seeds, trained or loaded before the timed run as training-time
+ * work, their effects averaged; 4 checkpoints of a run or 3 models raised the correlation with a real retrain from
+ * 0.30-0.39 to 0.32-0.45, BENCHMARKS.md), per-example margin gradients randomly projected to {@code dimension}
  * dimensions, and TRAK's kernel scaled by the mean Gauss-Newton curvature to the one-step Newton step's scale, so that
  * m = 1 subtracts effects of a real retrain's size too (TRAK's own scores rank examples but are 13-40× too small as
  * output changes; BENCHMARKS.md, issue #12). Its cost, part of the run time: one per-example backward pass over the
@@ -43,34 +50,41 @@ public final class Dmm extends OptionsUnlearner<Dmm.Options> {
       @Doc("TRAK projection dimension d of the per-example gradients") int dimension,
       @Doc("TRAK ridge: lambda as a multiple of the kernel's mean diagonal") double ridge,
       @Doc("dm_multiplier m: scale of the attributed effect subtracted from the original's logits") double multiplier,
+      @Doc("TRAK checkpoints: the original and checkpoints - 1 more models trained as it was, with other seeds"
+          + " (training-time work, outside the run time); their attributed effects are averaged") int checkpoints,
       MatchingOptions matching) {
     /** Validates the options. */
     public Options {
       OptionChecks.positive(ID + ".dimension", dimension);
       OptionChecks.positive(ID + ".ridge", ridge);
       OptionChecks.nonNegative(ID + ".multiplier", multiplier);
+      OptionChecks.positive(ID + ".checkpoints", checkpoints);
       Objects.requireNonNull(matching, "matching").check(ID);
     }
 
-    /** d = 512, ridge 1e-3, m = 1 and the code's loop defaults. */
+    /** d = 512, ridge 1e-3, m = 1, one checkpoint and the code's loop defaults. */
     public static Options defaults() {
-      return new Options(512, 1e-3, 1.0, MatchingOptions.defaults());
+      return new Options(512, 1e-3, 1.0, 1, MatchingOptions.defaults());
     }
 
     public Options withDimension(int dimension) {
-      return new Options(dimension, ridge, multiplier, matching);
+      return new Options(dimension, ridge, multiplier, checkpoints, matching);
     }
 
     public Options withRidge(double ridge) {
-      return new Options(dimension, ridge, multiplier, matching);
+      return new Options(dimension, ridge, multiplier, checkpoints, matching);
     }
 
     public Options withMultiplier(double multiplier) {
-      return new Options(dimension, ridge, multiplier, matching);
+      return new Options(dimension, ridge, multiplier, checkpoints, matching);
+    }
+
+    public Options withCheckpoints(int checkpoints) {
+      return new Options(dimension, ridge, multiplier, checkpoints, matching);
     }
 
     public Options withMatching(MatchingOptions matching) {
-      return new Options(dimension, ridge, multiplier, matching);
+      return new Options(dimension, ridge, multiplier, checkpoints, matching);
     }
   }
 
@@ -80,16 +94,47 @@ public final class Dmm extends OptionsUnlearner<Dmm.Options> {
   }
 
   @Override
+  public int extraOriginals() {
+    return o.checkpoints() - 1;
+  }
+
+  /** DMM from the original alone; with {@code dmm.checkpoints} above 1 the call is rejected: its models are missing. */
+  @Override
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
+    return unlearn(original, task, ReferenceModels.NONE, seed, progress);
+  }
+
+  @Override
+  public Network unlearn(Network original, ForgetTask task, ReferenceModels references, long seed,
+      Progress progress) {
+    int extra = o.checkpoints() - 1;
+    if (references == null || references.originalCount() != extra) {
+      throw new LetheException(ID + ".checkpoints=" + o.checkpoints() + " needs " + extra + " more model"
+          + (extra == 1 ? "" : "s") + " trained as the original was, but " + (references == null ? 0 : references.originalCount()) + " were given: run it"
+          + " with lethe forget or lethe bench, which train them, or pass experiment.referenceModels(method, task,"
+          + " progress)");
+    }
     SplittableRandom random = new SplittableRandom(seed);
-    OutputMatching.RetainSample sample = OutputMatching.retainSample(task, o.matching().retainMultiplier(), ID, random.nextLong());
+    OutputMatching.RetainSample sample =
+        OutputMatching.retainSample(task, o.matching().retainMultiplier(), ID, random.nextLong());
     long projectionSeed = random.nextLong();
-    return original.updatedCopy(net -> {
-      // the copy is still the original here: the attribution reads it before any step
-      float[][][] targets = TrakAttribution.predictRetrained(net, task.pool(), task.rows().forget(),
-          new Dataset[] {task.forget(), sample.retain()}, o.dimension(), o.ridge(), o.multiplier(), projectionSeed,
-          ID, progress.child("attribution"));
-      OutputMatching.run(net, task, targets[0], sample, targets[1], o.matching().loop(), random.nextLong(), ID, progress);
-    });
+    List<Network> others = new ArrayList<>();
+    try {
+      for (int k = 0; k < extra; k++) {
+        others.add(references.original(k));
+      }
+      return original.updatedCopy(net -> {
+        // the copy is still the original here: the attribution reads it before any step
+        List<Network> checkpoints = new ArrayList<>(List.of(net));
+        checkpoints.addAll(others);
+        float[][][] targets = TrakAttribution.predictRetrained(checkpoints, task.pool(), task.rows().forget(),
+            new Dataset[] {task.forget(), sample.retain()}, o.dimension(), o.ridge(), o.multiplier(),
+            projectionSeed, ID, progress.child("attribution"));
+        OutputMatching.run(net, task, targets[0], sample, targets[1], o.matching().loop(), random.nextLong(), ID,
+            progress);
+      });
+    } finally {
+      others.forEach(Network::close);
+    }
   }
 }

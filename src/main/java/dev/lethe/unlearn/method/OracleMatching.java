@@ -8,7 +8,7 @@ import dev.lethe.train.Progress;
 import dev.lethe.unlearn.MatchingOptions;
 import dev.lethe.unlearn.OptionChecks;
 import dev.lethe.unlearn.OptionsUnlearner;
-import dev.lethe.unlearn.RetrainedModels;
+import dev.lethe.unlearn.ReferenceModels;
 import dev.lethe.unlearn.blocks.OutputMatching;
 import java.util.Objects;
 
@@ -69,20 +69,20 @@ public final class OracleMatching extends OptionsUnlearner<OracleMatching.Option
   public Network unlearn(Network original, ForgetTask task, long seed, Progress progress) {
     throw new LetheException(ID + " needs " + o.models() + " models retrained without the forget set, and none were"
         + " given: run it with lethe forget or lethe bench, which train them, or call unlearn(original, task,"
-        + " experiment.retrainedModels(method, task, progress), seed, progress)");
+        + " experiment.referenceModels(method, task, progress), seed, progress)");
   }
 
   @Override
-  public Network unlearn(Network original, ForgetTask task, RetrainedModels retrained, long seed,
+  public Network unlearn(Network original, ForgetTask task, ReferenceModels references, long seed,
       Progress progress) {
-    if (retrained == null || retrained.size() != o.models()) {
+    if (references == null || references.retrainedCount() != o.models()) {
       throw new LetheException(ID + " needs " + o.models() + " models retrained without the forget set, but "
-          + (retrained == null ? "none" : retrained.size()) + " were given: pass experiment.retrainedModels(method,"
-          + " task, progress)");
+          + (references == null ? "none" : references.retrainedCount()) + " were given: pass"
+          + " experiment.referenceModels(method, task, progress)");
     }
     OutputMatching.RetainSample sample = OutputMatching.retainSample(task, o.matching().retainMultiplier(), ID, seed);
-    float[][] forgetTargets = retrained.meanLogits(task.forget());
-    float[][] retainTargets = retrained.meanLogits(sample.retain());
+    float[][] forgetTargets = references.meanRetrainedLogits(task.forget());
+    float[][] retainTargets = references.meanRetrainedLogits(sample.retain());
     return original.updatedCopy(net -> OutputMatching.run(
         net, task, forgetTargets, sample, retainTargets, o.matching().loop(), seed, ID, progress));
   }

@@ -13,6 +13,8 @@ import dev.lethe.train.Prediction;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
 import dev.lethe.train.TrainConfig;
+import dev.lethe.train.Training;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +32,7 @@ class TrakAttributionTest {
   private static double[] y;
 
   private static final ForgetTask TASK = TinyData.task("random:0.1", 3);
+  private static final TrainConfig CNN_TRAINING = new TrainConfig(5, 16, 0.02, 0.9, 5e-4, LrSchedule.COSINE);
   private static Network cnn;
 
   @BeforeAll
@@ -43,7 +46,7 @@ class TrakAttributionTest {
       }
       y[i] = 1.5 * x[i][0] - x[i][1] + 0.3 * x[i][3] + 0.5 * random.nextGaussian();
     }
-    cnn = TinyData.trainedCnn(TASK.pool(), new TrainConfig(5, 16, 0.02, 0.9, 5e-4, LrSchedule.COSINE));
+    cnn = TinyData.trainedCnn(TASK.pool(), CNN_TRAINING);
   }
 
   @AfterAll
@@ -310,6 +313,37 @@ class TrakAttributionTest {
       drop += (forgetLogits[i][label] - once[0][i][label]);
     }
     assertThat(drop).isGreaterThan(0);
+  }
+
+  @Test
+  void anEnsembleMovesTheFirstModelsLogitsByItsCheckpointsMeanEffect() {
+    Dataset[] targets = {TASK.forget(), TASK.test()};
+    int[] forget = TASK.rows().forget();
+    try (Network other = Network.create(TinyData.cnn(4), 2)) {
+      Training.fit(other, TASK.pool(), CNN_TRAINING, 2, "original", Progress.silent());
+      float[][][] first = predict(forget, 1);
+      float[][][] second = TrakAttribution.predictRetrained(other, TASK.pool(), forget, targets, 16, 1e-3, 1, 3, "dmm",
+          Progress.silent());
+      float[][][] one = TrakAttribution.predictRetrained(List.of(cnn), TASK.pool(), forget, targets, 16, 1e-3, 1, 3,
+          "dmm", Progress.silent());
+      float[][][] both = TrakAttribution.predictRetrained(List.of(cnn, other), TASK.pool(), forget, targets, 16, 1e-3,
+          1, 3, "dmm", Progress.silent());
+      double apart = 0;
+      for (int t = 0; t < targets.length; t++) {
+        float[][] f0 = Prediction.logits(cnn, targets[t]);
+        float[][] f1 = Prediction.logits(other, targets[t]);
+        for (int i = 0; i < f0.length; i++) {
+          assertThat(one[t][i]).as("one checkpoint is the single estimate").containsExactly(first[t][i]);
+          for (int k = 0; k < f0[i].length; k++) {
+            double e0 = (double) f0[i][k] - first[t][i][k];
+            double e1 = (double) f1[i][k] - second[t][i][k];
+            assertThat((double) both[t][i][k]).isCloseTo(f0[i][k] - (e0 + e1) / 2, within(1e-5));
+            apart = Math.max(apart, Math.abs(e0 - e1));
+          }
+        }
+      }
+      assertThat(apart).as("the two checkpoints attribute differently").isGreaterThan(1e-3);
+    }
   }
 
   @Test

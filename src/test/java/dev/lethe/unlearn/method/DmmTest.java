@@ -7,7 +7,11 @@ import dev.lethe.LetheException;
 import dev.lethe.model.Network;
 import dev.lethe.train.Progress;
 import dev.lethe.train.TinyData;
+import dev.lethe.train.Training;
 import dev.lethe.unlearn.MethodRegistry;
+import dev.lethe.unlearn.ReferenceModels;
+import dev.lethe.unlearn.Unlearner;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -26,8 +30,48 @@ class DmmTest extends TinyClassTaskTest {
   }
 
   @Test
+  void moreCheckpointsAverageTheirAttributedEffectsAndAreRequired() {
+    Map<String, String> two = new HashMap<>(SMALL);
+    two.put("checkpoints", "2");
+    Unlearner dmm2 = REGISTRY.get(Dmm.ID).create(two);
+    assertThat(dmm2.extraOriginals()).isEqualTo(1);
+    assertThat(REGISTRY.get(Dmm.ID).create(SMALL).extraOriginals()).isZero();
+    assertThatThrownBy(() -> dmm2.unlearn(original, CLASS, 4, Progress.silent()))
+        .isInstanceOf(LetheException.class)
+        .hasMessage("dmm.checkpoints=2 needs 1 more model trained as the original was, but 0 were given: run it with"
+            + " lethe forget or lethe bench, which train them, or pass experiment.referenceModels(method, task,"
+            + " progress)");
+    try (Network other = Network.create(TinyData.cnn(4), 2)) {
+      Training.fit(other, CLASS.pool(), TRAINING, 2, "original", Progress.silent());
+      try (Network one = REGISTRY.get(Dmm.ID).create(SMALL).unlearn(original, CLASS, 4, Progress.silent());
+          Network twice = dmm2.unlearn(original, CLASS, extra(original), 4, Progress.silent());
+          Network ensembled = dmm2.unlearn(original, CLASS, extra(other), 4, Progress.silent())) {
+        // the original as its own second checkpoint: the mean of two equal effects is that effect, bit for bit (a sum
+        // would double it)
+        assertThat(TinyData.paramBytes(twice)).isEqualTo(TinyData.paramBytes(one));
+        assertThat(TinyData.paramBytes(ensembled)).isNotEqualTo(TinyData.paramBytes(one));
+      }
+    }
+  }
+
+  /** One extra original: copies of {@code model}. */
+  private static ReferenceModels extra(Network model) {
+    return new ReferenceModels() {
+      @Override
+      public int originalCount() {
+        return 1;
+      }
+
+      @Override
+      public Network original(int k) {
+        return model.copy();
+      }
+    };
+  }
+
+  @Test
   void badInputIsOneLine() {
-    for (String key : new String[] {"dimension", "ridge", "epochs", "gamma"}) {
+    for (String key : new String[] {"dimension", "ridge", "checkpoints", "epochs", "gamma"}) {
       assertThatThrownBy(() -> REGISTRY.get(Dmm.ID).create(Map.of(key, "0")))
           .isInstanceOf(LetheException.class).hasMessageContaining("dmm." + key);
     }

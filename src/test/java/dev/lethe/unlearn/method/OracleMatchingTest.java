@@ -11,7 +11,7 @@ import dev.lethe.train.Progress;
 import dev.lethe.train.TrainConfig;
 import dev.lethe.unlearn.MatchingOptions;
 import dev.lethe.unlearn.MethodRegistry;
-import dev.lethe.unlearn.RetrainedModels;
+import dev.lethe.unlearn.ReferenceModels;
 import dev.lethe.unlearn.blocks.OutputMatching;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,16 +31,16 @@ class OracleMatchingTest {
   }
 
   /** Two "retrained models" whose mean logits are {@link #target}; counts how often they are asked. */
-  private static final class FixedTargets implements RetrainedModels {
+  private static final class FixedTargets implements ReferenceModels {
     int asked;
 
     @Override
-    public int size() {
+    public int retrainedCount() {
       return 2;
     }
 
     @Override
-    public float[][] meanLogits(Dataset data) {
+    public float[][] meanRetrainedLogits(Dataset data) {
       asked++;
       float[][] out = new float[data.size()][];
       for (int i = 0; i < data.size(); i++) {
