@@ -171,8 +171,8 @@ public final class ScenarioRun {
   /**
    * Serves {@code task} with {@code unlearner} from {@code from} (which stays the caller's): first, untimed, its
    * training-time {@link Unlearner#prepare} (SISA's shards on the pool) and the {@link ReferenceModels} it reads
-   * (retrained models, inputs like RT; extra originals, training-time work), then {@link Unlearner#unlearn}, timed, with the growth of its {@link Unlearner#trainingTotals} over
-   * that call as its work.
+   * (retrained models, inputs like RT; extra originals, training-time work), then {@link Unlearner#unlearn}, timed,
+   * with the growth of its {@link Unlearner#trainingTotals} over that call as its work.
    */
   public static Unlearned unlearn(Experiment experiment, Unlearner unlearner, Network from, ForgetTask task,
       long seed, Progress progress) {

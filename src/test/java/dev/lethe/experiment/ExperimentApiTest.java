@@ -74,7 +74,7 @@ class ExperimentApiTest {
     // the stream split after the second retrain's and the retrained models' streams
     SplittableRandom root = new SplittableRandom(task.seed());
     root.split();
-    root.split();
+    SplittableRandom retrainSeeds = root.split();
     SplittableRandom seeds = root.split();
     int trained = exp.store().computations();
     try (Network first = references.original(0);
@@ -97,6 +97,10 @@ class ExperimentApiTest {
         Progress.silent());
     assertThat(retrained.originalCount()).isZero();
     assertThat(retrained.meanRetrainedLogits(task.forget())).hasDimensions(task.forget().size(), 3);
+    // its seed is still the first of the stream split after the second retrain's
+    int before = exp.store().computations();
+    exp.retrained(task, retrainSeeds.nextLong(), Progress.silent()).network().close();
+    assertThat(exp.store().computations()).isEqualTo(before);
   }
 
   private static int correct(Network net, ForgetTask task) {

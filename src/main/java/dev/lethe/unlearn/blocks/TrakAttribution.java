@@ -45,7 +45,8 @@ import java.util.SplittableRandom;
  *
  * <p>Cost: one eval-mode forward and backward pass per training example, one at a time (DJL has no per-example
  * gradients; about 5-10 ms each for the small cnn on one core), a P × d projection held in memory (the default cnn
- * has about 20,500 parameters: 42 MB at d = 512), a d × d Cholesky solve, and four forward passes over the targets.
+ * has about 20,500 parameters: 42 MB at d = 512), a d × d Cholesky solve, and four forward passes over the targets;
+ * an ensemble pays the passes, the projection and the solve once per checkpoint, plus one forward pass.
  * With a linear model, d = P and equal curvatures (squared loss, or equal p) the estimate is the Newton step of
  * removing F with the full-data Hessian ({@code TrakAttributionTest}).
  */
@@ -72,7 +73,7 @@ public final class TrakAttribution {
   }
 
   /**
-   * As {@link #predictRetrained(Network, Dataset, Dataset[], int, double, double, long, String, Progress)} with
+   * As {@link #predictRetrained(Network, Dataset, int[], Dataset[], int, double, double, long, String, Progress)} with
    * TRAK's ensemble of checkpoints: {@code nets} are models trained on {@code pool} independently (the first is the
    * one whose logits the prediction starts from), each attributes the effect of removing {@code forget} with its own
    * features and the same projection, and the prediction is {@code f₀(x) − m · mean_j Σ_{i∈F} τ_j(x, i)}: the first

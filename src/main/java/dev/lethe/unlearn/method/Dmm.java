@@ -28,13 +28,15 @@ import java.util.SplittableRandom;
  * so {@code dm_multiplier} 1 applies them as they are. Here B is estimated at run time by {@link TrakAttribution}:
  * TRAK with one checkpoint (the original) by default, or with {@code checkpoints} independently trained models
  * ({@code checkpoints − 1} more originals with other seeds, trained or loaded before the timed run as training-time
- * work, their effects averaged; 4 checkpoints of a run or 3 models raised the correlation with a real retrain from
- * 0.30-0.39 to 0.32-0.45, BENCHMARKS.md), per-example margin gradients randomly projected to {@code dimension}
- * dimensions, and TRAK's kernel scaled by the mean Gauss-Newton curvature to the one-step Newton step's scale, so that
- * m = 1 subtracts effects of a real retrain's size too (TRAK's own scores rank examples but are 13-40× too small as
- * output changes; BENCHMARKS.md, issue #12). Its cost, part of the run time: one per-example backward pass over the
- * whole training pool (the default 8,000-image pool: about a minute on one core), then four forward passes over the
- * fine-tuning set. Defaults: the code's loop ({@link MatchingOptions}) and {@code dm_multiplier} 1; d = 512 (TRAK's
+ * work, their effects averaged; 3 models raised the correlation with a real retrain from 0.30-0.39 to 0.32-0.45,
+ * BENCHMARKS.md; under {@code --requests} the pool of request 2 on is what the earlier requests left, so its extra
+ * originals are trained after those deletions, as retrains are, and that training is not in the run time either),
+ * per-example margin gradients randomly projected to {@code dimension} dimensions, and TRAK's kernel scaled by the
+ * mean Gauss-Newton curvature to the one-step Newton step's scale, so that m = 1 subtracts effects of a real retrain's
+ * size too (TRAK's own scores rank examples but are 13-40× too small as output changes; BENCHMARKS.md, issue #12).
+ * Its cost, part of the run time, per checkpoint: one per-example backward pass over the whole training pool (the
+ * default 8,000-image pool: about a minute on one core) and two forward passes over the fine-tuning set, plus one
+ * with the original. Defaults: the code's loop ({@link MatchingOptions}) and {@code dm_multiplier} 1; d = 512 (TRAK's
  * ImageNet/CIFAR runs use 2,048 or more; our pool of 8,000 and cnn of about 20,500 parameters need less; with d above
  * the pool size the kernel is singular but for the ridge and the estimate grows) and a ridge of 1e-3 of the mean
  * kernel diagonal (the {@code trak} library's default is 0; a small one keeps the kernel well conditioned when d
@@ -108,33 +110,34 @@ public final class Dmm extends OptionsUnlearner<Dmm.Options> {
   public Network unlearn(Network original, ForgetTask task, ReferenceModels references, long seed,
       Progress progress) {
     int extra = o.checkpoints() - 1;
-    if (references == null || references.originalCount() != extra) {
+    int given = references == null ? 0 : references.originalCount();
+    if (given != extra) {
       throw new LetheException(ID + ".checkpoints=" + o.checkpoints() + " needs " + extra + " more model"
-          + (extra == 1 ? "" : "s") + " trained as the original was, but " + (references == null ? 0 : references.originalCount()) + " were given: run it"
-          + " with lethe forget or lethe bench, which train them, or pass experiment.referenceModels(method, task,"
+          + (extra == 1 ? "" : "s") + " trained as the original was, but " + given + " were given: run it with"
+          + " lethe forget or lethe bench, which train them, or pass experiment.referenceModels(method, task,"
           + " progress)");
     }
     SplittableRandom random = new SplittableRandom(seed);
     OutputMatching.RetainSample sample =
         OutputMatching.retainSample(task, o.matching().retainMultiplier(), ID, random.nextLong());
     long projectionSeed = random.nextLong();
-    List<Network> others = new ArrayList<>();
-    try {
-      for (int k = 0; k < extra; k++) {
-        others.add(references.original(k));
-      }
-      return original.updatedCopy(net -> {
-        // the copy is still the original here: the attribution reads it before any step
-        List<Network> checkpoints = new ArrayList<>(List.of(net));
-        checkpoints.addAll(others);
-        float[][][] targets = TrakAttribution.predictRetrained(checkpoints, task.pool(), task.rows().forget(),
+    return original.updatedCopy(net -> {
+      // the copy is still the original here: the attribution reads it before any step; the extra originals are
+      // loaded for the attribution only
+      float[][][] targets;
+      List<Network> checkpoints = new ArrayList<>(List.of(net));
+      try {
+        for (int k = 0; k < extra; k++) {
+          checkpoints.add(references.original(k));
+        }
+        targets = TrakAttribution.predictRetrained(checkpoints, task.pool(), task.rows().forget(),
             new Dataset[] {task.forget(), sample.retain()}, o.dimension(), o.ridge(), o.multiplier(),
             projectionSeed, ID, progress.child("attribution"));
-        OutputMatching.run(net, task, targets[0], sample, targets[1], o.matching().loop(), random.nextLong(), ID,
-            progress);
-      });
-    } finally {
-      others.forEach(Network::close);
-    }
+      } finally {
+        checkpoints.subList(1, checkpoints.size()).forEach(Network::close);
+      }
+      OutputMatching.run(net, task, targets[0], sample, targets[1], o.matching().loop(), random.nextLong(), ID,
+          progress);
+    });
   }
 }

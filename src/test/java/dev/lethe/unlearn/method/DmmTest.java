@@ -11,7 +11,9 @@ import dev.lethe.train.Training;
 import dev.lethe.unlearn.MethodRegistry;
 import dev.lethe.unlearn.ReferenceModels;
 import dev.lethe.unlearn.Unlearner;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +38,7 @@ class DmmTest extends TinyClassTaskTest {
     Unlearner dmm2 = REGISTRY.get(Dmm.ID).create(two);
     assertThat(dmm2.extraOriginals()).isEqualTo(1);
     assertThat(REGISTRY.get(Dmm.ID).create(SMALL).extraOriginals()).isZero();
+    REGISTRY.get(Dmm.ID).create(SMALL).unlearn(original, CLASS, null, 4, Progress.silent()).close();
     assertThatThrownBy(() -> dmm2.unlearn(original, CLASS, 4, Progress.silent()))
         .isInstanceOf(LetheException.class)
         .hasMessage("dmm.checkpoints=2 needs 1 more model trained as the original was, but 0 were given: run it with"
@@ -43,9 +46,11 @@ class DmmTest extends TinyClassTaskTest {
             + " progress)");
     try (Network other = Network.create(TinyData.cnn(4), 2)) {
       Training.fit(other, CLASS.pool(), TRAINING, 2, "original", Progress.silent());
+      List<Network> handedOut = new ArrayList<>();
       try (Network one = REGISTRY.get(Dmm.ID).create(SMALL).unlearn(original, CLASS, 4, Progress.silent());
-          Network twice = dmm2.unlearn(original, CLASS, extra(original), 4, Progress.silent());
-          Network ensembled = dmm2.unlearn(original, CLASS, extra(other), 4, Progress.silent())) {
+          Network twice = dmm2.unlearn(original, CLASS, extra(original, handedOut), 4, Progress.silent());
+          Network ensembled = dmm2.unlearn(original, CLASS, extra(other, handedOut), 4, Progress.silent())) {
+        assertThat(handedOut).hasSize(2).allSatisfy(n -> assertThat(n.manager().isOpen()).as("closed").isFalse());
         // the original as its own second checkpoint: the mean of two equal effects is that effect, bit for bit (a sum
         // would double it)
         assertThat(TinyData.paramBytes(twice)).isEqualTo(TinyData.paramBytes(one));
@@ -54,8 +59,8 @@ class DmmTest extends TinyClassTaskTest {
     }
   }
 
-  /** One extra original: copies of {@code model}. */
-  private static ReferenceModels extra(Network model) {
+  /** One extra original: copies of {@code model}, each added to {@code handedOut}. */
+  private static ReferenceModels extra(Network model, List<Network> handedOut) {
     return new ReferenceModels() {
       @Override
       public int originalCount() {
@@ -64,7 +69,9 @@ class DmmTest extends TinyClassTaskTest {
 
       @Override
       public Network original(int k) {
-        return model.copy();
+        Network copy = model.copy();
+        handedOut.add(copy);
+        return copy;
       }
     };
   }
