@@ -29,7 +29,7 @@ import java.util.SplittableRandom;
  * TRAK with one checkpoint (the original) by default, or with {@code checkpoints} independently trained models
  * ({@code checkpoints − 1} more originals with other seeds, trained or loaded before the timed run as training-time
  * work, their effects averaged; 3 models raised the correlation with a real retrain from 0.30-0.39 to 0.32-0.45,
- * BENCHMARKS.md; under {@code --requests} the pool of request 2 on is what the earlier requests left, so its extra
+ * but on the bench's random:0.1 at the K = 1 multiplier they did not lower the Avg Gap, BENCHMARKS.md; under {@code --requests} the pool of request 2 on is what the earlier requests left, so its extra
  * originals are trained after those deletions, as retrains are, and that training is not in the run time either),
  * per-example margin gradients randomly projected to {@code dimension} dimensions, and TRAK's kernel scaled by the
  * mean Gauss-Newton curvature to the one-step Newton step's scale, so that m = 1 subtracts effects of a real retrain's
